@@ -1,0 +1,72 @@
+import type { CompiledPolicy, NoMatchAction } from './compiled.types';
+
+/** The result of running one authority of one policy against one image. */
+export type AuthorityOutcome =
+  | { readonly authority: string; readonly ok: true; readonly summary: string; readonly warnings: readonly string[] }
+  | { readonly authority: string; readonly ok: false; readonly code: string; readonly reason: string };
+
+/** All facts gathered (with I/O) about one image field; the pure decision consumes these. */
+export interface ImageFacts {
+  /** The image string exactly as in the spec (attacker-controlled). */
+  readonly image: string;
+  /** Where it sits, e.g. `spec.template.spec.initContainers[0].image`. */
+  readonly field: string;
+  /** The same place as a JSON pointer, for /mutate patches, e.g. `/spec/template/spec/initContainers/0/image`. */
+  readonly pointer: string;
+  /** Normalised reference, when the string parsed. */
+  readonly normalized?: string;
+  /** Set when the reference did not parse: code + reason. */
+  readonly invalid?: { readonly code: string; readonly reason: string };
+  /** Policies governing this image (empty: --no-match applies and no registry was contacted). */
+  readonly policies: readonly CompiledPolicy[];
+  /** The digest the image resolved to, when resolution succeeded. */
+  readonly digest?: string;
+  /** Set when resolution failed (registry unreachable, not found, deadline, auth). */
+  readonly resolveError?: { readonly code: string; readonly reason: string };
+  /** Per policy id: what each authority said. Absent when resolution failed. */
+  readonly outcomes: Readonly<Record<string, readonly AuthorityOutcome[]>>;
+}
+
+/** Request-level facts for the decision. */
+export interface RequestFacts {
+  readonly namespace: string;
+  readonly objectKind: string;
+  readonly objectName: string;
+  /** `oracle.image-policy.k8s.io/break-glass` or `portcullis.dev/break-glass` was "true". */
+  readonly breakGlassRequested: boolean;
+  readonly breakGlassAnnotation?: string;
+  readonly breakGlassReason?: string;
+  readonly userName: string;
+  readonly userGroups: readonly string[];
+  readonly noMatch: NoMatchAction;
+}
+
+/** One image's verdict against one policy. */
+export interface PolicyVerdict {
+  readonly policyId: string;
+  readonly mode: CompiledPolicy['mode'];
+  readonly passed: boolean;
+  /** Why it failed, one line per failing authority (or the digest rule / resolve failure). */
+  readonly reasons: readonly string[];
+}
+
+/** The pure decision for a whole request. The admission layer turns it into an AdmissionResponse. */
+export interface Decision {
+  readonly allowed: boolean;
+  /** Present when denied: names image, digest, policy, each authority's reason, and ends with a hint. */
+  readonly message?: string;
+  readonly code?: number;
+  readonly warnings: readonly string[];
+  readonly auditAnnotations: Readonly<Record<string, string>>;
+  /** True when admission happened only because of break-glass. */
+  readonly breakGlassUsed: boolean;
+  /** Images that verified and may be pinned by /mutate: field → `digest`. */
+  readonly verified: readonly {
+    readonly field: string;
+    readonly pointer: string;
+    readonly image: string;
+    readonly digest: string;
+  }[];
+  /** For logs and metrics: per image, the policies and their verdicts. */
+  readonly images: readonly { readonly image: string; readonly field: string; readonly verdicts: readonly PolicyVerdict[] }[];
+}

@@ -51,10 +51,31 @@ command -v go >/dev/null || { echo "tools.sh: Go is required (go install builds 
 apt_tool docker-registry docker-registry /usr/bin/docker-registry
 apt_tool skopeo skopeo /usr/bin/skopeo
 apt_tool umoci umoci /usr/bin/umoci
+apt_tool htpasswd apache2-utils /usr/bin/htpasswd  # bcrypt htpasswd lines for the basic-auth registry
 
 go_tool crane github.com/google/go-containerregistry/cmd/crane "$CRANE_VERSION" crane
 go_tool cosign github.com/sigstore/cosign/v3/cmd/cosign "$COSIGN3_VERSION" cosign
 go_tool cosign2 github.com/sigstore/cosign/v2/cmd/cosign "$COSIGN2_VERSION" cosign
+
+# local_go_tool NAME DIR: go build a small program kept in this repo, cached by the hash of its sources.
+local_go_tool() {
+  local name=$1 src=$2
+  local hash
+  hash=$(cat "$src"/*.go "$src/go.mod" "$src/go.sum" | sha256sum | cut -c1-16)
+  local dir="$TOOLS/$name-$hash"
+  if [[ -x "$dir/$name" ]]; then
+    log "$name $hash: cached"
+  else
+    log "$name $hash: building from $src"
+    mkdir -p "$dir.tmp"
+    (cd "$src" && CGO_ENABLED=0 GOFLAGS=-trimpath go build -o "$dir.tmp/$name" .) >&2
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  ln -sfn "$dir/$name" "$BIN/$name"
+}
+
+# go-containerregistry's registry with the OCI referrers API on (crane registry serve leaves it off).
+local_go_tool oci-registry "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/oci-registry"
 
 log "all tools ready in $BIN"
 echo "$BIN"

@@ -1,0 +1,95 @@
+import { Command, CommanderError, Option } from 'commander';
+import { describeUnknown, isPortcullisError } from '../errors';
+import { EXIT_USAGE } from './errors';
+import { lint } from './lint';
+import { review } from './review';
+import { serve } from './serve';
+import { verify } from './verify';
+
+// collect lets a flag be repeated (`--insecure-registry a --insecure-registry b`).
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+// withNoMatch maps commander's `match` (it strips the `no-` of `--no-match`) back to our flag name.
+function withNoMatch<T extends { match?: string }>(flags: T): T & { noMatch?: string } {
+  return { ...flags, ...(flags.match === undefined ? {} : { noMatch: flags.match }) };
+}
+
+// registryOptions adds the registry flags shared by serve, verify and review.
+function registryOptions(cmd: Command): Command {
+  return cmd
+    .option('--insecure-registry <host[:port]>', 'use HTTP or unverified TLS for this registry only (repeatable)', collect)
+    .option('--registry-ca <file>', 'PEM bundle of extra CAs to trust for registries')
+    .addOption(new Option('--no-match <action>', 'what to do with images no policy governs').choices(['deny', 'allow', 'warn']).default('deny'))
+    .option('--docker-config <file>', 'docker config JSON with pull credentials (repeatable)', collect);
+}
+
+// buildProgram declares every command of DESIGN.md §2; actions resolve to an exit code.
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('portcullis')
+    .description('Admit only signed container images (cosign, Notary v1, Notation, OCI Vault).')
+    .exitOverride()
+    .showHelpAfterError();
+  registryOptions(
+    program
+      .command('serve')
+      .description('run the admission webhook (POST /validate, /mutate; GET /healthz, /readyz, /metrics)')
+      .option('--listen <host:port>', 'address to listen on', '0.0.0.0:8443')
+      .option('--tls-cert <file>', 'serving certificate (PEM), hot-reloaded on change')
+      .option('--tls-key <file>', 'serving key (PEM), hot-reloaded on change')
+      .option('--plain-http', 'serve plain HTTP; loopback only, for local tests')
+      .option('--policy-dir <dir>', 'load policies from YAML files in this folder instead of the cluster')
+      .option('--kubeconfig <file>', 'kubeconfig for cluster mode')
+      .option('--log-level <level>', 'pino log level', 'info'),
+  ).action(async (flags) => setExit(await serve(withNoMatch(flags))));
+  registryOptions(
+    program
+      .command('verify')
+      .description('evaluate images against the policies in --policy-dir (exit 0 allowed, 1 denied, 2 usage error)')
+      .argument('<image...>', 'image references')
+      .requiredOption('--policy-dir <dir>', 'folder of policy YAML files')
+      .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
+      .option('--namespace <ns>', 'namespace to evaluate in (selects ImagePolicies)', 'default')
+      .option('--timeout <seconds>', 'time budget per image', '30')
+      .option('--verbose', 'log registry and verification steps to stderr'),
+  ).action(async (images: string[], flags) => setExit(await verify(images, withNoMatch(flags))));
+  registryOptions(
+    program
+      .command('review')
+      .description('judge an AdmissionReview or manifests as the webhook would (exit 0 / 1 / 2)')
+      .requiredOption('-f, --file <file>', 'AdmissionReview JSON or manifest YAML (multi-document); - for stdin')
+      .requiredOption('--policy-dir <dir>', 'folder of policy YAML files')
+      .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
+      .option('--timeout <seconds>', 'time budget per object', '30')
+      .option('--verbose', 'log registry and verification steps to stderr'),
+  ).action(async (flags) => setExit(await review(withNoMatch(flags))));
+  program
+    .command('policy')
+    .description('policy tools')
+    .command('lint')
+    .description('validate policy files against the CRD schema and semantic rules')
+    .argument('<file...>', 'policy YAML files')
+    .action(async (files: string[]) => setExit(await lint(files)));
+  return program;
+}
+
+/** Runs the CLI and resolves with the process exit code; never throws. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (isPortcullisError(error)) {
+      process.stderr.write(`portcullis: ${error.message} [${error.code}]\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`portcullis: unexpected error: ${describeUnknown(error)}\n`);
+    return EXIT_USAGE;
+  }
+}

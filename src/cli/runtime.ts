@@ -1,0 +1,63 @@
+import type { Logger } from 'pino';
+import type { AdmissionRequestFacts } from '../admission/admission.types';
+import { Coalescer } from '../engine/coalesce';
+import { CredentialsBuilder } from '../engine/credentials';
+import { evaluateRequest, type RequestEvaluation } from '../engine/evaluate-request';
+import type { PolicySource } from '../engine/policy-snapshot';
+import { VerdictCache } from '../engine/verdict-cache';
+import type { Metrics } from '../observability/metrics';
+import { RegistryClient } from '../registry';
+import type { Descriptor } from '../registry/registry.types';
+import { verifyAuthority } from '../verifiers';
+import type { RegistryFlags } from './options';
+
+/** The engine wired to real I/O, shared by serve, verify and review. */
+export interface Runtime {
+  readonly evaluate: (request: AdmissionRequestFacts, deadline: number) => Promise<RequestEvaluation>;
+  readonly registry: RegistryClient;
+}
+
+const USER_AGENT = 'portcullis/0.1 (+https://portcullis.dev)';
+
+/** Wires the registry client, cache, coalescer and verifiers around one policy source. */
+export function createRuntime(options: {
+  flags: RegistryFlags;
+  policies: PolicySource;
+  logger: Logger;
+  metrics?: Metrics;
+  now?: () => number;
+  /** Namespace labels for ClusterImagePolicy selectors; the cluster source provides them. */
+  namespaceLabels?: (namespace: string) => Readonly<Record<string, string>>;
+}): Runtime {
+  const now = options.now ?? Date.now;
+  const registry = new RegistryClient({
+    insecureRegistries: [...options.flags.insecureRegistries],
+    ...(options.flags.registryCa === undefined ? {} : { registryCa: options.flags.registryCa }),
+    logger: options.logger,
+    userAgent: USER_AGENT,
+    onRequest: (host: string, outcome: string) => options.metrics?.registryRequests.inc({ registry: host, outcome }),
+  });
+  const deps = {
+    registry,
+    verify: verifyAuthority,
+    cache: new VerdictCache(now),
+    resolutions: new Coalescer<Descriptor>(),
+    logger: options.logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    now,
+  };
+  const credentials = new CredentialsBuilder();
+  const evaluate = (request: AdmissionRequestFacts, deadline: number): Promise<RequestEvaluation> =>
+    evaluateRequest(
+      {
+        request,
+        snapshot: options.policies.current(),
+        deadline,
+        namespaceLabels: options.namespaceLabels?.(request.namespace) ?? {},
+        noMatch: options.flags.noMatch,
+        credentialsFor: (policies) => credentials.forRequest(options.flags.dockerConfigs, policies),
+      },
+      deps,
+    );
+  return { evaluate, registry };
+}

@@ -1,0 +1,208 @@
+/**
+ * The policy CRDs (`portcullis.dev/v1alpha1`) as users write them (DESIGN.md §4).
+ * The CRD OpenAPI schema is generated from these types through src/policy/crd-schema.ts,
+ * whose builder makes `tsc` fail when a field here has no schema (ADR 0002).
+ * Optional fields are what users may omit; defaults are applied by the API server (schema defaults)
+ * and again by the compiler.
+ */
+
+export const POLICY_API_GROUP = 'portcullis.dev';
+export const POLICY_API_VERSION = 'portcullis.dev/v1alpha1';
+
+export type CrdPolicyMode = 'enforce' | 'warn' | 'audit';
+export type CrdOnError = 'deny' | 'allow';
+export type LabelSelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+export type NotationVerificationLevel = 'strict' | 'permissive' | 'audit';
+
+/** A standard Kubernetes label selector. `{}` selects every namespace. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: LabelSelectorOperator;
+  /** Required and non-empty for In / NotIn; must be empty for Exists / DoesNotExist. */
+  values?: string[];
+}
+
+/** An anchored glob on the normalised image name, e.g. `registry.example.com/team/**`. */
+export interface ImageGlob {
+  glob: string;
+}
+
+/** A key in a Secret. For an ImagePolicy the namespace defaults to (and must equal) the policy's own. */
+export interface SecretKeyRef {
+  name: string;
+  namespace?: string;
+  key: string;
+}
+
+/** A whole Secret (e.g. a kubernetes.io/dockerconfigjson pull secret). */
+export interface SecretRef {
+  name: string;
+  namespace?: string;
+}
+
+export interface ConfigMapKeyRef {
+  name: string;
+  namespace?: string;
+  key?: string;
+}
+
+/** Exactly one of `data` (PEM, one or several public keys) or `secretRef`. */
+export interface CosignKey {
+  data?: string;
+  secretRef?: SecretKeyRef;
+}
+
+export interface KeylessIdentity {
+  issuer?: string;
+  subject?: string;
+  issuerRegExp?: string;
+  subjectRegExp?: string;
+}
+
+export interface CosignKeyless {
+  identities: KeylessIdentity[];
+  trustedRoot?: { configMapRef?: ConfigMapKeyRef; data?: string };
+}
+
+export interface CosignAttestation {
+  name: string;
+  predicateType: string;
+  /** CEL expressions over the predicate. */
+  conditions?: string[];
+}
+
+export interface CosignAuthority {
+  key?: CosignKey;
+  keyless?: CosignKeyless;
+  tlog?: { required?: boolean };
+  attestations?: CosignAttestation[];
+}
+
+export interface NotaryV1Authority {
+  server: string;
+  /** PEM certificates or public keys, or the base64 of one (as in an IBM HPVS contract). */
+  rootKeys: string[];
+  /** Roles that must have signed the digest, e.g. `targets/releases`. */
+  delegations?: string[];
+}
+
+export interface NotationAuthority {
+  trustStore: { ca: string[]; tsa?: string[] };
+  trustedIdentities: string[];
+  verificationLevel?: NotationVerificationLevel;
+}
+
+export interface OciVaultKey {
+  keyId: string;
+  publicKey?: string;
+}
+
+export interface OciVaultAuth {
+  secretRef?: SecretRef;
+  instancePrincipal?: boolean;
+  configFile?: string;
+  profile?: string;
+}
+
+export interface OciVaultAuthority {
+  region: string;
+  compartmentId: string;
+  keys: OciVaultKey[];
+  auth?: OciVaultAuth;
+  endpoint?: string;
+  keyManagementEndpoint?: string;
+}
+
+/** One trusted signer. Exactly one of cosign / notaryV1 / notation / ociVault is set. */
+export interface Authority {
+  name: string;
+  cosign?: CosignAuthority;
+  notaryV1?: NotaryV1Authority;
+  notation?: NotationAuthority;
+  ociVault?: OciVaultAuthority;
+}
+
+export interface BreakGlassSpec {
+  /** Default true (OKE behaviour). */
+  allowed?: boolean;
+  /** Default false. */
+  requireReason?: boolean;
+  /** When set, only users in one of these groups may break glass. */
+  allowedGroups?: string[];
+}
+
+export interface RegistryCredentialRef {
+  secretRef: SecretRef;
+}
+
+export interface RegistrySpec {
+  credentials?: RegistryCredentialRef[];
+  /** Default deny. */
+  onError?: CrdOnError;
+}
+
+/** The spec of an ImagePolicy (namespaced; applies only in its own namespace). */
+export interface ImagePolicySpec {
+  /** Default enforce. */
+  mode?: CrdPolicyMode;
+  images: ImageGlob[];
+  /** Default false. */
+  requireDigest?: boolean;
+  /** Default 1. */
+  threshold?: number;
+  authorities: Authority[];
+  breakGlass?: BreakGlassSpec;
+  registry?: RegistrySpec;
+}
+
+/** The spec of a ClusterImagePolicy: an ImagePolicy spec plus a namespace selector. */
+export interface ClusterImagePolicySpec extends ImagePolicySpec {
+  namespaceSelector?: LabelSelector;
+}
+
+/** A `metav1.Condition`. Portcullis sets `Ready`. */
+export interface PolicyCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  observedGeneration?: number;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
+
+export interface PolicyStatus {
+  conditions?: PolicyCondition[];
+  observedGeneration?: number;
+}
+
+/** The metadata fields Portcullis reads; the rest of ObjectMeta is accepted and ignored. */
+export interface PolicyMetadata {
+  name: string;
+  namespace?: string;
+  generation?: number;
+  [field: string]: unknown;
+}
+
+export interface ClusterImagePolicyObject {
+  apiVersion: typeof POLICY_API_VERSION;
+  kind: 'ClusterImagePolicy';
+  metadata: PolicyMetadata;
+  spec: ClusterImagePolicySpec;
+  status?: PolicyStatus;
+}
+
+export interface ImagePolicyObject {
+  apiVersion: typeof POLICY_API_VERSION;
+  kind: 'ImagePolicy';
+  metadata: PolicyMetadata;
+  spec: ImagePolicySpec;
+  status?: PolicyStatus;
+}
+
+/** A validated policy object. */
+export type PolicyObject = ClusterImagePolicyObject | ImagePolicyObject;

@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import type { AdmissionRequestFacts } from '../admission/admission.types';
+import type { RequestEvaluation } from '../engine/evaluate-request';
+import type { PolicySource } from '../engine/policy-snapshot';
+import type { Metrics } from '../observability/metrics';
+
+/** Hooks fired after a decision, e.g. to emit Kubernetes Events (cluster mode). Must not throw. */
+export type DecisionListener = (request: AdmissionRequestFacts, evaluation: RequestEvaluation) => void;
+
+/** Everything the HTTP app needs; the app itself opens no sockets and reads no files. */
+export interface AppOptions {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly policies: PolicySource;
+  /** The engine, bound to its registry client, cache and verifiers. */
+  readonly evaluate: (request: AdmissionRequestFacts, deadline: number) => Promise<RequestEvaluation>;
+  readonly now?: () => number;
+  /** Largest accepted request body; see MAX_REVIEW_BYTES. */
+  readonly bodyLimit?: number;
+  readonly onDecision?: DecisionListener;
+  /** HTTPS options when serving TLS; the server's secure context can be replaced later (hot reload). */
+  readonly https?: { readonly cert: Buffer; readonly key: Buffer };
+}

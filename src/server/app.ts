@@ -1,0 +1,51 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { AppOptions } from './app-options.types';
+import { MAX_REVIEW_BYTES } from './limits';
+import { registerAdmissionRoutes } from './routes/admission';
+import { registerHealthRoutes } from './routes/health';
+
+// parseJsonBody parses request bodies ourselves so that bad JSON becomes our clear 400, not a generic one.
+function parseJsonBody(_req: unknown, body: string, done: (err: Error | null, value?: unknown) => void): void {
+  try {
+    done(null, JSON.parse(body));
+  } catch {
+    const error = Object.assign(new Error('request body is not valid JSON'), {
+      statusCode: 400,
+      code: 'ADMISSION_MALFORMED',
+    });
+    done(error);
+  }
+}
+
+/** Builds the webhook app without listening; `cli/serve` listens, tests use `inject` or port 0. */
+export function buildApp(options: AppOptions): FastifyInstance {
+  const serverOptions: FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } = {
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimit ?? MAX_REVIEW_BYTES,
+    disableRequestLogging: true,
+    // A request that is still sending its body after this long is dropped (slowloris).
+    requestTimeout: 60_000,
+    return503OnClosing: true,
+    ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
+  };
+  const app = Fastify(serverOptions) as unknown as FastifyInstance;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'application/json; charset=utf-8'], { parseAs: 'string' }, parseJsonBody);
+  app.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const code =
+      status === 413 ? 'ADMISSION_BODY_TOO_LARGE' : status === 500 ? 'ENGINE_INTERNAL_ERROR' : (error.code ?? 'ADMISSION_MALFORMED');
+    const message =
+      status === 413
+        ? `request body exceeds ${options.bodyLimit ?? MAX_REVIEW_BYTES} bytes`
+        : status === 500
+          ? 'internal error; see the webhook logs'
+          : error.message;
+    if (status === 500) request.log.error({ err: error }, 'unhandled error in request');
+    void reply.code(status).send({ code, message });
+  });
+  registerHealthRoutes(app, options);
+  registerAdmissionRoutes(app, options);
+  return app;
+}

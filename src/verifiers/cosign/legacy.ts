@@ -1,0 +1,73 @@
+import { isPortcullisError } from '../../errors';
+import type { CompiledPublicKey } from '../../policy/compiled.types';
+import type { FetchedManifest } from '../../registry/registry.types';
+import type { VerifyContext, VerifyTarget } from '../verifier.types';
+import { checkLegacySignature } from './legacy-check';
+import { MAX_SIMPLE_SIGNING_BYTES, type SignatureBudget } from './limits';
+import { toLayers } from './manifest';
+import {
+  CERTIFICATE_ANNOTATION,
+  SIGNATURE_ANNOTATION,
+  SIMPLE_SIGNING_MEDIA_TYPE,
+  toSignatureTag,
+} from './media-types';
+import type { SignatureOutcome } from './outcome.types';
+
+/** Registry codes that mean "no such manifest": for the `.sig` tag, simply "no legacy signatures". */
+const NOT_FOUND_CODES: readonly string[] = ['REGISTRY_NOT_FOUND', 'REGISTRY_MANIFEST_UNKNOWN'];
+
+/**
+ * Yields one outcome per layer of the legacy `sha256-<hex>.sig` manifest (cosign v2's format), until the
+ * consumer stops or the budget runs out. A missing tag yields nothing; other registry errors propagate.
+ */
+export async function* examineLegacy(
+  target: VerifyTarget,
+  keys: readonly CompiledPublicKey[],
+  ctx: VerifyContext,
+  budget: SignatureBudget,
+): AsyncGenerator<SignatureOutcome> {
+  const tag = toSignatureTag(target.digest);
+  const manifest = await fetchSignatureManifest(target, ctx, tag);
+  if (manifest === undefined) return;
+  // Attacker-controlled: anyone who can push to the repository can write this tag.
+  const layers = toLayers(manifest.json);
+  if (typeof layers === 'string') {
+    yield { ok: false, kind: 'payload', where: tag, reason: layers, keyVerified: false };
+    return;
+  }
+  for (const [i, layer] of layers.entries()) {
+    const where = `${tag} layer ${i + 1}`;
+    if (!budget.take()) return;
+    const signature = layer.annotations?.[SIGNATURE_ANNOTATION];
+    const problem =
+      layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE
+        ? `media type is "${layer.mediaType}", not simple-signing`
+        : signature === undefined
+          ? `no ${SIGNATURE_ANNOTATION} annotation`
+          : layer.size > MAX_SIMPLE_SIGNING_BYTES
+            ? `payload is ${layer.size} bytes, over the ${MAX_SIMPLE_SIGNING_BYTES}-byte limit`
+            : undefined;
+    if (problem !== undefined || signature === undefined) {
+      yield { ok: false, kind: 'payload', where, reason: problem ?? 'no signature', keyVerified: false };
+      continue;
+    }
+    // getBlob verifies the bytes against the layer digest; the signature covers these exact bytes.
+    const payload = await ctx.registry.getBlob(target.repo, layer, ctx.request, MAX_SIMPLE_SIGNING_BYTES);
+    const keyless = layer.annotations?.[CERTIFICATE_ANNOTATION] !== undefined;
+    yield checkLegacySignature(payload, signature, target.digest, keys, where, keyless);
+  }
+}
+
+// fetchSignatureManifest treats a missing `.sig` tag as "no legacy signatures", not as an error.
+async function fetchSignatureManifest(
+  target: VerifyTarget,
+  ctx: VerifyContext,
+  tag: string,
+): Promise<FetchedManifest | undefined> {
+  try {
+    return await ctx.registry.getManifest(target.repo, tag, ctx.request);
+  } catch (e) {
+    if (isPortcullisError(e) && NOT_FOUND_CODES.includes(e.code)) return undefined;
+    throw e;
+  }
+}

@@ -1,0 +1,36 @@
+/** Named limits of the cosign verifier. Everything they bound comes from a registry (attacker-controlled). */
+
+/** At most this many signatures (bundles plus legacy layers) are examined per image and authority. */
+export const MAX_SIGNATURES_PER_IMAGE = 32;
+/** Largest sigstore bundle blob we fetch; key-signed bundles are ~1 KiB, keyless ones a few KiB. */
+export const MAX_BUNDLE_BYTES = 256 * 1024;
+/** Largest legacy simple-signing payload we fetch; cosign's are ~300 bytes plus optional annotations. */
+export const MAX_SIMPLE_SIGNING_BYTES = 256 * 1024;
+/** Longest base64 signature annotation we decode (RSA-8192 is 1368 characters). */
+export const MAX_SIGNATURE_ANNOTATION_CHARS = 2048;
+/** How many per-signature reasons a failure message lists before summarising the rest. */
+export const MAX_REASONS_IN_MESSAGE = 5;
+
+/** Counts signatures examined so that one image cannot make us fetch without bound. */
+export class SignatureBudget {
+  private used = 0;
+  /** True once a signature was refused because the budget was spent. */
+  exhausted = false;
+
+  constructor(private readonly limit: number = MAX_SIGNATURES_PER_IMAGE) {}
+
+  /** Takes one unit; false (and `exhausted`) when none is left. */
+  take(): boolean {
+    if (this.used >= this.limit) {
+      this.exhausted = true;
+      return false;
+    }
+    this.used += 1;
+    return true;
+  }
+
+  /** How many were examined so far. */
+  get examined(): number {
+    return this.used;
+  }
+}

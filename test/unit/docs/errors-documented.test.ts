@@ -1,0 +1,42 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const SRC = join(__dirname, '..', '..', '..', 'src');
+const DOC = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'errors.md'), 'utf8');
+
+// errorModules finds every src/**/errors.ts, where each domain declares its codes.
+function errorModules(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return errorModules(path);
+    return name === 'errors.ts' ? [path] : [];
+  });
+}
+
+// declaredCodes loads each module's exported *_ERROR_CODES arrays.
+function declaredCodes(): string[] {
+  return errorModules(SRC).flatMap((path) => {
+    const mod = require(path) as Record<string, unknown>;
+    return Object.entries(mod)
+      .filter(([name, value]) => name.endsWith('_ERROR_CODES') && Array.isArray(value))
+      .flatMap(([, value]) => value as string[]);
+  });
+}
+
+describe('docs/errors.md', () => {
+  const codes = declaredCodes();
+
+  it('finds the error codes of every domain', () => {
+    for (const prefix of ['REFERENCE_', 'REGISTRY_', 'POLICY_', 'VERIFY_', 'ADMISSION_', 'ENGINE_', 'CONFIG_']) {
+      expect(codes.some((c) => c.startsWith(prefix))).toBe(true);
+    }
+  });
+
+  it.each(codes)('documents %s under its own heading', (code) => {
+    expect(DOC).toMatch(new RegExp(`^### ${code}$`, 'm'));
+  });
+
+  it('has no two domains declaring the same code', () => {
+    expect(new Set(codes).size).toBe(codes.length);
+  });
+});

@@ -15,7 +15,12 @@ function toImageKeys(kind: KindRef, object: unknown, subResource?: string): stri
  * An old object that cannot be read counts as a change (review rather than skip); a malformed new object
  * throws, as it would on CREATE.
  */
-export function imagesChanged(kind: KindRef, object: unknown, oldObject: unknown, subResource?: string): boolean {
+export function imagesChanged(
+  kind: KindRef,
+  object: unknown,
+  oldObject: unknown,
+  subResource?: string,
+): boolean {
   const now = toImageKeys(kind, object, subResource);
   let before: string[];
   try {
@@ -34,7 +39,10 @@ export function imagesChanged(kind: KindRef, object: unknown, oldObject: unknown
  */
 export function needsReview(request: AdmissionRequestFacts): boolean {
   if (request.operation === 'DELETE' || request.operation === 'CONNECT') return false;
-  if (!isPodBearingKind(request.kind) || toJudgedContainerKinds(request.kind, request.subResource).length === 0) {
+  if (
+    !isPodBearingKind(request.kind) ||
+    toJudgedContainerKinds(request.kind, request.subResource).length === 0
+  ) {
     return false;
   }
   if (request.operation === 'UPDATE') {

@@ -37,7 +37,12 @@ export function readUid(body: unknown): string | undefined {
 }
 
 // requireString reads a string field; `allowEmpty` admits "" (the core API group is spelled "").
-function requireString(obj: Readonly<Record<string, unknown>>, key: string, field: string, allowEmpty = false): string {
+function requireString(
+  obj: Readonly<Record<string, unknown>>,
+  key: string,
+  field: string,
+  allowEmpty = false,
+): string {
   const value = ownField(obj, key);
   if (typeof value !== 'string') fail(field, `must be a string, but it is ${describeType(value)}`);
   if (!allowEmpty && value === '') fail(field, 'must not be empty');
@@ -45,7 +50,11 @@ function requireString(obj: Readonly<Record<string, unknown>>, key: string, fiel
 }
 
 // optionalString reads a string field that may be absent (or null, as some clients send).
-function optionalString(obj: Readonly<Record<string, unknown>>, key: string, field: string): string | undefined {
+function optionalString(
+  obj: Readonly<Record<string, unknown>>,
+  key: string,
+  field: string,
+): string | undefined {
   const value = ownField(obj, key);
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') fail(field, `must be a string when set, but it is ${describeType(value)}`);
@@ -53,17 +62,25 @@ function optionalString(obj: Readonly<Record<string, unknown>>, key: string, fie
 }
 
 // requireRecord reads a nested object field.
-function requireRecord(obj: Readonly<Record<string, unknown>>, key: string, field: string): Record<string, unknown> {
+function requireRecord(
+  obj: Readonly<Record<string, unknown>>,
+  key: string,
+  field: string,
+): Record<string, unknown> {
   const value = ownField(obj, key);
   if (!isRecord(value)) fail(field, `must be an object, but it is ${describeType(value)}`);
   return value;
 }
 
 // optionalObject reads `object` / `oldObject`: absent or null means none; anything else must be an object.
-function optionalObject(obj: Readonly<Record<string, unknown>>, key: string): Record<string, unknown> | undefined {
+function optionalObject(
+  obj: Readonly<Record<string, unknown>>,
+  key: string,
+): Record<string, unknown> | undefined {
   const value = ownField(obj, key);
   if (value === undefined || value === null) return undefined;
-  if (!isRecord(value)) fail(`request.${key}`, `must be an object when set, but it is ${describeType(value)}`);
+  if (!isRecord(value))
+    fail(`request.${key}`, `must be an object when set, but it is ${describeType(value)}`);
   return value;
 }
 
@@ -72,7 +89,11 @@ function checkEnvelope(body: Readonly<Record<string, unknown>>): void {
   const apiVersion = requireString(body, 'apiVersion', 'apiVersion');
   if (apiVersion !== ADMISSION_API_VERSION) {
     if (apiVersion.startsWith('admission.k8s.io/')) {
-      fail('apiVersion', `is ${quoteShort(apiVersion)}; only ${ADMISSION_API_VERSION} is supported: ${VERSION_HINT}`, 'ADMISSION_UNSUPPORTED_VERSION');
+      fail(
+        'apiVersion',
+        `is ${quoteShort(apiVersion)}; only ${ADMISSION_API_VERSION} is supported: ${VERSION_HINT}`,
+        'ADMISSION_UNSUPPORTED_VERSION',
+      );
     }
     fail('apiVersion', `is ${quoteShort(apiVersion)}, not ${ADMISSION_API_VERSION}`);
   }
@@ -86,9 +107,11 @@ function toUserInfo(request: Readonly<Record<string, unknown>>): AdmissionReques
   const username = optionalString(userInfo, 'username', 'request.userInfo.username') ?? '';
   const rawGroups = ownField(userInfo, 'groups');
   if (rawGroups === undefined || rawGroups === null) return { username, groups: [] };
-  if (!Array.isArray(rawGroups)) fail('request.userInfo.groups', `must be an array, but it is ${describeType(rawGroups)}`);
+  if (!Array.isArray(rawGroups))
+    fail('request.userInfo.groups', `must be an array, but it is ${describeType(rawGroups)}`);
   const groups = rawGroups.map((g: unknown, i) => {
-    if (typeof g !== 'string') fail(`request.userInfo.groups[${i}]`, `must be a string, but it is ${describeType(g)}`);
+    if (typeof g !== 'string')
+      fail(`request.userInfo.groups[${i}]`, `must be a string, but it is ${describeType(g)}`);
     return g;
   });
   return { username, groups };
@@ -112,12 +135,17 @@ function toResource(request: Readonly<Record<string, unknown>>): AdmissionReques
  * with `details.field` naming the field.
  */
 export function decodeAdmissionReview(body: unknown): DecodedAdmissionReview {
-  if (!isRecord(body)) fail('(root)', `must be an AdmissionReview object, but the body is ${describeType(body)}`);
+  if (!isRecord(body))
+    fail('(root)', `must be an AdmissionReview object, but the body is ${describeType(body)}`);
   checkEnvelope(body);
   const request = requireRecord(body, 'request', 'request');
   const uid = readUid(body);
   if (uid === undefined) {
-    fail('request.uid', `must be a non-empty string of at most ${MAX_UID_CHARS} characters from [A-Za-z0-9._:-]`, 'ADMISSION_MISSING_UID');
+    fail(
+      'request.uid',
+      `must be a non-empty string of at most ${MAX_UID_CHARS} characters from [A-Za-z0-9._:-]`,
+      'ADMISSION_MISSING_UID',
+    );
   }
   const kindObj = requireRecord(request, 'kind', 'request.kind');
   const kind = {
@@ -133,7 +161,8 @@ export function decodeAdmissionReview(body: unknown): DecodedAdmissionReview {
   const subResource = optionalString(request, 'subResource', 'request.subResource');
   const namespace = optionalString(request, 'namespace', 'request.namespace') ?? '';
   // Namespaced policies (ImagePolicy) key on the namespace: a pod-bearing request without one is refused.
-  if (namespace === '' && isPodBearingKind(kind)) fail('request.namespace', `must be set for kind ${kind.kind}`);
+  if (namespace === '' && isPodBearingKind(kind))
+    fail('request.namespace', `must be set for kind ${kind.kind}`);
   const dryRun = ownField(request, 'dryRun');
   if (dryRun !== undefined && dryRun !== null && typeof dryRun !== 'boolean') {
     fail('request.dryRun', `must be a boolean when set, but it is ${describeType(dryRun)}`);

@@ -12,22 +12,32 @@ export const DEFAULT_SERVICE_ACCOUNT = 'default';
 // malformed builds the error for an object whose pod spec Portcullis cannot read (the object is attacker-controlled).
 function malformed(kind: KindRef, path: readonly (string | number)[], what: string): AdmissionError {
   const field = toFieldPath(path);
-  return new AdmissionError('ADMISSION_MALFORMED', `${kind.kind} field ${field} ${what}`, { details: { field } });
+  return new AdmissionError('ADMISSION_MALFORMED', `${kind.kind} field ${field} ${what}`, {
+    details: { field },
+  });
 }
 
 // walk follows object keys down to a nested object, reporting the first step that is not an object.
-function walk(kind: KindRef, root: Readonly<Record<string, unknown>>, path: readonly string[]): Record<string, unknown> {
+function walk(
+  kind: KindRef,
+  root: Readonly<Record<string, unknown>>,
+  path: readonly string[],
+): Record<string, unknown> {
   let cur: Record<string, unknown> = root;
   for (let i = 0; i < path.length; i++) {
     const next = ownField(cur, path[i] as string);
-    if (!isRecord(next)) throw malformed(kind, path.slice(0, i + 1), `must be an object, but it is ${describeType(next)}`);
+    if (!isRecord(next))
+      throw malformed(kind, path.slice(0, i + 1), `must be an object, but it is ${describeType(next)}`);
     cur = next;
   }
   return cur;
 }
 
 // tryWalk is walk for optional places (metadata): undefined instead of an error.
-function tryWalk(root: Readonly<Record<string, unknown>>, path: readonly string[]): Record<string, unknown> | undefined {
+function tryWalk(
+  root: Readonly<Record<string, unknown>>,
+  path: readonly string[],
+): Record<string, unknown> | undefined {
   let cur: unknown = root;
   for (const key of path) cur = isRecord(cur) ? ownField(cur, key) : undefined;
   return isRecord(cur) ? cur : undefined;
@@ -35,12 +45,16 @@ function tryWalk(root: Readonly<Record<string, unknown>>, path: readonly string[
 
 // toAnnotations merges string annotations outermost first, so the pod template's own value wins a conflict.
 // Non-string values are dropped: a missing break-glass annotation fails closed.
-function toAnnotations(root: Readonly<Record<string, unknown>>, metadataPaths: readonly (readonly string[])[]) {
+function toAnnotations(
+  root: Readonly<Record<string, unknown>>,
+  metadataPaths: readonly (readonly string[])[],
+) {
   const merged = new Map<string, string>();
   for (const path of metadataPaths) {
     const annotations = tryWalk(root, [...path, 'annotations']);
     if (annotations === undefined) continue;
-    for (const [key, value] of Object.entries(annotations)) if (typeof value === 'string') merged.set(key, value);
+    for (const [key, value] of Object.entries(annotations))
+      if (typeof value === 'string') merged.set(key, value);
   }
   // Object.fromEntries defines own properties, so a `__proto__` key stays a plain key.
   return Object.fromEntries(merged);
@@ -74,12 +88,17 @@ function toServiceAccountName(spec: Readonly<Record<string, unknown>>): string {
  * spec and for subresources that cannot change images; throws ADMISSION_MALFORMED when the path to the
  * spec is not made of objects.
  */
-export function extractPodSpec(kind: KindRef, object: unknown, subResource?: string): ExtractedPodSpec | undefined {
+export function extractPodSpec(
+  kind: KindRef,
+  object: unknown,
+  subResource?: string,
+): ExtractedPodSpec | undefined {
   const podKind = toPodBearingKind(kind);
   if (podKind === undefined) return undefined;
   const containerKinds = toJudgedContainerKinds(kind, subResource);
   if (containerKinds.length === 0) return undefined;
-  if (!isRecord(object)) throw malformed(kind, [], `object must be an object, but it is ${describeType(object)}`);
+  if (!isRecord(object))
+    throw malformed(kind, [], `object must be an object, but it is ${describeType(object)}`);
   const spec = walk(kind, object, podKind.specPath);
   const facts: PodFacts = {
     annotations: toAnnotations(object, podKind.metadataPaths),
@@ -97,7 +116,11 @@ function toContainerLists(kind: KindRef, found: ExtractedPodSpec): [ImageUse['co
     const list = ownField(found.spec, containerKind);
     if (list === undefined || list === null) continue;
     if (!Array.isArray(list)) {
-      throw malformed(kind, [...found.specPath, containerKind], `must be an array, but it is ${describeType(list)}`);
+      throw malformed(
+        kind,
+        [...found.specPath, containerKind],
+        `must be an array, but it is ${describeType(list)}`,
+      );
     }
     total += list.length;
     lists.push([containerKind, list]);

@@ -13,7 +13,13 @@ export type {
 } from './admission-review.types';
 export { ADMISSION_ERROR_CODES, AdmissionError, isAdmissionError, toStatusForCode } from './errors';
 export type { AdmissionErrorCode } from './errors';
-export { ADMISSION_API_VERSION, MAX_ADMISSION_REVIEW_BYTES, MAX_UID_CHARS, decodeAdmissionReview, readUid } from './decode';
+export {
+  ADMISSION_API_VERSION,
+  MAX_ADMISSION_REVIEW_BYTES,
+  MAX_UID_CHARS,
+  decodeAdmissionReview,
+  readUid,
+} from './decode';
 export { DEFAULT_SERVICE_ACCOUNT, MAX_CONTAINERS_PER_OBJECT, extractImages, extractPodSpec } from './extract';
 export { EPHEMERAL_CONTAINERS_SUBRESOURCE, isPodBearingKind, toPodBearingKind } from './kinds';
 export type { PodBearingKind } from './kinds';

@@ -35,13 +35,23 @@ const POD_BEARING: readonly PodBearingKind[] = [
     specPath: TEMPLATE_SPEC,
     metadataPaths: TEMPLATE_METADATA,
   })),
-  { group: 'batch', kind: 'Job', resource: 'jobs', specPath: TEMPLATE_SPEC, metadataPaths: TEMPLATE_METADATA },
+  {
+    group: 'batch',
+    kind: 'Job',
+    resource: 'jobs',
+    specPath: TEMPLATE_SPEC,
+    metadataPaths: TEMPLATE_METADATA,
+  },
   {
     group: 'batch',
     kind: 'CronJob',
     resource: 'cronjobs',
     specPath: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-    metadataPaths: [['metadata'], ['spec', 'jobTemplate', 'metadata'], ['spec', 'jobTemplate', 'spec', 'template', 'metadata']],
+    metadataPaths: [
+      ['metadata'],
+      ['spec', 'jobTemplate', 'metadata'],
+      ['spec', 'jobTemplate', 'spec', 'template', 'metadata'],
+    ],
   },
 ];
 

@@ -28,8 +28,12 @@ function malformed(location: string, what: string): AdmissionError {
 function toGroupVersion(apiVersion: string, location: string): { group: string; version: string } {
   const parts = apiVersion.split('/');
   if (parts.length === 1 && parts[0] !== '') return { group: '', version: parts[0] as string };
-  if (parts.length === 2 && parts[0] !== '' && parts[1] !== '') return { group: parts[0] as string, version: parts[1] as string };
-  throw malformed(location, `has apiVersion ${quoteShort(apiVersion)}, which is not "version" or "group/version"`);
+  if (parts.length === 2 && parts[0] !== '' && parts[1] !== '')
+    return { group: parts[0] as string, version: parts[1] as string };
+  throw malformed(
+    location,
+    `has apiVersion ${quoteShort(apiVersion)}, which is not "version" or "group/version"`,
+  );
 }
 
 // metadataString reads metadata.name / metadata.namespace when they are non-empty strings.
@@ -40,7 +44,14 @@ function metadataString(doc: Readonly<Record<string, unknown>>, key: string): st
 }
 
 // toSyntheticCreate builds the CREATE request the API server would send for this object.
-function toSyntheticCreate(uid: string, doc: Record<string, unknown>, group: string, version: string, kind: string, resource: string) {
+function toSyntheticCreate(
+  uid: string,
+  doc: Record<string, unknown>,
+  group: string,
+  version: string,
+  kind: string,
+  resource: string,
+) {
   const request: AdmissionRequestFacts = {
     uid,
     kind: { group, version, kind },
@@ -64,7 +75,8 @@ function collect(doc: unknown, location: string, depth: number, out: Collector):
   if (!isRecord(doc)) throw malformed(location, `is ${describeType(doc)}, not a Kubernetes object`);
   const apiVersion = ownField(doc, 'apiVersion');
   const kind = ownField(doc, 'kind');
-  if (typeof apiVersion !== 'string' || apiVersion === '') throw malformed(location, 'has no apiVersion string');
+  if (typeof apiVersion !== 'string' || apiVersion === '')
+    throw malformed(location, 'has no apiVersion string');
   if (typeof kind !== 'string' || kind === '') throw malformed(location, 'has no kind string');
   if (kind === 'AdmissionReview') {
     try {
@@ -85,7 +97,13 @@ function collect(doc: unknown, location: string, depth: number, out: Collector):
   const podKind = toPodBearingKind({ group, kind });
   if (podKind === undefined) {
     const name = metadataString(doc, 'name');
-    out.skipped.push({ location, apiVersion, kind, name, reason: 'not a pod-bearing kind: it runs no container images' });
+    out.skipped.push({
+      location,
+      apiVersion,
+      kind,
+      name,
+      reason: 'not a pod-bearing kind: it runs no container images',
+    });
     return;
   }
   const uid = `portcullis-review-${out.requests.length + 1}`;

@@ -15,7 +15,8 @@ const NAME = `(?:${HOST}(?::[0-9]+)?/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`
 const NAME_AND_TAG = new RegExp(`^(${NAME})(?::[\\w][\\w.-]{0,127})?$`);
 const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
 // Pods only (DESIGN §3): an image field directly under a Pod's spec.
-const POD_IMAGE_POINTER = /^\/spec\/(?:containers|initContainers|ephemeralContainers)\/(?:0|[1-9][0-9]*)\/image$/;
+const POD_IMAGE_POINTER =
+  /^\/spec\/(?:containers|initContainers|ephemeralContainers)\/(?:0|[1-9][0-9]*)\/image$/;
 
 /**
  * The pinned form of an image string as the user wrote it, `original@digest` (tag and spelling kept:
@@ -44,7 +45,10 @@ export function buildPinningPatch(verified: Decision['verified']): JsonPatchOp[]
     const pinned = toPinnedReference(v.image, v.digest);
     if (pinned === undefined) continue;
     seen.add(v.pointer);
-    ops.push({ op: 'test', path: v.pointer, value: v.image }, { op: 'replace', path: v.pointer, value: pinned });
+    ops.push(
+      { op: 'test', path: v.pointer, value: v.image },
+      { op: 'replace', path: v.pointer, value: pinned },
+    );
   }
   return ops;
 }

@@ -32,7 +32,9 @@ export function toStatusMessage(message: string): string {
  * warning then says how many were left out).
  */
 export function toWarnings(warnings: readonly string[]): string[] {
-  const clean = [...new Set(warnings.map((w) => truncateChars(toSingleLine(w), MAX_WARNING_CHARS)))].filter((w) => w !== '');
+  const clean = [...new Set(warnings.map((w) => truncateChars(toSingleLine(w), MAX_WARNING_CHARS)))].filter(
+    (w) => w !== '',
+  );
   const total = clean.reduce((n, w) => n + charCount(w), 0);
   if (total <= MAX_WARNINGS_TOTAL_CHARS) return clean;
   const noteReserve = 80;
@@ -98,7 +100,11 @@ function envelope(response: AdmissionResponseBody): AdmissionReviewResponse {
  * The AdmissionReview v1 answer for a decision: `status` when denied, cleaned `warnings` and
  * `auditAnnotations`, and (only when allowed and non-empty) `patchType: JSONPatch` with the base64 patch.
  */
-export function toAdmissionReview(uid: string, decision: Decision, patch?: readonly JsonPatchOp[]): AdmissionReviewResponse {
+export function toAdmissionReview(
+  uid: string,
+  decision: Decision,
+  patch?: readonly JsonPatchOp[],
+): AdmissionReviewResponse {
   const warnings = toWarnings(decision.warnings);
   const auditAnnotations = toAuditAnnotations(decision.auditAnnotations);
   let response: AdmissionResponseBody = { uid, allowed: decision.allowed };
@@ -111,7 +117,11 @@ export function toAdmissionReview(uid: string, decision: Decision, patch?: reado
   if (warnings.length > 0) response = { ...response, warnings };
   if (Object.keys(auditAnnotations).length > 0) response = { ...response, auditAnnotations };
   if (decision.allowed && patch !== undefined && patch.length > 0) {
-    response = { ...response, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch), 'utf8').toString('base64') };
+    response = {
+      ...response,
+      patchType: 'JSONPatch',
+      patch: Buffer.from(JSON.stringify(patch), 'utf8').toString('base64'),
+    };
   }
   return envelope(response);
 }

@@ -144,8 +144,8 @@ export async function evaluateRequest(
 ): Promise<RequestEvaluation> {
   const { request } = input;
   if (!needsReview(request)) return { decision: ADMIT_UNREVIEWED, uses: [], reviewed: false };
-  const uses = extractImages(request.kind.kind, request.object, request.subResource);
-  const pod = extractPodSpec(request.kind.kind, request.object, request.subResource)?.facts;
+  const uses = extractImages(request.kind, request.object, request.subResource);
+  const pod = extractPodSpec(request.kind, request.object, request.subResource)?.facts;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), Math.max(0, input.deadline - deps.now()));
   try {

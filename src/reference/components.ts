@@ -42,7 +42,8 @@ export function hostProblem(host: string): string | undefined {
 export function pathProblem(path: string): string | undefined {
   if (/[A-Z]/.test(path)) return 'repository names must be lowercase';
   for (const component of path.split('/')) {
-    if (component === '') return "the repository path has an empty segment (a leading, trailing or doubled '/')";
+    if (component === '')
+      return "the repository path has an empty segment (a leading, trailing or doubled '/')";
     if (!PATH_COMPONENT.test(component)) {
       return `path segment "${component}" must be lowercase letters and digits, separated by single '.', '_' or '__', or by '-'`;
     }

@@ -24,7 +24,13 @@
  */
 import { hostProblem, isHostComponent, pathProblem } from './components';
 import { invalidGlob } from './errors';
-import { DOCKER_HUB, DOCKER_HUB_LEGACY, MAX_GLOB_LENGTH, MAX_NAME_LENGTH, OFFICIAL_NAMESPACE } from './limits';
+import {
+  DOCKER_HUB,
+  DOCKER_HUB_LEGACY,
+  MAX_GLOB_LENGTH,
+  MAX_NAME_LENGTH,
+  OFFICIAL_NAMESPACE,
+} from './limits';
 import type { ImageMatcher } from './reference.types';
 
 const STAR = -1;
@@ -62,7 +68,8 @@ export function compileImageGlob(glob: string): CompiledImageGlob {
 // checkGlobText rejects what no glob may contain, before any structure is looked at.
 function checkGlobText(glob: string): void {
   if (typeof glob !== 'string' || glob === '') throw invalidGlob(String(glob), 'the glob is empty');
-  if (glob.length > MAX_GLOB_LENGTH) throw invalidGlob(glob, `it is longer than ${MAX_GLOB_LENGTH} characters`);
+  if (glob.length > MAX_GLOB_LENGTH)
+    throw invalidGlob(glob, `it is longer than ${MAX_GLOB_LENGTH} characters`);
   if (glob.includes('@')) throw invalidGlob(glob, 'globs match image names; remove the digest');
   if (glob.includes('?')) throw invalidGlob(glob, "'?' is not a wildcard here; use '*'");
   if (!GLOB_CHARS.test(glob)) {

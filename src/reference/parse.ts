@@ -59,7 +59,11 @@ function checkCharacters(input: string): void {
   if (typeof input !== 'string') throw invalidReference(String(input), 'the image must be a string');
   if (input === '') throw invalidReference(input, 'the image is empty');
   if (input.length > MAX_REFERENCE_LENGTH) {
-    throw invalidReference(input, `it is longer than ${MAX_REFERENCE_LENGTH} characters`, 'REFERENCE_TOO_LONG');
+    throw invalidReference(
+      input,
+      `it is longer than ${MAX_REFERENCE_LENGTH} characters`,
+      'REFERENCE_TOO_LONG',
+    );
   }
   for (let i = 0; i < input.length; i++) {
     const c = input.charCodeAt(i);
@@ -70,7 +74,10 @@ function checkCharacters(input: string): void {
         : c < 0x20 || c === 0x7f
           ? 'a control character'
           : 'a non-ASCII character';
-    throw invalidReference(input, `it contains ${what} at position ${i}; references are printable ASCII only`);
+    throw invalidReference(
+      input,
+      `it contains ${what} at position ${i}; references are printable ASCII only`,
+    );
   }
 }
 
@@ -106,7 +113,8 @@ function splitRegistry(input: string, name: string): { registry: string; reposit
         : '';
     throw invalidReference(input, problem + hint);
   }
-  if (registry === DOCKER_HUB && !repository.includes('/')) repository = `${OFFICIAL_NAMESPACE}/${repository}`;
+  if (registry === DOCKER_HUB && !repository.includes('/'))
+    repository = `${OFFICIAL_NAMESPACE}/${repository}`;
   return { registry, repository };
 }
 

@@ -140,11 +140,13 @@ async function addToFallbackIndex(
   const res = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, {
     headers: { ...headers, accept: 'application/vnd.oci.image.index.v1+json' },
   });
-  const index =
-    res.status === 200
-      ? ((await res.json()) as { manifests: unknown[] })
-      : (await res.arrayBuffer(),
-        { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] });
+  let index: { manifests: unknown[] } = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests: [],
+  } as { manifests: unknown[] };
+  if (res.status === 200) index = (await res.json()) as { manifests: unknown[] };
+  else await res.arrayBuffer();
   index.manifests.push({
     mediaType: desc.mediaType,
     digest: desc.digest,

@@ -8,11 +8,22 @@ import {
 } from '../../admission';
 import type { AdmissionRequestFacts } from '../../admission/admission.types';
 import type { RequestEvaluation } from '../../engine/evaluate-request';
+import type { Decision } from '../../policy/decision.types';
 import { describeUnknown, isPortcullisError } from '../../errors';
 import type { AppOptions } from '../app-options.types';
 import { deadlineFor, webhookTimeoutMs } from '../budget';
 
 type Endpoint = 'validate' | 'mutate';
+
+/** What /mutate answers: allowed, with nothing to say; the validating webhook speaks for the decision. */
+const ADMIT_QUIETLY: Decision = Object.freeze({
+  allowed: true,
+  warnings: [],
+  auditAnnotations: {},
+  breakGlassUsed: false,
+  verified: [],
+  images: [],
+});
 
 // logDecision writes the one structured line per request that operators and auditors read.
 function logDecision(log: FastifyBaseLogger, endpoint: Endpoint, request: AdmissionRequestFacts, result: RequestEvaluation): void {
@@ -72,13 +83,13 @@ async function handle(endpoint: Endpoint, options: AppOptions, req: FastifyReque
       options.onDecision?.(request, result);
     }
     if (endpoint === 'validate') return toAdmissionReview(uid, result.decision);
-    // /mutate never denies (validation does); it pins what verified, and only in Pods.
+    // /mutate never denies and never warns (validation does both); it only pins what verified, in Pods.
     const podLike = request.kind.kind === 'Pod' && request.kind.group === '';
     const patch = podLike ? buildPinningPatch(result.decision.verified) : [];
-    return toAdmissionReview(uid, { ...result.decision, allowed: true, message: undefined }, patch);
+    return toAdmissionReview(uid, { ...ADMIT_QUIETLY, verified: result.decision.verified }, patch);
   } catch (error) {
     req.log.error({ err: error, uid }, 'evaluation failed; denying (fail closed)');
-    if (endpoint === 'mutate') return toAdmissionReview(uid, { allowed: true, warnings: [], auditAnnotations: {}, breakGlassUsed: false, verified: [], images: [] });
+    if (endpoint === 'mutate') return toAdmissionReview(uid, ADMIT_QUIETLY);
     return toErrorReview(uid, 'ENGINE_INTERNAL_ERROR', `internal error while evaluating: ${describeUnknown(error)}`);
   }
 }

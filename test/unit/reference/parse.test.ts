@@ -61,17 +61,20 @@ const VALID: Row[] = [
 
 describe('parseImageReference normalises like the runtime', () => {
   // Each row is passed whole: jest would hand a `done` callback to missing trailing parameters.
-  it.each(VALID.map((row) => [row[0], row] as const))('%s', (input, [, registry, repository, tag, digest]) => {
-    const expected: ImageRef = {
-      registry,
-      repository,
-      name: `${registry}/${repository}`,
-      ...(tag === undefined ? {} : { tag }),
-      ...(digest === undefined ? {} : { digest }),
-      original: input,
-    };
-    expect(parseImageReference(input)).toStrictEqual(expected);
-  });
+  it.each(VALID.map((row) => [row[0], row] as const))(
+    '%s',
+    (input, [, registry, repository, tag, digest]) => {
+      const expected: ImageRef = {
+        registry,
+        repository,
+        name: `${registry}/${repository}`,
+        ...(tag === undefined ? {} : { tag }),
+        ...(digest === undefined ? {} : { digest }),
+        original: input,
+      };
+      expect(parseImageReference(input)).toStrictEqual(expected);
+    },
+  );
 });
 
 // prettier-ignore

@@ -11,6 +11,8 @@ export interface ReviewFlags extends OfflineFlags {
 
 /** Largest manifest file `review` reads; manifests are small, and this bounds YAML parsing work. */
 export const MAX_REVIEW_FILE_BYTES = 8 * 1024 * 1024;
+/** YAML alias expansions allowed per document (defends against "billion laughs"). */
+export const MAX_YAML_ALIASES = 100;
 
 // readDocuments reads a JSON or (multi-document) YAML file, or stdin for "-".
 function readDocuments(path: string): unknown[] {
@@ -23,13 +25,13 @@ function readDocuments(path: string): unknown[] {
   if (text.length > MAX_REVIEW_FILE_BYTES) {
     throw new ConfigError('CONFIG_FILE_UNREADABLE', `-f ${path}: larger than ${MAX_REVIEW_FILE_BYTES} bytes`);
   }
-  const docs = parseAllDocuments(text, { maxAliasCount: 100 });
+  const docs = parseAllDocuments(text);
   const list = Array.isArray(docs) ? docs : [docs];
   const out: unknown[] = [];
   for (const doc of list) {
     const first = doc.errors[0];
     if (first) throw new ConfigError('CONFIG_FILE_UNREADABLE', `-f ${path}: not valid YAML or JSON: ${first.message.split('\n')[0]}`);
-    const value: unknown = doc.toJS();
+    const value: unknown = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
     if (value !== null && value !== undefined) out.push(value);
   }
   return out;

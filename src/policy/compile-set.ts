@@ -54,7 +54,13 @@ export function compilePolicies(objs: readonly unknown[], options: CompileOption
     const error =
       r.error ??
       new PolicyError('POLICY_DUPLICATE', `policy ${r.policy?.id ?? '?'} is defined more than once`, {
-        fieldErrors: [{ path: 'metadata.name', code: 'POLICY_DUPLICATE', message: 'another object has the same kind, namespace and name' }],
+        fieldErrors: [
+          {
+            path: 'metadata.name',
+            code: 'POLICY_DUPLICATE',
+            message: 'another object has the same kind, namespace and name',
+          },
+        ],
       });
     broken.push(toBrokenPolicy(r.obj, r.index, error, options.defaultNamespace));
   }
@@ -62,20 +68,34 @@ export function compilePolicies(objs: readonly unknown[], options: CompileOption
 }
 
 /** Builds the fail-closed stand-in for a policy object that did not compile. */
-export function toBrokenPolicy(obj: unknown, index: number, error: PolicyError, defaultNamespace?: string): BrokenPolicyEntry {
+export function toBrokenPolicy(
+  obj: unknown,
+  index: number,
+  error: PolicyError,
+  defaultNamespace?: string,
+): BrokenPolicyEntry {
   const raw = isPlainObject(obj) ? obj : {};
   const meta = isPlainObject(raw.metadata) ? raw.metadata : {};
   const spec = isPlainObject(raw.spec) ? raw.spec : {};
   const kind = raw.kind === 'ImagePolicy' ? 'ImagePolicy' : 'ClusterImagePolicy';
   const name = typeof meta.name === 'string' ? meta.name : `<object #${index + 1}>`;
-  const namespace = kind === 'ImagePolicy' ? (typeof meta.namespace === 'string' ? meta.namespace : defaultNamespace) : undefined;
+  const namespace =
+    kind === 'ImagePolicy'
+      ? typeof meta.namespace === 'string'
+        ? meta.namespace
+        : defaultNamespace
+      : undefined;
   const id = raw.kind === kind ? policyId(kind, name, namespace) : describeObject(obj);
   const selector = kind === 'ClusterImagePolicy' ? readSelector(spec.namespaceSelector) : undefined;
   const generation = typeof meta.generation === 'number' ? meta.generation : 0;
   const first = error.fieldErrors[0];
   const why = first ? `${first.path}: [${first.code}] ${first.message}` : error.message;
   const more = error.fieldErrors.length > 1 ? ` (and ${error.fieldErrors.length - 1} more errors)` : '';
-  const reason = `policy ${id} failed to compile, so the images it governs are denied: ${why}`.slice(0, MAX_BROKEN_REASON_CHARS) + more;
+  const reason =
+    `policy ${id} failed to compile, so the images it governs are denied: ${why}`.slice(
+      0,
+      MAX_BROKEN_REASON_CHARS,
+    ) + more;
   const policy: CompiledPolicy = {
     kind,
     name,
@@ -115,7 +135,8 @@ function readSelector(value: unknown): CompiledLabelSelector | undefined {
   const labels = value.matchLabels;
   const exprs = value.matchExpressions;
   const shapeOk =
-    (labels === undefined || (isPlainObject(labels) && Object.values(labels).every((v) => typeof v === 'string'))) &&
+    (labels === undefined ||
+      (isPlainObject(labels) && Object.values(labels).every((v) => typeof v === 'string'))) &&
     (exprs === undefined ||
       (Array.isArray(exprs) &&
         exprs.every(
@@ -123,7 +144,8 @@ function readSelector(value: unknown): CompiledLabelSelector | undefined {
             isPlainObject(e) &&
             typeof e.key === 'string' &&
             ['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator as string) &&
-            (e.values === undefined || (Array.isArray(e.values) && e.values.every((v: unknown) => typeof v === 'string'))),
+            (e.values === undefined ||
+              (Array.isArray(e.values) && e.values.every((v: unknown) => typeof v === 'string'))),
         )));
   if (!shapeOk) return undefined;
   validateLabelSelector(value as LabelSelector, 'spec.namespaceSelector', errors);
@@ -133,7 +155,8 @@ function readSelector(value: unknown): CompiledLabelSelector | undefined {
 // readBreakGlass honours a readable breakGlass block; a present but unreadable one refuses break-glass
 // (a typo such as `alowed: false` must not turn into "allowed").
 function readBreakGlass(value: unknown): CompiledBreakGlass {
-  if (value === undefined || value === null) return { allowed: true, requireReason: false, allowedGroups: [] };
+  if (value === undefined || value === null)
+    return { allowed: true, requireReason: false, allowedGroups: [] };
   const known = ['allowed', 'requireReason', 'allowedGroups'];
   const readable =
     isPlainObject(value) &&
@@ -141,7 +164,8 @@ function readBreakGlass(value: unknown): CompiledBreakGlass {
     (value.allowed === undefined || typeof value.allowed === 'boolean') &&
     (value.requireReason === undefined || typeof value.requireReason === 'boolean') &&
     (value.allowedGroups === undefined ||
-      (Array.isArray(value.allowedGroups) && value.allowedGroups.every((g: unknown) => typeof g === 'string')));
+      (Array.isArray(value.allowedGroups) &&
+        value.allowedGroups.every((g: unknown) => typeof g === 'string')));
   if (!readable) return { allowed: false, requireReason: false, allowedGroups: [] };
   return {
     allowed: (value.allowed as boolean | undefined) ?? true,

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { compileImageGlob } from '../reference/glob';
 import type { CompiledAuthority, CompiledPolicy, CompiledPublicKey } from './compiled.types';
 import type { Authority, PolicyObject, SecretKeyRef, SecretRef } from './crd.types';
-import { formatFieldErrors, isPolicyError, PolicyError, type FieldError, type PolicyErrorCode } from './errors';
+import {
+  formatFieldErrors,
+  isPolicyError,
+  PolicyError,
+  type FieldError,
+  type PolicyErrorCode,
+} from './errors';
 import { parsePublicKeys } from './keys';
 import { compileLabelSelector } from './label-selector';
 import { validatePolicyObject } from './validate';
@@ -19,6 +25,13 @@ export interface CompileOptions {
 }
 
 const DEFAULT_THRESHOLD = 1;
+/** A failed compile throws one of these when every error has it; otherwise POLICY_INVALID. */
+const SPECIFIC_CODES: readonly PolicyErrorCode[] = [
+  'POLICY_KEY_INVALID',
+  'POLICY_SECRET_NOT_FOUND',
+  'POLICY_SECRET_INVALID',
+  'POLICY_AUTHORITY_UNSUPPORTED',
+];
 
 /** `ClusterImagePolicy/name` or `ImagePolicy/ns/name`. */
 export function policyId(kind: PolicyObject['kind'], name: string, namespace?: string): string {
@@ -27,8 +40,9 @@ export function policyId(kind: PolicyObject['kind'], name: string, namespace?: s
 
 /**
  * Validates and compiles one policy object: globs, label selector, keys (secretRefs resolved now),
- * registry credentials. Throws PolicyError listing every field error: its code is the errors' code when
- * they all share one (e.g. POLICY_KEY_INVALID, POLICY_SECRET_NOT_FOUND), POLICY_INVALID otherwise.
+ * registry credentials. Throws PolicyError listing every field error (`fieldErrors`); its code is
+ * POLICY_KEY_INVALID, POLICY_SECRET_NOT_FOUND, POLICY_SECRET_INVALID or POLICY_AUTHORITY_UNSUPPORTED when every
+ * error has that code, POLICY_INVALID otherwise.
  */
 export function compilePolicy(obj: unknown, options: CompileOptions): CompiledPolicy {
   const { policy, errors } = validatePolicyObject(obj, options);
@@ -41,7 +55,13 @@ export function compilePolicy(obj: unknown, options: CompileOptions): CompiledPo
     compileAuthority(a, `spec.authorities[${i}]`, namespace, options.secrets, compileErrors),
   );
   const credentials = (spec.registry?.credentials ?? []).flatMap((c, i) => {
-    const payload = resolveDockerConfig(c.secretRef, `spec.registry.credentials[${i}].secretRef`, namespace, options.secrets, compileErrors);
+    const payload = resolveDockerConfig(
+      c.secretRef,
+      `spec.registry.credentials[${i}].secretRef`,
+      namespace,
+      options.secrets,
+      compileErrors,
+    );
     return payload === undefined ? [] : [payload];
   });
   if (compileErrors.length > 0) throw invalidPolicy(id, compileErrors);
@@ -73,7 +93,8 @@ export function compilePolicy(obj: unknown, options: CompileOptions): CompiledPo
 // invalidPolicy builds the one error a failed compile throws, with every field error in it.
 function invalidPolicy(id: string, errors: readonly FieldError[]): PolicyError {
   const codes = new Set(errors.map((e) => e.code));
-  const code: PolicyErrorCode = codes.size === 1 ? [...codes][0]! : 'POLICY_INVALID';
+  const only = codes.size === 1 ? [...codes][0] : undefined;
+  const code: PolicyErrorCode = only && SPECIFIC_CODES.includes(only) ? only : 'POLICY_INVALID';
   const first = errors[0];
   return new PolicyError(code, `policy ${id} is invalid:\n${formatFieldErrors(errors)}`, {
     fieldErrors: errors,
@@ -108,7 +129,8 @@ function compileAuthority(
     } else if (key.secretRef) {
       const path = `${at}.cosign.key.secretRef`;
       const text = resolveSecretKey(key.secretRef, path, namespace, secrets, errors);
-      if (text !== undefined) keys = parsePublicKeys(text, `${path} (Secret ${secretName(key.secretRef, namespace)} key "${key.secretRef.key}")`);
+      const context = `Secret ${secretName(key.secretRef, namespace)} key "${key.secretRef.key}"`;
+      if (text !== undefined) keys = parsePublicKeys(text, path, context);
     }
   } catch (error) {
     if (!isPolicyError(error)) throw error;
@@ -132,7 +154,11 @@ function resolveSecretKey(
 ): string | undefined {
   const data = secrets.get(ref.namespace ?? namespace ?? '', ref.name);
   if (!data) {
-    errors.push({ path, code: 'POLICY_SECRET_NOT_FOUND', message: `Secret ${secretName(ref, namespace)} not found` });
+    errors.push({
+      path,
+      code: 'POLICY_SECRET_NOT_FOUND',
+      message: `Secret ${secretName(ref, namespace)} not found`,
+    });
     return undefined;
   }
   const value = data[ref.key];
@@ -158,7 +184,11 @@ function resolveDockerConfig(
 ): string | undefined {
   const data = secrets.get(ref.namespace ?? namespace ?? '', ref.name);
   if (!data) {
-    errors.push({ path, code: 'POLICY_SECRET_NOT_FOUND', message: `Secret ${secretName(ref, namespace)} not found` });
+    errors.push({
+      path,
+      code: 'POLICY_SECRET_NOT_FOUND',
+      message: `Secret ${secretName(ref, namespace)} not found`,
+    });
     return undefined;
   }
   const json = data['.dockerconfigjson'];
@@ -174,7 +204,11 @@ function resolveDockerConfig(
   }
   if (!isJsonObject(text)) {
     // Never quote the payload: it holds registry passwords.
-    errors.push({ path, code: 'POLICY_SECRET_INVALID', message: `Secret ${secretName(ref, namespace)}: the docker config is not a JSON object` });
+    errors.push({
+      path,
+      code: 'POLICY_SECRET_INVALID',
+      message: `Secret ${secretName(ref, namespace)}: the docker config is not a JSON object`,
+    });
     return undefined;
   }
   return text;
@@ -192,10 +226,13 @@ function isJsonObject(text: string): boolean {
 
 // fingerprint makes the cache key change whenever compiled material changes, even at the same generation
 // (a rotated key Secret, or a policy file edited without a generation).
-function fingerprint(spec: PolicyObject['spec'], authorities: readonly (CompiledAuthority | undefined)[], credentials: readonly string[]): string {
+function fingerprint(
+  spec: PolicyObject['spec'],
+  authorities: readonly (CompiledAuthority | undefined)[],
+  credentials: readonly string[],
+): string {
   const h = createHash('sha256').update(JSON.stringify(spec));
   for (const a of authorities) for (const k of a?.keys ?? []) h.update(`\0${a?.name ?? ''}=${k.id}`);
   for (const c of credentials) h.update('\0cred').update(createHash('sha256').update(c).digest());
   return h.digest('hex').slice(0, 16);
 }
-

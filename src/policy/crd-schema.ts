@@ -24,6 +24,7 @@ import type {
   SecretKeyRef,
   SecretRef,
 } from './crd.types';
+import { MAX_GLOB_LENGTH } from '../reference/limits';
 import {
   array,
   boolean,
@@ -39,7 +40,6 @@ import {
 
 /** The single source of the CRD OpenAPI schema and of structural policy validation. Limits below are API. */
 export const MAX_IMAGES_PER_POLICY = 64;
-export const MAX_GLOB_LENGTH = 512;
 export const MAX_AUTHORITIES_PER_POLICY = 16;
 export const MAX_AUTHORITY_NAME_LENGTH = 63;
 export const MAX_PEM_LENGTH = 65536;
@@ -62,9 +62,14 @@ const SECRET_KEY_PATTERN = '^[-._a-zA-Z0-9]+$';
 
 const text = (description?: string): Schema<string> =>
   string({ maxLength: MAX_TEXT_LENGTH, minLength: 1, ...(description ? { description } : {}) });
-const pem = (description: string): Schema<string> => string({ maxLength: MAX_PEM_LENGTH, minLength: 1, description });
+const pem = (description: string): Schema<string> =>
+  string({ maxLength: MAX_PEM_LENGTH, minLength: 1, description });
 const pemList = (description: string): Schema<string[]> =>
-  array(pem('A PEM block, or the base64 of one.'), { maxItems: MAX_PEM_LIST_ITEMS, minItems: 1, description });
+  array(pem('A PEM block, or the base64 of one.'), {
+    maxItems: MAX_PEM_LIST_ITEMS,
+    minItems: 1,
+    description,
+  });
 const secretName = string({ maxLength: 253, minLength: 1, pattern: SECRET_NAME_PATTERN });
 const namespaceName = string({ maxLength: 63, minLength: 1, pattern: NAMESPACE_PATTERN });
 
@@ -85,9 +90,7 @@ const configMapKeyRef = object<ConfigMapKeyRef>({
 const labelSelectorRequirement = object<LabelSelectorRequirement>({
   key: string({ maxLength: 317, minLength: 1 }),
   operator: enumeration(['In', 'NotIn', 'Exists', 'DoesNotExist'] as const),
-  values: optional(
-    array(string({ maxLength: 63 }), { maxItems: MAX_SELECTOR_VALUES, listType: 'atomic' }),
-  ),
+  values: optional(array(string({ maxLength: 63 }), { maxItems: MAX_SELECTOR_VALUES, listType: 'atomic' })),
 });
 
 const labelSelector = object<LabelSelector>(
@@ -97,7 +100,10 @@ const labelSelector = object<LabelSelector>(
       array(labelSelectorRequirement, { maxItems: MAX_SELECTOR_EXPRESSIONS, listType: 'atomic' }),
     ),
   },
-  { description: 'Selects the namespaces this ClusterImagePolicy applies to. Absent or {} selects every namespace.' },
+  {
+    description:
+      'Selects the namespaces this ClusterImagePolicy applies to. Absent or {} selects every namespace.',
+  },
 );
 
 const cosignKey = object<CosignKey>(
@@ -105,7 +111,11 @@ const cosignKey = object<CosignKey>(
     data: optional(pem('One or several concatenated PEM public keys (cosign.pub).')),
     secretRef: optional(secretKeyRef),
   },
-  { validations: [{ rule: 'has(self.data) != has(self.secretRef)', message: 'set exactly one of data or secretRef' }] },
+  {
+    validations: [
+      { rule: 'has(self.data) != has(self.secretRef)', message: 'set exactly one of data or secretRef' },
+    ],
+  },
 );
 
 const keylessIdentity = object<KeylessIdentity>({
@@ -128,7 +138,9 @@ const cosignKeyless = object<CosignKeyless>({
 const cosignAttestation = object<CosignAttestation>({
   name: text(),
   predicateType: text(),
-  conditions: optional(array(string({ maxLength: MAX_CEL_LENGTH, minLength: 1 }), { maxItems: MAX_LIST_ITEMS })),
+  conditions: optional(
+    array(string({ maxLength: MAX_CEL_LENGTH, minLength: 1 }), { maxItems: MAX_LIST_ITEMS }),
+  ),
 });
 
 const cosignAuthority = object<CosignAuthority>({
@@ -153,7 +165,10 @@ const notationAuthority = object<NotationAuthority>({
   verificationLevel: optional(enumeration(['strict', 'permissive', 'audit'] as const), 'strict'),
 });
 
-const ociVaultKey = object<OciVaultKey>({ keyId: text(), publicKey: optional(pem('The key in PEM (optional).')) });
+const ociVaultKey = object<OciVaultKey>({
+  keyId: text(),
+  publicKey: optional(pem('The key in PEM (optional).')),
+});
 
 const ociVaultAuth = object<OciVaultAuth>({
   secretRef: optional(secretRef),
@@ -192,7 +207,10 @@ const authority = object<Authority>(
 );
 
 const breakGlass = object<BreakGlassSpec>({
-  allowed: optional(boolean({ description: 'Whether the break-glass annotation may admit failing images.' }), true),
+  allowed: optional(
+    boolean({ description: 'Whether the break-glass annotation may admit failing images.' }),
+    true,
+  ),
   requireReason: optional(boolean({ description: 'Require portcullis.dev/break-glass-reason.' }), false),
   allowedGroups: optional(
     array(string({ maxLength: MAX_GROUP_LENGTH, minLength: 1 }), { maxItems: MAX_GROUPS, listType: 'set' }),
@@ -210,7 +228,11 @@ const imagePolicySpecProperties: PropertySchemas<ImagePolicySpec> = {
   mode: optional(enumeration(['enforce', 'warn', 'audit'] as const), 'enforce'),
   images: array(
     object<ImageGlob>({
-      glob: string({ maxLength: MAX_GLOB_LENGTH, minLength: 1, description: 'Anchored glob on the normalised name.' }),
+      glob: string({
+        maxLength: MAX_GLOB_LENGTH,
+        minLength: 1,
+        description: 'Anchored glob on the normalised name.',
+      }),
     }),
     { maxItems: MAX_IMAGES_PER_POLICY, minItems: 1, listType: 'atomic' },
   ),

@@ -19,7 +19,6 @@ const REASON_ANNOTATION = 'portcullis.dev/break-glass-reason';
 
 // oneLine makes text safe for a header, a log line or a message line: no control characters, bounded.
 export function oneLine(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
   const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
@@ -66,10 +65,11 @@ export function formatDenial(
     lines.push(`${imageLabel(r)}${at} is denied:`);
     for (const f of [...r.hard, ...r.enforce]) lines.push(...failureLines(f));
   }
-  if (denied.length > MAX_MESSAGE_IMAGES) lines.push(`… and ${denied.length - MAX_MESSAGE_IMAGES} more denied images`);
+  if (denied.length > MAX_MESSAGE_IMAGES)
+    lines.push(`… and ${denied.length - MAX_MESSAGE_IMAGES} more denied images`);
   if (breakGlassRequested) {
     const why = refusals.length > 0 ? refusals : ['break-glass cannot admit an invalid image reference'];
-    lines.push(`break-glass refused: ${why.join('; ')}`);
+    lines.push(`break-glass refused: [POLICY_BREAK_GLASS_REFUSED] ${why.join('; ')}`);
   }
   lines.push(`hint: ${hints(denied, !breakGlassRequested && refusals.length === 0)}`);
   return lines.join('\n');
@@ -97,7 +97,9 @@ function hints(denied: readonly ImageResult[], suggestBreakGlass: boolean): stri
     }
   }
   const text = [...out].slice(0, 3).join('; ');
-  return breakGlassPossible ? `${text}; or ask an SRE about break-glass (annotation ${BREAK_GLASS_ANNOTATION}: "true", audited)` : text;
+  return breakGlassPossible
+    ? `${text}; or ask an SRE about break-glass (annotation ${BREAK_GLASS_ANNOTATION}: "true", audited)`
+    : text;
 }
 
 // hintFor says what to do about one kind of failure.
@@ -136,7 +138,8 @@ export function refusalFor(
   if (!f.policy || !bg) return undefined; // --no-match deny has no policy to forbid it
   const id = f.policy.id;
   if (!bg.allowed) return `policy ${id} sets breakGlass.allowed: false`;
-  if (bg.requireReason && reason === '') return `policy ${id} requires a reason: set annotation ${REASON_ANNOTATION}`;
+  if (bg.requireReason && reason === '')
+    return `policy ${id} requires a reason: set annotation ${REASON_ANNOTATION}`;
   if (bg.allowedGroups.length > 0 && !bg.allowedGroups.some((g) => userGroups.includes(g))) {
     return `user ${quoteInput(userName)} is in none of the groups policy ${id} allows to break glass (${bg.allowedGroups.join(', ')})`;
   }

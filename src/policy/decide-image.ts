@@ -2,7 +2,8 @@ import type { CompiledPolicy, NoMatchAction } from './compiled.types';
 import type { AuthorityOutcome, ImageFacts, PolicyVerdict } from './decision.types';
 
 /** Why one image failed one policy (or failed without a policy). Drives the message and the hint. */
-export type FailureKind = 'invalid' | 'no-match' | 'digest-required' | 'not-ready' | 'resolve' | 'authorities' | 'not-evaluated';
+export type FailureKind =
+  'invalid' | 'no-match' | 'digest-required' | 'not-ready' | 'resolve' | 'authorities' | 'not-evaluated';
 
 export interface PolicyFailure {
   /** Absent for an invalid reference and for --no-match deny. */
@@ -40,7 +41,8 @@ export interface ImageResult {
  * Codes meaning "the registry or signature store could not be reached in time": only these may be
  * admitted under `registry.onError: allow`. Never auth, not-found or verification failures.
  */
-export const AVAILABILITY_CODE = /^[A-Z]+_[A-Z_]*(DEADLINE|TIMEOUT|UNREACHABLE|UNAVAILABLE|NETWORK|CONNECT|CONNECTION|SERVER_ERROR|RATE_LIMITED|TOO_MANY_REQUESTS)[A-Z_]*$/;
+export const AVAILABILITY_CODE =
+  /^[A-Z]+_[A-Z_]*(DEADLINE|TIMEOUT|UNREACHABLE|UNAVAILABLE|NETWORK|CONNECT|CONNECTION|SERVER_ERROR|RATE_LIMITED|TOO_MANY_REQUESTS)[A-Z_]*$/;
 const NEVER_AVAILABILITY = /(UNAUTHORIZED|DENIED|FORBIDDEN|NOT_FOUND|INVALID|MISMATCH)/;
 
 /** Whether an error code is a registry availability or deadline problem (eligible for onError: allow). */
@@ -77,7 +79,9 @@ function evaluatePolicy(facts: ImageFacts, policy: CompiledPolicy): PolicyEvalua
     exempted: false,
   });
   const outcomes = facts.outcomes[policy.id];
-  const notReady = outcomes?.find((o): o is Extract<AuthorityOutcome, { ok: false }> => !o.ok && o.code === 'POLICY_NOT_READY');
+  const notReady = outcomes?.find(
+    (o): o is Extract<AuthorityOutcome, { ok: false }> => !o.ok && o.code === 'POLICY_NOT_READY',
+  );
   if (notReady) return fail('not-ready', [`[POLICY_NOT_READY] ${notReady.reason}`]);
   if (policy.requireDigest && !hasDigest(facts)) {
     return fail('digest-required', [
@@ -88,29 +92,50 @@ function evaluatePolicy(facts: ImageFacts, policy: CompiledPolicy): PolicyEvalua
   if (facts.resolveError) {
     const { code, reason } = facts.resolveError;
     if (allowOnError && isAvailabilityErrorCode(code)) {
-      return { passed: true, notes: [`admitted WITHOUT verification (registry.onError: allow): [${code}] ${reason}`], exempted: true };
+      return {
+        passed: true,
+        notes: [`admitted WITHOUT verification (registry.onError: allow): [${code}] ${reason}`],
+        exempted: true,
+      };
     }
     return fail('resolve', [`[${code}] ${reason}`]);
   }
   if (!outcomes || !facts.digest) {
-    return fail('not-evaluated', ['[POLICY_NOT_EVALUATED] no verification result for this policy; denied to be safe']);
+    return fail('not-evaluated', [
+      '[POLICY_NOT_EVALUATED] no verification result for this policy; denied to be safe',
+    ]);
   }
   const failed = outcomes.filter((o): o is Extract<AuthorityOutcome, { ok: false }> => !o.ok);
   const ok = outcomes.length - failed.length;
-  const notes = outcomes.flatMap((o) => (o.ok ? o.warnings.map((w) => `authority "${o.authority}": ${w}`) : []));
+  const notes = outcomes.flatMap((o) =>
+    o.ok ? o.warnings.map((w) => `authority "${o.authority}": ${w}`) : [],
+  );
   if (policy.threshold >= 1 && ok >= policy.threshold) return { passed: true, notes, exempted: false };
   const unavailable = failed.filter((o) => isAvailabilityErrorCode(o.code));
   if (allowOnError && unavailable.length > 0 && ok + unavailable.length >= policy.threshold) {
     const why = unavailable.map((o) => `authority "${o.authority}" [${o.code}] ${o.reason}`).join('; ');
-    return { passed: true, notes: [...notes, `admitted WITHOUT full verification (registry.onError: allow): ${why}`], exempted: true };
+    return {
+      passed: true,
+      notes: [...notes, `admitted WITHOUT full verification (registry.onError: allow): ${why}`],
+      exempted: true,
+    };
   }
-  const header = `${ok} of ${policy.authorities.length} authorities verified; ${policy.threshold} required`;
+  const header = `[POLICY_THRESHOLD_NOT_MET] ${ok} of ${policy.authorities.length} authorities verified; ${policy.threshold} required`;
   return fail('authorities', [header, ...failed.map(authorityLine)], failed[0]?.authority);
 }
 
 /** Applies every governing policy (and --no-match) to one image. Pure. */
 export function evaluateImageFacts(facts: ImageFacts, noMatch: NoMatchAction): ImageResult {
-  const result: ImageResult = { facts, verdicts: [], enforce: [], hard: [], warn: [], audit: [], notes: [], verified: false };
+  const result: ImageResult = {
+    facts,
+    verdicts: [],
+    enforce: [],
+    hard: [],
+    warn: [],
+    audit: [],
+    notes: [],
+    verified: false,
+  };
   if (facts.invalid) {
     result.hard.push({ kind: 'invalid', lines: [`[${facts.invalid.code}] ${facts.invalid.reason}`] });
     return result;
@@ -123,14 +148,21 @@ export function evaluateImageFacts(facts: ImageFacts, noMatch: NoMatchAction): I
         lines: [`[POLICY_NO_MATCH] no ImagePolicy or ClusterImagePolicy governs image ${name}`],
       });
     } else if (noMatch === 'warn') {
-      result.notes.push({ text: 'no ImagePolicy or ClusterImagePolicy governs it (--no-match warn); it was not verified' });
+      result.notes.push({
+        text: 'no ImagePolicy or ClusterImagePolicy governs it (--no-match warn); it was not verified',
+      });
     }
     return result;
   }
   let verified = facts.digest !== undefined;
   for (const policy of facts.policies) {
     const ev = evaluatePolicy(facts, policy);
-    result.verdicts.push({ policyId: policy.id, mode: policy.mode, passed: ev.passed, reasons: ev.failure?.lines ?? [] });
+    result.verdicts.push({
+      policyId: policy.id,
+      mode: policy.mode,
+      passed: ev.passed,
+      reasons: ev.failure?.lines ?? [],
+    });
     result.notes.push(...ev.notes.map((text) => ({ policyId: policy.id, text })));
     if (!ev.passed || ev.exempted) verified = false;
     if (ev.failure) result[policy.mode === 'enforce' ? 'enforce' : policy.mode].push(ev.failure);

@@ -2,7 +2,12 @@ import type { CompiledPolicy, NoMatchAction } from './compiled.types';
 
 /** The result of running one authority of one policy against one image. */
 export type AuthorityOutcome =
-  | { readonly authority: string; readonly ok: true; readonly summary: string; readonly warnings: readonly string[] }
+  | {
+      readonly authority: string;
+      readonly ok: true;
+      readonly summary: string;
+      readonly warnings: readonly string[];
+    }
   | { readonly authority: string; readonly ok: false; readonly code: string; readonly reason: string };
 
 /** All facts gathered (with I/O) about one image field; the pure decision consumes these. */
@@ -68,5 +73,9 @@ export interface Decision {
     readonly digest: string;
   }[];
   /** For logs and metrics: per image, the policies and their verdicts. */
-  readonly images: readonly { readonly image: string; readonly field: string; readonly verdicts: readonly PolicyVerdict[] }[];
+  readonly images: readonly {
+    readonly image: string;
+    readonly field: string;
+    readonly verdicts: readonly PolicyVerdict[];
+  }[];
 }

@@ -28,7 +28,11 @@ export function shortKeyId(id: string): string {
 // keyError builds the one error type keys fail with; the message never contains key material.
 function keyError(path: string, message: string, cause?: unknown): PolicyError {
   const fieldErrors: FieldError[] = [{ path, code: 'POLICY_KEY_INVALID', message }];
-  return new PolicyError('POLICY_KEY_INVALID', `${path}: ${message}`, { cause, fieldErrors, details: { field: path } });
+  return new PolicyError('POLICY_KEY_INVALID', `${path}: ${message}`, {
+    cause,
+    fieldErrors,
+    details: { field: path },
+  });
 }
 
 /**
@@ -36,17 +40,33 @@ function keyError(path: string, message: string, cause?: unknown): PolicyError {
  * Accepts ECDSA P-256/P-384/P-521, RSA ≥ 2048 bits and Ed25519. Throws PolicyError POLICY_KEY_INVALID
  * naming `path` and what is wrong; never quotes the text, which might be a private key pasted by mistake.
  */
-export function parsePublicKeys(text: string, path: string): CompiledPublicKey[] {
+export function parsePublicKeys(text: string, path: string, context?: string): CompiledPublicKey[] {
+  try {
+    return parseKeyText(text, path);
+  } catch (error) {
+    if (context === undefined || !(error instanceof PolicyError)) throw error;
+    throw keyError(path, `${context}: ${error.fieldErrors[0]?.message ?? error.message}`, error.cause);
+  }
+}
+
+// parseKeyText splits the PEM blocks and parses each; errors name the block when there are several.
+function parseKeyText(text: string, path: string): CompiledPublicKey[] {
   if (Buffer.byteLength(text, 'utf8') > MAX_KEY_PEM_BYTES) {
     throw keyError(path, `key text is larger than ${MAX_KEY_PEM_BYTES} bytes`);
   }
   const blocks = [...text.matchAll(PEM_BLOCK)];
   const rest = text.replace(PEM_BLOCK, '').trim();
   if (/PRIVATE KEY/.test(text)) {
-    throw keyError(path, 'private key given: paste the PUBLIC key (cosign.pub), and rotate the private key if it leaked');
+    throw keyError(
+      path,
+      'private key given: paste the PUBLIC key (cosign.pub), and rotate the private key if it leaked',
+    );
   }
   if (blocks.length === 0) {
-    throw keyError(path, 'not a PEM public key: expected "-----BEGIN PUBLIC KEY-----" … "-----END PUBLIC KEY-----"');
+    throw keyError(
+      path,
+      'not a PEM public key: expected "-----BEGIN PUBLIC KEY-----" … "-----END PUBLIC KEY-----"',
+    );
   }
   if (rest.length > 0) {
     throw keyError(path, 'unexpected text outside the PEM blocks (a truncated or mangled key?)');
@@ -56,18 +76,30 @@ export function parsePublicKeys(text: string, path: string): CompiledPublicKey[]
   }
   const keys = new Map<string, CompiledPublicKey>();
   blocks.forEach((block, i) => {
-    const at = blocks.length > 1 ? `${path} (PEM block ${i + 1})` : path;
-    const key = parseOnePem(block[0], block[1] ?? '', block[3] ?? '', at);
-    keys.set(key.id, key);
+    try {
+      const key = parseOnePem(block[0], block[1] ?? '', block[3] ?? '', path);
+      keys.set(key.id, key);
+    } catch (error) {
+      if (blocks.length === 1 || !(error instanceof PolicyError)) throw error;
+      throw keyError(
+        path,
+        `PEM block ${i + 1} of ${blocks.length}: ${error.fieldErrors[0]?.message ?? ''}`,
+        error.cause,
+      );
+    }
   });
   return [...keys.values()];
 }
 
 // parseOnePem checks the PEM label, then parses and vets one key.
 function parseOnePem(pem: string, label: string, endLabel: string, path: string): CompiledPublicKey {
-  if (label !== endLabel) throw keyError(path, `PEM block begins with "${label}" but ends with "${endLabel}"`);
+  if (label !== endLabel)
+    throw keyError(path, `PEM block begins with "${label}" but ends with "${endLabel}"`);
   if (label === 'CERTIFICATE') {
-    throw keyError(path, 'a certificate, not a public key: extract its key with `openssl x509 -pubkey -noout -in cert.pem`');
+    throw keyError(
+      path,
+      'a certificate, not a public key: extract its key with `openssl x509 -pubkey -noout -in cert.pem`',
+    );
   }
   if (label !== 'PUBLIC KEY' && label !== 'RSA PUBLIC KEY') {
     throw keyError(path, `unexpected PEM block "${label}": expected "PUBLIC KEY"`);
@@ -76,7 +108,11 @@ function parseOnePem(pem: string, label: string, endLabel: string, path: string)
   try {
     keyObject = createPublicKey({ key: pem, format: 'pem' });
   } catch (error) {
-    throw keyError(path, 'not a PEM public key: the block does not decode to a public key (damaged base64 or DER?)', error);
+    throw keyError(
+      path,
+      'not a PEM public key: the block does not decode to a public key (damaged base64 or DER?)',
+      error,
+    );
   }
   return toCompiledKey(keyObject, path);
 }
@@ -95,16 +131,23 @@ export function toCompiledKey(keyObject: KeyObject, path: string): CompiledPubli
     }
     case 'rsa': {
       const bits = keyObject.asymmetricKeyDetails?.modulusLength ?? 0;
-      if (bits < MIN_RSA_BITS) throw keyError(path, `RSA key too short: ${bits} bits; at least ${MIN_RSA_BITS} are required`);
+      if (bits < MIN_RSA_BITS)
+        throw keyError(path, `RSA key too short: ${bits} bits; at least ${MIN_RSA_BITS} are required`);
       return { id, type: 'rsa', keyObject };
     }
     case 'ed25519': {
-      if (spki.length !== ED25519_SPKI_PREFIX.length + 32 || !spki.subarray(0, 12).equals(ED25519_SPKI_PREFIX)) {
+      if (
+        spki.length !== ED25519_SPKI_PREFIX.length + 32 ||
+        !spki.subarray(0, 12).equals(ED25519_SPKI_PREFIX)
+      ) {
         throw keyError(path, 'malformed Ed25519 public key');
       }
       return { id, type: 'ed25519', keyObject, ed25519Raw: new Uint8Array(spki.subarray(12)) };
     }
     default:
-      throw keyError(path, `${type ?? 'unknown'} keys are not supported: use ECDSA (P-256/384/521), RSA or Ed25519`);
+      throw keyError(
+        path,
+        `${type ?? 'unknown'} keys are not supported: use ECDSA (P-256/384/521), RSA or Ed25519`,
+      );
   }
 }

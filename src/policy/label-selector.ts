@@ -25,7 +25,11 @@ function isLabelValue(value: string): boolean {
 export function validateLabelSelector(selector: LabelSelector, path: string, errors: FieldError[]): void {
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     if (!isLabelKey(key)) {
-      errors.push({ path: `${path}.matchLabels`, code: 'POLICY_FIELD_VALUE', message: `${quote(key)} is not a valid label key` });
+      errors.push({
+        path: `${path}.matchLabels`,
+        code: 'POLICY_FIELD_VALUE',
+        message: `${quote(key)} is not a valid label key`,
+      });
     } else if (!isLabelValue(value)) {
       errors.push({
         path: `${path}.matchLabels.${key}`,
@@ -38,17 +42,33 @@ export function validateLabelSelector(selector: LabelSelector, path: string, err
     const at = `${path}.matchExpressions[${i}]`;
     const values = req.values ?? [];
     if (!isLabelKey(req.key)) {
-      errors.push({ path: `${at}.key`, code: 'POLICY_FIELD_VALUE', message: `${quote(req.key)} is not a valid label key` });
+      errors.push({
+        path: `${at}.key`,
+        code: 'POLICY_FIELD_VALUE',
+        message: `${quote(req.key)} is not a valid label key`,
+      });
     }
     if ((req.operator === 'In' || req.operator === 'NotIn') && values.length === 0) {
-      errors.push({ path: `${at}.values`, code: 'POLICY_FIELD_REQUIRED', message: `operator ${req.operator} needs at least one value` });
+      errors.push({
+        path: `${at}.values`,
+        code: 'POLICY_FIELD_REQUIRED',
+        message: `operator ${req.operator} needs at least one value`,
+      });
     }
     if ((req.operator === 'Exists' || req.operator === 'DoesNotExist') && values.length > 0) {
-      errors.push({ path: `${at}.values`, code: 'POLICY_FIELD_VALUE', message: `operator ${req.operator} takes no values` });
+      errors.push({
+        path: `${at}.values`,
+        code: 'POLICY_FIELD_VALUE',
+        message: `operator ${req.operator} takes no values`,
+      });
     }
     values.forEach((v, j) => {
       if (!isLabelValue(v)) {
-        errors.push({ path: `${at}.values[${j}]`, code: 'POLICY_FIELD_VALUE', message: `${quote(v)} is not a valid label value` });
+        errors.push({
+          path: `${at}.values[${j}]`,
+          code: 'POLICY_FIELD_VALUE',
+          message: `${quote(v)} is not a valid label value`,
+        });
       }
     });
   });

@@ -12,11 +12,17 @@ export function selectPolicies<P extends CompiledPolicy>(
   namespace: string,
   namespaceLabels: Readonly<Record<string, string>>,
 ): P[] {
-  return policies.filter((p) => appliesToNamespace(p, namespace, namespaceLabels) && matchesImage(p, imageName));
+  return policies.filter(
+    (p) => appliesToNamespace(p, namespace, namespaceLabels) && matchesImage(p, imageName),
+  );
 }
 
 // appliesToNamespace: an ImagePolicy only in its own namespace; a ClusterImagePolicy where its selector matches.
-function appliesToNamespace(p: CompiledPolicy, namespace: string, labels: Readonly<Record<string, string>>): boolean {
+function appliesToNamespace(
+  p: CompiledPolicy,
+  namespace: string,
+  labels: Readonly<Record<string, string>>,
+): boolean {
   if (p.kind === 'ImagePolicy') return p.namespace === namespace;
   return p.namespaceSelector === undefined || p.namespaceSelector.matches(labels);
 }

@@ -70,12 +70,17 @@ function schema<T>(node: SchemaNode): Schema<T> {
 }
 
 /** A string, always with a maximum length (limits are part of the contract). */
-export function string(opts: Common & { maxLength: number; minLength?: number; pattern?: string }): Schema<string> {
+export function string(
+  opts: Common & { maxLength: number; minLength?: number; pattern?: string },
+): Schema<string> {
   return schema({ type: 'string', ...opts });
 }
 
 /** A string restricted to `values`. */
-export function enumeration<const V extends readonly string[]>(values: V, opts: Common = {}): Schema<V[number]> {
+export function enumeration<const V extends readonly string[]>(
+  values: V,
+  opts: Common = {},
+): Schema<V[number]> {
   return schema({ type: 'string', enum: values, ...opts });
 }
 
@@ -124,7 +129,10 @@ export function object<T>(
 ): Schema<T> {
   const props: Record<string, SchemaNode> = {};
   const required: string[] = [];
-  for (const [name, prop] of Object.entries(properties) as [string, Schema<unknown> | OptionalSchema<unknown>][]) {
+  for (const [name, prop] of Object.entries(properties) as [
+    string,
+    Schema<unknown> | OptionalSchema<unknown>,
+  ][]) {
     if ('optional' in prop) {
       props[name] = prop.schema.node;
     } else {

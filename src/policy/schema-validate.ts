@@ -6,7 +6,12 @@ import type { SchemaNode } from './schema-builder';
  * except that unknown fields are errors (typos in a security policy must not be silently pruned).
  * Returns a copy with `null` values dropped (Kubernetes prunes nulls of non-nullable fields).
  */
-export function validateAgainstSchema(value: unknown, node: SchemaNode, path: string, errors: FieldError[]): unknown {
+export function validateAgainstSchema(
+  value: unknown,
+  node: SchemaNode,
+  path: string,
+  errors: FieldError[],
+): unknown {
   switch (node.type) {
     case 'object':
       return validateObject(value, node, path, errors);
@@ -17,7 +22,8 @@ export function validateAgainstSchema(value: unknown, node: SchemaNode, path: st
     case 'integer':
       return validateInteger(value, node, path, errors);
     case 'boolean':
-      if (typeof value !== 'boolean') push(errors, path, 'POLICY_FIELD_TYPE', `expected true or false, got ${describe(value)}`);
+      if (typeof value !== 'boolean')
+        push(errors, path, 'POLICY_FIELD_TYPE', `expected true or false, got ${describe(value)}`);
       return value;
   }
 }
@@ -26,8 +32,18 @@ export function validateAgainstSchema(value: unknown, node: SchemaNode, path: st
 export const MAX_QUOTED_VALUE_CHARS = 64;
 
 // push records one error, preferring the node's own error code for value errors.
-function push(errors: FieldError[], path: string, code: PolicyErrorCode, message: string, node?: SchemaNode): void {
-  errors.push({ path, code: code === 'POLICY_FIELD_VALUE' && node?.errorCode ? node.errorCode : code, message });
+function push(
+  errors: FieldError[],
+  path: string,
+  code: PolicyErrorCode,
+  message: string,
+  node?: SchemaNode,
+): void {
+  errors.push({
+    path,
+    code: code === 'POLICY_FIELD_VALUE' && node?.errorCode ? node.errorCode : code,
+    message,
+  });
 }
 
 // describe names a value's JSON type for "expected X, got Y" messages without echoing the value.
@@ -111,10 +127,22 @@ function validateArray(value: unknown, node: SchemaNode, path: string, errors: F
     return value;
   }
   if (node.minItems !== undefined && value.length < node.minItems) {
-    push(errors, path, 'POLICY_FIELD_VALUE', `needs at least ${node.minItems} entr${node.minItems === 1 ? 'y' : 'ies'}`, node);
+    push(
+      errors,
+      path,
+      'POLICY_FIELD_VALUE',
+      `needs at least ${node.minItems} entr${node.minItems === 1 ? 'y' : 'ies'}`,
+      node,
+    );
   }
   if (node.maxItems !== undefined && value.length > node.maxItems) {
-    push(errors, path, 'POLICY_FIELD_VALUE', `has ${value.length} entries; at most ${node.maxItems} are allowed`, node);
+    push(
+      errors,
+      path,
+      'POLICY_FIELD_VALUE',
+      `has ${value.length} entries; at most ${node.maxItems} are allowed`,
+      node,
+    );
     return value;
   }
   const items = node.items;
@@ -128,11 +156,23 @@ function validateString(value: unknown, node: SchemaNode, path: string, errors: 
     return value;
   }
   if (node.enum && !node.enum.includes(value)) {
-    push(errors, path, 'POLICY_FIELD_VALUE', `must be one of ${node.enum.join(', ')} (got ${quote(value)})`, node);
+    push(
+      errors,
+      path,
+      'POLICY_FIELD_VALUE',
+      `must be one of ${node.enum.join(', ')} (got ${quote(value)})`,
+      node,
+    );
   } else if (node.minLength !== undefined && value.length < node.minLength) {
     push(errors, path, 'POLICY_FIELD_VALUE', 'must not be empty', node);
   } else if (node.maxLength !== undefined && value.length > node.maxLength) {
-    push(errors, path, 'POLICY_FIELD_VALUE', `is ${value.length} characters long; at most ${node.maxLength} allowed`, node);
+    push(
+      errors,
+      path,
+      'POLICY_FIELD_VALUE',
+      `is ${value.length} characters long; at most ${node.maxLength} allowed`,
+      node,
+    );
   } else if (node.pattern !== undefined && !new RegExp(node.pattern).test(value)) {
     push(errors, path, 'POLICY_FIELD_VALUE', `${quote(value)} does not match ${node.pattern}`, node);
   }

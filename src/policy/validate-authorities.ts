@@ -34,10 +34,16 @@ export function validateAuthorities(
       }
     }
     validateAuthorityKind(authority, at, errors);
-    if (isPlainObject(authority.cosign)) validateCosign(authority.cosign, `${at}.cosign`, kind, namespace, errors);
+    if (isPlainObject(authority.cosign))
+      validateCosign(authority.cosign, `${at}.cosign`, kind, namespace, errors);
   });
   const threshold = spec.threshold;
-  if (typeof threshold === 'number' && Number.isInteger(threshold) && threshold > authorities.length && authorities.length > 0) {
+  if (
+    typeof threshold === 'number' &&
+    Number.isInteger(threshold) &&
+    threshold > authorities.length &&
+    authorities.length > 0
+  ) {
     errors.push({
       path: 'spec.threshold',
       code: 'POLICY_THRESHOLD_INVALID',
@@ -48,7 +54,13 @@ export function validateAuthorities(
   if (isPlainObject(registry) && Array.isArray(registry.credentials)) {
     registry.credentials.forEach((cred: unknown, i) => {
       if (isPlainObject(cred) && isPlainObject(cred.secretRef)) {
-        checkSecretNamespace(cred.secretRef, `spec.registry.credentials[${i}].secretRef`, kind, namespace, errors);
+        checkSecretNamespace(
+          cred.secretRef,
+          `spec.registry.credentials[${i}].secretRef`,
+          kind,
+          namespace,
+          errors,
+        );
       }
     });
   }
@@ -87,19 +99,39 @@ function validateCosign(
   errors: FieldError[],
 ): void {
   if (cosign.key === undefined && cosign.keyless === undefined) {
-    errors.push({ path: `${at}.key`, code: 'POLICY_FIELD_REQUIRED', message: 'a cosign authority needs a key' });
+    errors.push({
+      path: `${at}.key`,
+      code: 'POLICY_FIELD_REQUIRED',
+      message: 'a cosign authority needs a key',
+    });
   }
   if (cosign.key !== undefined && cosign.keyless !== undefined) {
-    errors.push({ path: at, code: 'POLICY_FIELD_VALUE', message: 'set either key or keyless, not both; use two authorities' });
+    errors.push({
+      path: at,
+      code: 'POLICY_FIELD_VALUE',
+      message: 'set either key or keyless, not both; use two authorities',
+    });
   }
   if (cosign.keyless !== undefined) {
-    errors.push({ path: `${at}.keyless`, code: 'POLICY_AUTHORITY_UNSUPPORTED', message: 'cosign keyless authorities are not supported by this version yet' });
+    errors.push({
+      path: `${at}.keyless`,
+      code: 'POLICY_AUTHORITY_UNSUPPORTED',
+      message: 'cosign keyless authorities are not supported by this version yet',
+    });
   }
   if (Array.isArray(cosign.attestations) && cosign.attestations.length > 0) {
-    errors.push({ path: `${at}.attestations`, code: 'POLICY_AUTHORITY_UNSUPPORTED', message: 'cosign attestation checks are not supported by this version yet' });
+    errors.push({
+      path: `${at}.attestations`,
+      code: 'POLICY_AUTHORITY_UNSUPPORTED',
+      message: 'cosign attestation checks are not supported by this version yet',
+    });
   }
   if (isPlainObject(cosign.tlog) && cosign.tlog.required === true) {
-    errors.push({ path: `${at}.tlog.required`, code: 'POLICY_AUTHORITY_UNSUPPORTED', message: 'requiring a transparency-log entry is not supported by this version yet' });
+    errors.push({
+      path: `${at}.tlog.required`,
+      code: 'POLICY_AUTHORITY_UNSUPPORTED',
+      message: 'requiring a transparency-log entry is not supported by this version yet',
+    });
   }
   const key = cosign.key;
   if (!isPlainObject(key)) return;
@@ -110,7 +142,8 @@ function validateCosign(
       message: 'set exactly one of data (PEM) or secretRef',
     });
   }
-  if (isPlainObject(key.secretRef)) checkSecretNamespace(key.secretRef, `${at}.key.secretRef`, kind, namespace, errors);
+  if (isPlainObject(key.secretRef))
+    checkSecretNamespace(key.secretRef, `${at}.key.secretRef`, kind, namespace, errors);
 }
 
 // checkSecretNamespace stops an ImagePolicy from reading another namespace's Secrets (confused deputy),
@@ -123,9 +156,18 @@ function checkSecretNamespace(
   errors: FieldError[],
 ): void {
   if (kind === 'ClusterImagePolicy' && ref.namespace === undefined) {
-    errors.push({ path: `${at}.namespace`, code: 'POLICY_FIELD_REQUIRED', message: 'a ClusterImagePolicy must name the Secret\'s namespace' });
+    errors.push({
+      path: `${at}.namespace`,
+      code: 'POLICY_FIELD_REQUIRED',
+      message: "a ClusterImagePolicy must name the Secret's namespace",
+    });
   }
-  if (kind === 'ImagePolicy' && ref.namespace !== undefined && namespace !== undefined && ref.namespace !== namespace) {
+  if (
+    kind === 'ImagePolicy' &&
+    ref.namespace !== undefined &&
+    namespace !== undefined &&
+    ref.namespace !== namespace
+  ) {
     errors.push({
       path: `${at}.namespace`,
       code: 'POLICY_FIELD_NOT_ALLOWED',

@@ -68,14 +68,22 @@ function validateMetadata(
   errors: FieldError[],
 ): PolicyObject['metadata'] {
   if (!isPlainObject(value)) {
-    errors.push({ path: 'metadata', code: 'POLICY_FIELD_REQUIRED', message: 'metadata with a name is required' });
+    errors.push({
+      path: 'metadata',
+      code: 'POLICY_FIELD_REQUIRED',
+      message: 'metadata with a name is required',
+    });
     return { name: '' };
   }
   const meta: PolicyObject['metadata'] = { ...value, name: '' };
   if (typeof value.name !== 'string' || value.name === '') {
     errors.push({ path: 'metadata.name', code: 'POLICY_FIELD_REQUIRED', message: 'a policy needs a name' });
   } else if (value.name.length > 253 || !DNS_SUBDOMAIN.test(value.name)) {
-    errors.push({ path: 'metadata.name', code: 'POLICY_FIELD_VALUE', message: `${quote(value.name)} is not a valid object name (lower-case DNS subdomain)` });
+    errors.push({
+      path: 'metadata.name',
+      code: 'POLICY_FIELD_VALUE',
+      message: `${quote(value.name)} is not a valid object name (lower-case DNS subdomain)`,
+    });
   } else {
     meta.name = value.name;
   }
@@ -83,13 +91,34 @@ function validateMetadata(
     delete meta.namespace; // cluster-scoped: the API server ignores a namespace here
   } else if (value.namespace === undefined || value.namespace === null) {
     if (options.defaultNamespace) meta.namespace = options.defaultNamespace;
-    else errors.push({ path: 'metadata.namespace', code: 'POLICY_FIELD_REQUIRED', message: 'an ImagePolicy needs a namespace' });
-  } else if (typeof value.namespace !== 'string' || value.namespace.length > 63 || !DNS_LABEL.test(value.namespace)) {
-    errors.push({ path: 'metadata.namespace', code: 'POLICY_FIELD_VALUE', message: 'not a valid namespace name' });
+    else
+      errors.push({
+        path: 'metadata.namespace',
+        code: 'POLICY_FIELD_REQUIRED',
+        message: 'an ImagePolicy needs a namespace',
+      });
+  } else if (
+    typeof value.namespace !== 'string' ||
+    value.namespace.length > 63 ||
+    !DNS_LABEL.test(value.namespace)
+  ) {
+    errors.push({
+      path: 'metadata.namespace',
+      code: 'POLICY_FIELD_VALUE',
+      message: 'not a valid namespace name',
+    });
   }
   const generation = value.generation;
-  if (generation !== undefined && generation !== null && (!Number.isInteger(generation) || (generation as number) < 0)) {
-    errors.push({ path: 'metadata.generation', code: 'POLICY_FIELD_TYPE', message: 'expected a non-negative integer' });
+  if (
+    generation !== undefined &&
+    generation !== null &&
+    (!Number.isInteger(generation) || (generation as number) < 0)
+  ) {
+    errors.push({
+      path: 'metadata.generation',
+      code: 'POLICY_FIELD_TYPE',
+      message: 'expected a non-negative integer',
+    });
   }
   return meta;
 }
@@ -110,7 +139,8 @@ function validateSpec(
     errors.push({
       path: 'spec.namespaceSelector',
       code: 'POLICY_FIELD_NOT_ALLOWED',
-      message: 'only a ClusterImagePolicy has a namespaceSelector; an ImagePolicy always applies to its own namespace',
+      message:
+        'only a ClusterImagePolicy has a namespaceSelector; an ImagePolicy always applies to its own namespace',
     });
     const { namespaceSelector: _dropped, ...rest } = value;
     input = rest;
@@ -120,7 +150,8 @@ function validateSpec(
   if (!isPlainObject(spec)) return spec;
   validateImages(spec.images, errors);
   validateAuthorities(spec, kind, namespace, errors);
-  if (isPlainObject(spec.namespaceSelector)) validateLabelSelector(spec.namespaceSelector, 'spec.namespaceSelector', errors);
+  if (isPlainObject(spec.namespaceSelector))
+    validateLabelSelector(spec.namespaceSelector, 'spec.namespaceSelector', errors);
   return spec;
 }
 
@@ -132,7 +163,11 @@ function validateImages(images: unknown, errors: FieldError[]): void {
     try {
       compileImageGlob(entry.glob);
     } catch (error) {
-      errors.push({ path: `spec.images[${i}].glob`, code: 'POLICY_GLOB_INVALID', message: describeUnknown(error) });
+      errors.push({
+        path: `spec.images[${i}].glob`,
+        code: 'POLICY_GLOB_INVALID',
+        message: describeUnknown(error),
+      });
     }
   });
 }

@@ -58,5 +58,10 @@ export interface RegistryReader {
     options?: { artifactType?: string },
   ): Promise<Descriptor[]>;
   /** Fetch a blob, refusing more than `maxBytes`, and verifying its digest. */
-  getBlob(repo: RepositoryRef, descriptor: Descriptor, ctx: RegistryRequestContext, maxBytes?: number): Promise<Buffer>;
+  getBlob(
+    repo: RepositoryRef,
+    descriptor: Descriptor,
+    ctx: RegistryRequestContext,
+    maxBytes?: number,
+  ): Promise<Buffer>;
 }

@@ -16,9 +16,18 @@ const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
  */
 export const cosignVerifier: Verifier<CompiledCosignAuthority> = {
   scheme: 'cosign',
-  async verify(target: VerifyTarget, authority: CompiledCosignAuthority, ctx: VerifyContext): Promise<Evidence> {
+  async verify(
+    target: VerifyTarget,
+    authority: CompiledCosignAuthority,
+    ctx: VerifyContext,
+  ): Promise<Evidence> {
     if (!SHA256_DIGEST.test(target.digest)) {
-      throw toVerifyError('VERIFY_UNSUPPORTED', target, authority.name, 'cosign signatures need a sha256 digest');
+      throw toVerifyError(
+        'VERIFY_UNSUPPORTED',
+        target,
+        authority.name,
+        'cosign signatures need a sha256 digest',
+      );
     }
     if (authority.keys.length === 0) {
       const text = 'this cosign authority has no public keys; keyless verification is not supported yet';
@@ -49,7 +58,12 @@ function toEvidence(authority: CompiledCosignAuthority, accepted: SignatureAccep
 }
 
 // log records every signature examined, at debug level, so that a denial can be traced.
-function log(ctx: VerifyContext, target: VerifyTarget, authority: CompiledCosignAuthority, o: SignatureOutcome): void {
+function log(
+  ctx: VerifyContext,
+  target: VerifyTarget,
+  authority: CompiledCosignAuthority,
+  o: SignatureOutcome,
+): void {
   const base = { digest: target.digest, authority: authority.name, signature: o.where };
   if (o.ok) ctx.logger.debug({ ...base, key: o.keyId }, 'cosign signature verified');
   else ctx.logger.debug({ ...base, kind: o.kind, reason: o.reason }, 'cosign signature rejected');

@@ -97,7 +97,8 @@ function rawEd25519(keyObject: KeyObject): Uint8Array {
 function safeVerify(
   algorithm: string | null,
   data: Buffer,
-  key: KeyObject | { key: KeyObject; dsaEncoding?: 'der' | 'ieee-p1363'; padding?: number; saltLength?: number },
+  key:
+    KeyObject | { key: KeyObject; dsaEncoding?: 'der' | 'ieee-p1363'; padding?: number; saltLength?: number },
   signature: Buffer,
 ): boolean {
   try {

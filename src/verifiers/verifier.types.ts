@@ -1,7 +1,12 @@
 import type { Logger } from 'pino';
 import type { CompiledAuthority } from '../policy/compiled.types';
 import type { ImageRef } from '../reference/reference.types';
-import type { Descriptor, RegistryReader, RegistryRequestContext, RepositoryRef } from '../registry/registry.types';
+import type {
+  Descriptor,
+  RegistryReader,
+  RegistryRequestContext,
+  RepositoryRef,
+} from '../registry/registry.types';
 
 /** What is being verified: an image already resolved to the digest that will run. */
 export interface VerifyTarget {

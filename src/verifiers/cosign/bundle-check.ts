@@ -5,7 +5,7 @@ import type { CompiledPublicKey } from '../../policy/compiled.types';
 import { describeUnknown } from '../../errors';
 import { findSigningKey, IN_TOTO_PAYLOAD_TYPE, toPreAuthEncoding } from '../dsse';
 import type { SignatureOutcome } from './outcome.types';
-import { checkSignStatement, isRecord } from './payload';
+import { checkSignStatement, isRecord, quote } from './payload';
 
 /**
  * Checks one sigstore bundle blob (attacker-controlled) as a cosign v3 image signature: shape via
@@ -26,7 +26,7 @@ export function checkBundle(
   }
   const envelope = bundle.content.dsseEnvelope;
   if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    return reject('payload', where, `DSSE payloadType is "${envelope.payloadType}", not in-toto`, false);
+    return reject('payload', where, `DSSE payloadType is ${quote(envelope.payloadType)}, not in-toto`, false);
   }
   const signature = envelope.signatures[0]?.sig ?? Buffer.alloc(0);
   const key = findSigningKey(keys, toPreAuthEncoding(envelope.payloadType, envelope.payload), signature);

@@ -3,7 +3,7 @@ import type { Descriptor } from '../../registry/registry.types';
 import type { VerifyContext, VerifyTarget } from '../verifier.types';
 import { checkBundle } from './bundle-check';
 import { MAX_BUNDLE_BYTES, type SignatureBudget } from './limits';
-import { toAnnotations, toLayers, shortDigest } from './manifest';
+import { isSha256Digest, shortDigest, toAnnotations, toLayers } from './manifest';
 import {
   BUNDLE_ARTIFACT_TYPES,
   BUNDLE_LAYER_PREFIX,
@@ -11,6 +11,7 @@ import {
   PREDICATE_TYPE_ANNOTATION,
 } from './media-types';
 import type { SignatureOutcome } from './outcome.types';
+import { quote } from './payload';
 
 /**
  * Yields one outcome per sigstore bundle referrer of the target (cosign v3's default format), in the
@@ -25,7 +26,9 @@ export async function* examineBundles(
   // Attacker-controlled list: every descriptor is a claim until its content verifies.
   const referrers = await ctx.registry.listReferrers(target.repo, target.digest, ctx.request);
   for (const referrer of referrers) {
-    if (referrer.artifactType === undefined || !BUNDLE_ARTIFACT_TYPES.includes(referrer.artifactType)) continue;
+    const { artifactType } = referrer;
+    if (artifactType === undefined || !BUNDLE_ARTIFACT_TYPES.includes(artifactType)) continue;
+    if (!isSha256Digest(referrer.digest)) continue;
     const where = `bundle ${shortDigest(referrer.digest)}`;
     const announced = referrer.annotations?.[PREDICATE_TYPE_ANNOTATION];
     if (announced !== undefined && announced !== COSIGN_SIGN_PREDICATE_TYPE) {
@@ -48,7 +51,8 @@ async function examineBundle(
 ): Promise<SignatureOutcome> {
   const manifest = await ctx.registry.getManifest(target.repo, referrer.digest, ctx.request);
   const announced = toAnnotations(manifest.json)[PREDICATE_TYPE_ANNOTATION];
-  if (announced !== undefined && announced !== COSIGN_SIGN_PREDICATE_TYPE) return attestation(where, announced);
+  if (announced !== undefined && announced !== COSIGN_SIGN_PREDICATE_TYPE)
+    return attestation(where, announced);
   const layers = toLayers(manifest.json);
   if (typeof layers === 'string') return malformed(where, layers);
   const bundleLayers = layers.filter((l) => l.mediaType.startsWith(BUNDLE_LAYER_PREFIX));
@@ -65,8 +69,7 @@ async function examineBundle(
 
 // attestation records a bundle that announces another predicateType; it is never verified as a signature.
 function attestation(where: string, predicateType: string): SignatureOutcome {
-  const shown = predicateType.length > 100 ? `${predicateType.slice(0, 97)}...` : predicateType;
-  const reason = `an attestation (predicateType "${shown}"), not a cosign signature`;
+  const reason = `an attestation (predicateType ${quote(predicateType)}), not a cosign signature`;
   return { ok: false, kind: 'predicate', where, reason, keyVerified: false };
 }
 

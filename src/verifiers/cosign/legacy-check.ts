@@ -21,7 +21,13 @@ export function checkLegacySignature(
 ): SignatureOutcome {
   const signature = decodeSignature(signatureB64);
   if (signature === undefined) {
-    return { ok: false, kind: 'payload', where, reason: 'signature annotation is not base64', keyVerified: false };
+    return {
+      ok: false,
+      kind: 'payload',
+      where,
+      reason: 'signature annotation is not base64',
+      keyVerified: false,
+    };
   }
   const key = findSigningKey(keys, payload, signature);
   if (key === undefined) {

@@ -1,5 +1,5 @@
-import { isPortcullisError } from '../../errors';
 import type { CompiledPublicKey } from '../../policy/compiled.types';
+import { isRegistryError } from '../../registry/errors';
 import type { FetchedManifest } from '../../registry/registry.types';
 import type { VerifyContext, VerifyTarget } from '../verifier.types';
 import { checkLegacySignature } from './legacy-check';
@@ -12,9 +12,7 @@ import {
   toSignatureTag,
 } from './media-types';
 import type { SignatureOutcome } from './outcome.types';
-
-/** Registry codes that mean "no such manifest": for the `.sig` tag, simply "no legacy signatures". */
-const NOT_FOUND_CODES: readonly string[] = ['REGISTRY_NOT_FOUND', 'REGISTRY_MANIFEST_UNKNOWN'];
+import { quote } from './payload';
 
 /**
  * Yields one outcome per layer of the legacy `sha256-<hex>.sig` manifest (cosign v2's format), until the
@@ -41,7 +39,7 @@ export async function* examineLegacy(
     const signature = layer.annotations?.[SIGNATURE_ANNOTATION];
     const problem =
       layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE
-        ? `media type is "${layer.mediaType}", not simple-signing`
+        ? `media type is ${quote(layer.mediaType)}, not simple-signing`
         : signature === undefined
           ? `no ${SIGNATURE_ANNOTATION} annotation`
           : layer.size > MAX_SIMPLE_SIGNING_BYTES
@@ -67,7 +65,7 @@ async function fetchSignatureManifest(
   try {
     return await ctx.registry.getManifest(target.repo, tag, ctx.request);
   } catch (e) {
-    if (isPortcullisError(e) && NOT_FOUND_CODES.includes(e.code)) return undefined;
+    if (isRegistryError(e, 'REGISTRY_NOT_FOUND')) return undefined;
     throw e;
   }
 }

@@ -28,9 +28,4 @@ export class SignatureBudget {
     this.used += 1;
     return true;
   }
-
-  /** How many were examined so far. */
-  get examined(): number {
-    return this.used;
-  }
 }

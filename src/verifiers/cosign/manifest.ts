@@ -3,6 +3,11 @@ import { isRecord } from './payload';
 
 const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
 
+/** Narrows a registry-supplied digest to `sha256:<64 lowercase hex>`. */
+export function isSha256Digest(digest: string): boolean {
+  return SHA256_DIGEST.test(digest);
+}
+
 /**
  * The layers of a signature manifest (attacker-controlled JSON), shape-checked; a string says what is
  * wrong. Only sha256 layer digests are accepted, so that getBlob can verify what it downloads.

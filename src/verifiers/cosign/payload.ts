@@ -1,8 +1,4 @@
-import {
-  COSIGN_SIGN_PREDICATE_TYPE,
-  IN_TOTO_STATEMENT_TYPES,
-  SIMPLE_SIGNING_TYPE,
-} from './media-types';
+import { COSIGN_SIGN_PREDICATE_TYPE, IN_TOTO_STATEMENT_TYPES, SIMPLE_SIGNING_TYPE } from './media-types';
 
 /** The result of checking what a verified signature says about the image. */
 export type PayloadCheck =
@@ -88,8 +84,8 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-// quote shows an attacker-controlled value safely and briefly in a message.
-function quote(value: unknown): string {
+/** Shows an attacker-controlled value in a message: JSON-escaped (no control characters) and cut short. */
+export function quote(value: unknown): string {
   if (value === undefined) return 'missing';
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;

@@ -21,7 +21,10 @@ export interface ConformanceCase {
   readonly signatures?: readonly string[];
   readonly bundle?: string;
   readonly trust: {
-    readonly authorities?: readonly { readonly name: string; readonly cosign: { readonly key?: string; readonly keyless?: unknown } }[];
+    readonly authorities?: readonly {
+      readonly name: string;
+      readonly cosign: { readonly key?: string; readonly keyless?: unknown };
+    }[];
     readonly threshold?: number;
     readonly tlog?: { readonly required?: boolean };
   };

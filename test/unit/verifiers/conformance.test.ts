@@ -19,11 +19,13 @@ import { MemoryRegistry } from './memory-registry';
 /** Cases outside this issue (keys only, no transparency log), each with the reason. */
 const SKIPPED: Readonly<Record<string, string>> = {
   'cos-cn-keyless': 'keyless (Fulcio certificate + Rekor SET): keyless verification is not in this issue',
-  'cos-ci-fulcio-rekor': 'keyless (Fulcio certificate + Rekor SET): keyless verification is not in this issue',
+  'cos-ci-fulcio-rekor':
+    'keyless (Fulcio certificate + Rekor SET): keyless verification is not in this issue',
   'cos-ci-key-with-rekor': 'tlog.required: Rekor SET verification is not in this issue',
   'cos-ci-key-with-rekor-wrong-log-key': 'tlog.required: Rekor SET verification is not in this issue',
   'cos-attestation-valid': 'keyless attestation policy: keyless and attestations are not in this issue',
-  'cos-attestation-wrong-identity': 'keyless attestation policy: keyless and attestations are not in this issue',
+  'cos-attestation-wrong-identity':
+    'keyless attestation policy: keyless and attestations are not in this issue',
 };
 /** Formats that are not image verification with a key (Rekor SETs, blob bundles). */
 const OTHER_FORMATS = ['rekor-set', 'sigstore-bundle-blob'];
@@ -53,7 +55,11 @@ async function runCase(c: ConformanceCase): Promise<Record<string, string>> {
   const target = targetFor(name, digest, c.image as string);
   const results: Record<string, string> = {};
   for (const a of c.trust.authorities ?? []) {
-    const authority: CompiledCosignAuthority = { kind: 'cosign', name: a.name, keys: [loadKey(a.cosign.key as string)] };
+    const authority: CompiledCosignAuthority = {
+      kind: 'cosign',
+      name: a.name,
+      keys: [loadKey(a.cosign.key as string)],
+    };
     try {
       await cosignVerifier.verify(target, authority, contextFor(reg));
       results[a.name] = 'ok';
@@ -89,17 +95,26 @@ describe('cosign conformance (key-based image cases)', () => {
   it('never takes the real cosign attestation bundle for a signature', async () => {
     // sigstore/cosign's OCI attestation bundle, served as a referrer of its subject.
     const bundleBytes = readFileSync(path.join(COSIGN_DIR, 'sigstore-cosign/oci-attestation.sigstore.json'));
-    const { name, digest } = splitImage('localhost:5000/repo@sha256:732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4');
+    const { name, digest } = splitImage(
+      'localhost:5000/repo@sha256:732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4',
+    );
     const reg = new MemoryRegistry();
     const layer = reg.putBlob(bundleBytes, 'application/vnd.dev.sigstore.bundle.v0.3+json');
-    const manifest = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: layer.mediaType, layers: [layer] };
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType: layer.mediaType,
+      layers: [layer],
+    };
     reg.addReferrer(digest, { ...reg.putManifest(manifest), artifactType: layer.mediaType });
     const authority: CompiledCosignAuthority = {
       kind: 'cosign',
       name: 'key',
       keys: [loadKey('containers-image/fixtures/cosign.pub')],
     };
-    const error = await cosignVerifier.verify(targetFor(name, digest), authority, contextFor(reg)).catch((e: unknown) => e);
+    const error = await cosignVerifier
+      .verify(targetFor(name, digest), authority, contextFor(reg))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VerifyError);
     expect(error).toMatchObject({ code: 'VERIFY_SIGNATURE_INVALID' });
     expect((error as Error).message).toMatch(/keyless/);

@@ -10,7 +10,11 @@ import { MemoryRegistry, OCI_MANIFEST } from './memory-registry';
 export const SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
 export const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 export const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
-const EMPTY_CONFIG = { mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 };
+const EMPTY_CONFIG = {
+  mediaType: 'application/vnd.oci.empty.v1+json',
+  digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+  size: 2,
+};
 
 // signBytes signs with the scheme cosign uses by default for the key type.
 export function signBytes(pair: TestKeyPair, data: Buffer): Buffer {
@@ -47,14 +51,24 @@ export function statementFor(digest: string, options: StatementOptions = {}): Bu
 }
 
 // bundleFor signs a statement into a v0.3 bundle with a public-key hint and no tlog entries.
-export function bundleFor(pair: TestKeyPair, payload: Buffer, alterAfterSigning = false): Record<string, unknown> {
+export function bundleFor(
+  pair: TestKeyPair,
+  payload: Buffer,
+  alterAfterSigning = false,
+): Record<string, unknown> {
   const payloadType = 'application/vnd.in-toto+json';
   const sig = signBytes(pair, toPreAuthEncoding(payloadType, payload));
-  const signed = alterAfterSigning ? Buffer.from(payload.toString().replace('"predicate":{}', '"predicate":{"x":1}')) : payload;
+  const signed = alterAfterSigning
+    ? Buffer.from(payload.toString().replace('"predicate":{}', '"predicate":{"x":1}'))
+    : payload;
   return {
     mediaType: BUNDLE_TYPE,
     verificationMaterial: { publicKey: { hint: keyHint(pair.compiled.keyObject) } },
-    dsseEnvelope: { payload: signed.toString('base64'), payloadType, signatures: [{ sig: sig.toString('base64') }] },
+    dsseEnvelope: {
+      payload: signed.toString('base64'),
+      payloadType,
+      signatures: [{ sig: sig.toString('base64') }],
+    },
   };
 }
 
@@ -75,7 +89,9 @@ export function pushBundle(
   options: PushBundleOptions = {},
 ): Descriptor {
   const layer = reg.putBlob(Buffer.from(JSON.stringify(bundle)), options.layerMediaType ?? BUNDLE_TYPE);
-  const annotations = options.annotatePredicate ? { 'dev.sigstore.bundle.predicateType': options.annotatePredicate } : undefined;
+  const annotations = options.annotatePredicate
+    ? { 'dev.sigstore.bundle.predicateType': options.annotatePredicate }
+    : undefined;
   const layers = [layer, ...Array.from({ length: options.extraLayers ?? 0 }, () => layer)];
   const manifest = {
     schemaVersion: 2,
@@ -95,7 +111,11 @@ export function pushBundle(
 export function simpleSigningPayload(digest: string, type = 'cosign container image signature'): Buffer {
   return Buffer.from(
     JSON.stringify({
-      critical: { identity: { 'docker-reference': 'registry.example/app' }, image: { 'docker-manifest-digest': digest }, type },
+      critical: {
+        identity: { 'docker-reference': 'registry.example/app' },
+        image: { 'docker-manifest-digest': digest },
+        type,
+      },
       optional: null,
     }),
   );

@@ -1,4 +1,4 @@
-import { PortcullisError } from '../../../src/errors';
+import { registryError, type RegistryErrorCode } from '../../../src/registry/errors';
 import type { CompiledCosignAuthority } from '../../../src/policy/compiled.types';
 import { cosignVerifier } from '../../../src/verifiers/cosign';
 import { MAX_BUNDLE_BYTES, MAX_SIGNATURES_PER_IMAGE } from '../../../src/verifiers/cosign/limits';
@@ -26,13 +26,25 @@ const target = targetFor('registry.example/team/app', DIGEST, 'registry.example/
 type Setup = (reg: MemoryRegistry) => void;
 
 const accepted: [string, Setup, RegExp][] = [
-  ['a cosign v3 bundle', (r) => pushBundle(r, DIGEST, bundleFor(ours, statementFor(DIGEST))), /^cosign bundle sha256:/],
+  [
+    'a cosign v3 bundle',
+    (r) => pushBundle(r, DIGEST, bundleFor(ours, statementFor(DIGEST))),
+    /^cosign bundle sha256:/,
+  ],
   [
     'a cosign v3 bundle with the predicate annotation',
-    (r) => pushBundle(r, DIGEST, bundleFor(ours, statementFor(DIGEST)), { annotatePredicate: 'https://sigstore.dev/cosign/sign/v1', onDescriptor: true }),
+    (r) =>
+      pushBundle(r, DIGEST, bundleFor(ours, statementFor(DIGEST)), {
+        annotatePredicate: 'https://sigstore.dev/cosign/sign/v1',
+        onDescriptor: true,
+      }),
     /^cosign bundle/,
   ],
-  ['a legacy .sig signature', (r) => pushLegacy(r, DIGEST, [legacyLayer(ours, simpleSigningPayload(DIGEST))]), /legacy signature sha256-.*\.sig layer 1/],
+  [
+    'a legacy .sig signature',
+    (r) => pushLegacy(r, DIGEST, [legacyLayer(ours, simpleSigningPayload(DIGEST))]),
+    /legacy signature sha256-.*\.sig layer 1/,
+  ],
   [
     'a legacy signature after a bundle by another key',
     (r) => {
@@ -43,7 +55,11 @@ const accepted: [string, Setup, RegExp][] = [
   ],
   [
     'the second legacy layer when the first is by another key',
-    (r) => pushLegacy(r, DIGEST, [legacyLayer(theirs, simpleSigningPayload(DIGEST)), legacyLayer(ours, simpleSigningPayload(DIGEST))]),
+    (r) =>
+      pushLegacy(r, DIGEST, [
+        legacyLayer(theirs, simpleSigningPayload(DIGEST)),
+        legacyLayer(ours, simpleSigningPayload(DIGEST)),
+      ]),
     /layer 2/,
   ],
 ];
@@ -63,7 +79,9 @@ describe('cosignVerifier accepts', () => {
     const reg = new MemoryRegistry();
     pushBundle(reg, DIGEST, bundleFor(ours, statementFor(DIGEST)));
     const both = { ...authority, keys: [theirs.compiled, ours.compiled] };
-    await expect(cosignVerifier.verify(target, both, contextFor(reg))).resolves.toMatchObject({ authority: 'release' });
+    await expect(cosignVerifier.verify(target, both, contextFor(reg))).resolves.toMatchObject({
+      authority: 'release',
+    });
   });
 
   it('stops at the first verified bundle without reading the legacy tag', async () => {
@@ -75,9 +93,50 @@ describe('cosignVerifier accepts', () => {
 });
 
 const denied: [string, Setup, string, RegExp][] = [
-  ['an unsigned image', () => undefined, 'VERIFY_NO_SIGNATURES', /looked for sigstore bundles.*sha256-[0-9a-f]{64}\.sig.*cosign sign --key/],
-  ['a bundle by another key', (r) => pushBundle(r, DIGEST, bundleFor(theirs, statementFor(DIGEST))), 'VERIFY_SIGNATURE_INVALID', /found 1 cosign signature.*signed by another key/],
-  ['a bundle whose payload was altered after signing', (r) => pushBundle(r, DIGEST, bundleFor(ours, statementFor(DIGEST), true)), 'VERIFY_SIGNATURE_INVALID', /tampered payload/],
+  [
+    'only a referrer of another artifact type',
+    (r) =>
+      r.addReferrer(DIGEST, {
+        ...r.putManifest({ schemaVersion: 2, layers: [] }),
+        artifactType: 'application/vnd.cncf.notary.signature',
+      }),
+    'VERIFY_NO_SIGNATURES',
+    /no cosign signature found/,
+  ],
+  [
+    'a DSSE envelope that is not in-toto',
+    (r) => {
+      const bundle = bundleFor(ours, statementFor(DIGEST));
+      const envelope = bundle['dsseEnvelope'] as Record<string, unknown>;
+      pushBundle(r, DIGEST, { ...bundle, dsseEnvelope: { ...envelope, payloadType: 'text/plain' } });
+    },
+    'VERIFY_PAYLOAD_INVALID',
+    /payloadType is "text\/plain", not in-toto/,
+  ],
+  [
+    'a .sig manifest without layers',
+    (r) => r.putManifest({ schemaVersion: 2, config: {} }, `${DIGEST.replace(':', '-')}.sig`),
+    'VERIFY_PAYLOAD_INVALID',
+    /manifest has no "layers" array/,
+  ],
+  [
+    'an unsigned image',
+    () => undefined,
+    'VERIFY_NO_SIGNATURES',
+    /looked for sigstore bundles.*sha256-[0-9a-f]{64}\.sig.*cosign sign --key/,
+  ],
+  [
+    'a bundle by another key',
+    (r) => pushBundle(r, DIGEST, bundleFor(theirs, statementFor(DIGEST))),
+    'VERIFY_SIGNATURE_INVALID',
+    /found 1 cosign signature.*signed by another key/,
+  ],
+  [
+    'a bundle whose payload was altered after signing',
+    (r) => pushBundle(r, DIGEST, bundleFor(ours, statementFor(DIGEST), true)),
+    'VERIFY_SIGNATURE_INVALID',
+    /tampered payload/,
+  ],
   [
     'a bundle signing another digest (copied)',
     (r) => pushBundle(r, DIGEST, bundleFor(ours, statementFor(OTHER_DIGEST))),
@@ -86,13 +145,27 @@ const denied: [string, Setup, string, RegExp][] = [
   ],
   [
     'an attestation by our key (no annotation)',
-    (r) => pushBundle(r, DIGEST, bundleFor(ours, statementFor(DIGEST, { predicateType: 'https://cosign.sigstore.dev/attestation/v1' }))),
+    (r) =>
+      pushBundle(
+        r,
+        DIGEST,
+        bundleFor(
+          ours,
+          statementFor(DIGEST, { predicateType: 'https://cosign.sigstore.dev/attestation/v1' }),
+        ),
+      ),
     'VERIFY_PREDICATE_MISMATCH',
     /an attestation \(predicateType "https:\/\/cosign.sigstore.dev\/attestation\/v1"\), not a cosign signature/,
   ],
   [
     'an attestation announced on the manifest',
-    (r) => pushBundle(r, DIGEST, bundleFor(ours, statementFor(DIGEST, { predicateType: 'https://slsa.dev/provenance/v1' })), { annotatePredicate: 'https://slsa.dev/provenance/v1' }),
+    (r) =>
+      pushBundle(
+        r,
+        DIGEST,
+        bundleFor(ours, statementFor(DIGEST, { predicateType: 'https://slsa.dev/provenance/v1' })),
+        { annotatePredicate: 'https://slsa.dev/provenance/v1' },
+      ),
     'VERIFY_PREDICATE_MISMATCH',
     /slsa/,
   ],
@@ -114,15 +187,29 @@ const denied: [string, Setup, string, RegExp][] = [
       pushBundle(r, DIGEST, {
         mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
         verificationMaterial: { publicKey: { hint: '' }, tlogEntries: [] },
-        messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: DIGEST.slice(7) }, signature: 'AAAA' },
+        messageSignature: {
+          messageDigest: { algorithm: 'SHA2_256', digest: DIGEST.slice(7) },
+          signature: 'AAAA',
+        },
       }),
     'VERIFY_PAYLOAD_INVALID',
     /messageSignature, not a DSSE envelope/,
   ],
-  ['a legacy signature by another key', (r) => pushLegacy(r, DIGEST, [legacyLayer(theirs, simpleSigningPayload(DIGEST))]), 'VERIFY_SIGNATURE_INVALID', /signed by another key, or the payload was altered/],
+  [
+    'a legacy signature by another key',
+    (r) => pushLegacy(r, DIGEST, [legacyLayer(theirs, simpleSigningPayload(DIGEST))]),
+    'VERIFY_SIGNATURE_INVALID',
+    /signed by another key, or the payload was altered/,
+  ],
   [
     'a legacy layer whose payload was altered',
-    (r) => pushLegacy(r, DIGEST, [{ ...legacyLayer(ours, simpleSigningPayload(DIGEST)), payload: simpleSigningPayload(DIGEST, 'cosign container image signature ') }]),
+    (r) =>
+      pushLegacy(r, DIGEST, [
+        {
+          ...legacyLayer(ours, simpleSigningPayload(DIGEST)),
+          payload: simpleSigningPayload(DIGEST, 'cosign container image signature '),
+        },
+      ]),
     'VERIFY_SIGNATURE_INVALID',
     /payload was altered/,
   ],
@@ -132,24 +219,52 @@ const denied: [string, Setup, string, RegExp][] = [
     'VERIFY_DIGEST_MISMATCH',
     new RegExp(`signature is for ${OTHER_DIGEST} not ${DIGEST}`),
   ],
-  ['a legacy payload of the wrong type', (r) => pushLegacy(r, DIGEST, [legacyLayer(ours, simpleSigningPayload(DIGEST, 'atomic'))]), 'VERIFY_PAYLOAD_INVALID', /critical.type/],
-  ['a legacy layer without a signature', (r) => pushLegacy(r, DIGEST, [{ payload: simpleSigningPayload(DIGEST) }]), 'VERIFY_PAYLOAD_INVALID', /no dev.cosignproject.cosign\/signature annotation/],
-  ['a legacy signature that is not base64', (r) => pushLegacy(r, DIGEST, [{ payload: simpleSigningPayload(DIGEST), signature: 'not base64!' }]), 'VERIFY_PAYLOAD_INVALID', /not base64/],
+  [
+    'a legacy payload of the wrong type',
+    (r) => pushLegacy(r, DIGEST, [legacyLayer(ours, simpleSigningPayload(DIGEST, 'atomic'))]),
+    'VERIFY_PAYLOAD_INVALID',
+    /critical.type/,
+  ],
+  [
+    'a legacy layer without a signature',
+    (r) => pushLegacy(r, DIGEST, [{ payload: simpleSigningPayload(DIGEST) }]),
+    'VERIFY_PAYLOAD_INVALID',
+    /no dev.cosignproject.cosign\/signature annotation/,
+  ],
+  [
+    'a legacy signature that is not base64',
+    (r) => pushLegacy(r, DIGEST, [{ payload: simpleSigningPayload(DIGEST), signature: 'not base64!' }]),
+    'VERIFY_PAYLOAD_INVALID',
+    /not base64/,
+  ],
   [
     'a legacy layer of another media type',
-    (r) => pushLegacy(r, DIGEST, [{ ...legacyLayer(ours, simpleSigningPayload(DIGEST)), mediaType: 'application/octet-stream' }]),
+    (r) =>
+      pushLegacy(r, DIGEST, [
+        { ...legacyLayer(ours, simpleSigningPayload(DIGEST)), mediaType: 'application/octet-stream' },
+      ]),
     'VERIFY_PAYLOAD_INVALID',
     /not simple-signing/,
   ],
   [
     'a keyless legacy signature',
-    (r) => pushLegacy(r, DIGEST, [{ ...legacyLayer(theirs, simpleSigningPayload(DIGEST)), annotations: { 'dev.sigstore.cosign/certificate': 'PEM' } }]),
+    (r) =>
+      pushLegacy(r, DIGEST, [
+        {
+          ...legacyLayer(theirs, simpleSigningPayload(DIGEST)),
+          annotations: { 'dev.sigstore.cosign/certificate': 'PEM' },
+        },
+      ]),
     'VERIFY_SIGNATURE_INVALID',
     /keyless/,
   ],
   [
     'a copied signature plus one by another key: the copy is the telling reason',
-    (r) => pushLegacy(r, DIGEST, [legacyLayer(theirs, simpleSigningPayload(DIGEST)), legacyLayer(ours, simpleSigningPayload(OTHER_DIGEST))]),
+    (r) =>
+      pushLegacy(r, DIGEST, [
+        legacyLayer(theirs, simpleSigningPayload(DIGEST)),
+        legacyLayer(ours, simpleSigningPayload(OTHER_DIGEST)),
+      ]),
     'VERIFY_DIGEST_MISMATCH',
     /found 2 cosign signature.*layer 1: signed by another key.*layer 2: signature is for/,
   ],
@@ -161,17 +276,27 @@ describe('cosignVerifier denies', () => {
     setup(reg);
     const error = await cosignVerifier.verify(target, authority, contextFor(reg)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VerifyError);
-    expect(error).toMatchObject({ code, details: { image: target.ref.original, digest: DIGEST, authority: 'release' } });
+    expect(error).toMatchObject({
+      code,
+      details: { image: target.ref.original, digest: DIGEST, authority: 'release' },
+    });
     const text = (error as VerifyError).message;
     expect(text).toMatch(message);
-    expect(text.startsWith(`image "registry.example/team/app:v1" (${DIGEST}), authority "release": `)).toBe(true);
+    expect(text.startsWith(`image "registry.example/team/app:v1" (${DIGEST}), authority "release": `)).toBe(
+      true,
+    );
   });
 
   it('never fetches a bundle announced as an attestation', async () => {
     const reg = new MemoryRegistry();
     const attestation = bundleFor(ours, statementFor(DIGEST, { predicateType: 'https://spdx.dev/Document' }));
-    pushBundle(reg, DIGEST, attestation, { annotatePredicate: 'https://spdx.dev/Document', onDescriptor: true });
-    await expect(cosignVerifier.verify(target, authority, contextFor(reg))).rejects.toMatchObject({ code: 'VERIFY_PREDICATE_MISMATCH' });
+    pushBundle(reg, DIGEST, attestation, {
+      annotatePredicate: 'https://spdx.dev/Document',
+      onDescriptor: true,
+    });
+    await expect(cosignVerifier.verify(target, authority, contextFor(reg))).rejects.toMatchObject({
+      code: 'VERIFY_PREDICATE_MISMATCH',
+    });
     expect(reg.count('getManifest')).toBe(1); // only the .sig tag
     expect(reg.count('getBlob')).toBe(0);
   });
@@ -180,7 +305,9 @@ describe('cosignVerifier denies', () => {
     const reg = new MemoryRegistry();
     const big = { ...bundleFor(ours, statementFor(DIGEST)), padding: 'x'.repeat(MAX_BUNDLE_BYTES) };
     pushBundle(reg, DIGEST, big);
-    await expect(cosignVerifier.verify(target, authority, contextFor(reg))).rejects.toMatchObject({ code: 'VERIFY_PAYLOAD_INVALID' });
+    await expect(cosignVerifier.verify(target, authority, contextFor(reg))).rejects.toMatchObject({
+      code: 'VERIFY_PAYLOAD_INVALID',
+    });
     expect(reg.count('getBlob')).toBe(0);
   });
 
@@ -193,15 +320,24 @@ describe('cosignVerifier denies', () => {
     const error = await cosignVerifier.verify(target, authority, contextFor(reg)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VerifyError);
     expect(error).toMatchObject({ code: 'VERIFY_TOO_MANY_SIGNATURES' });
-    expect((error as Error).message).toMatch(new RegExp(`first ${MAX_SIGNATURES_PER_IMAGE} signatures.*and \\d+ more`));
+    expect((error as Error).message).toMatch(
+      new RegExp(`first ${MAX_SIGNATURES_PER_IMAGE} signatures.*and \\d+ more`),
+    );
     expect(reg.count('getBlob')).toBe(MAX_SIGNATURES_PER_IMAGE);
   });
 
   it('counts bundles and legacy layers against one budget', async () => {
     const reg = new MemoryRegistry();
-    for (let i = 0; i < MAX_SIGNATURES_PER_IMAGE; i++) pushBundle(reg, DIGEST, bundleFor(theirs, statementFor(DIGEST, { subjectHex: String(i).padStart(64, '0') })));
+    for (let i = 0; i < MAX_SIGNATURES_PER_IMAGE; i++)
+      pushBundle(
+        reg,
+        DIGEST,
+        bundleFor(theirs, statementFor(DIGEST, { subjectHex: String(i).padStart(64, '0') })),
+      );
     pushLegacy(reg, DIGEST, [legacyLayer(ours, simpleSigningPayload(DIGEST))]);
-    await expect(cosignVerifier.verify(target, authority, contextFor(reg))).rejects.toMatchObject({ code: 'VERIFY_TOO_MANY_SIGNATURES' });
+    await expect(cosignVerifier.verify(target, authority, contextFor(reg))).rejects.toMatchObject({
+      code: 'VERIFY_TOO_MANY_SIGNATURES',
+    });
   });
 
   it.each([
@@ -209,27 +345,32 @@ describe('cosignVerifier denies', () => {
     ['an authority without keys (keyless)', target, { ...authority, keys: [] }],
   ])('reports VERIFY_UNSUPPORTED for %s', async (_name, t, a) => {
     const reg = new MemoryRegistry();
-    await expect(cosignVerifier.verify(t, a, contextFor(reg))).rejects.toMatchObject({ code: 'VERIFY_UNSUPPORTED', name: 'VerifyError' });
+    await expect(cosignVerifier.verify(t, a, contextFor(reg))).rejects.toMatchObject({
+      code: 'VERIFY_UNSUPPORTED',
+      name: 'VerifyError',
+    });
     expect(reg.calls).toEqual([]);
   });
 });
 
 describe('registry errors', () => {
   it.each([
-    ['listReferrers', 'REGISTRY_UNAVAILABLE'],
+    ['listReferrers', 'REGISTRY_UNREACHABLE'],
     ['getManifest', 'REGISTRY_UNAUTHORIZED'],
-    ['getBlob', 'REGISTRY_TOO_LARGE'],
+    ['getBlob', 'REGISTRY_BLOB_TOO_LARGE'],
   ])('propagate unchanged from %s (%s)', async (operation, code) => {
     const reg = new MemoryRegistry();
     pushLegacy(reg, DIGEST, [legacyLayer(ours, simpleSigningPayload(DIGEST))]);
-    const failure = new PortcullisError(code, 'registry said no');
+    const failure = registryError(code as RegistryErrorCode, { registry: 'memory.test' }, 'registry said no');
     reg.failWith = (op) => (op === operation ? failure : undefined);
     await expect(cosignVerifier.verify(target, authority, contextFor(reg))).rejects.toBe(failure);
   });
 
   it('treats a missing .sig tag as "no legacy signatures"', async () => {
     const reg = new MemoryRegistry();
-    await expect(cosignVerifier.verify(target, authority, contextFor(reg))).rejects.toMatchObject({ code: 'VERIFY_NO_SIGNATURES' });
+    await expect(cosignVerifier.verify(target, authority, contextFor(reg))).rejects.toMatchObject({
+      code: 'VERIFY_NO_SIGNATURES',
+    });
     expect(reg.calls).toEqual([`listReferrers ${DIGEST}`, `getManifest ${DIGEST.replace(':', '-')}.sig`]);
   });
 });
@@ -238,7 +379,9 @@ describe('verifyAuthority', () => {
   it('dispatches cosign authorities to the cosign verifier', async () => {
     const reg = new MemoryRegistry();
     pushBundle(reg, DIGEST, bundleFor(ours, statementFor(DIGEST)));
-    await expect(verifyAuthority(target, authority, contextFor(reg))).resolves.toMatchObject({ scheme: 'cosign' });
+    await expect(verifyAuthority(target, authority, contextFor(reg))).resolves.toMatchObject({
+      scheme: 'cosign',
+    });
   });
 
   it('rejects an unknown kind with VERIFY_UNSUPPORTED', async () => {

@@ -5,7 +5,11 @@ import { generateTestKey } from './keys';
 describe('toPreAuthEncoding', () => {
   it.each([
     // The DSSE specification's own test vector.
-    ['http://example.com/HelloWorld', 'hello world', 'DSSEv1 29 http://example.com/HelloWorld 11 hello world'],
+    [
+      'http://example.com/HelloWorld',
+      'hello world',
+      'DSSEv1 29 http://example.com/HelloWorld 11 hello world',
+    ],
     ['application/vnd.in-toto+json', '{}', 'DSSEv1 28 application/vnd.in-toto+json 2 {}'],
     ['', '', 'DSSEv1 0  0 '],
     // Lengths count UTF-8 bytes, not characters: "é" is two bytes.

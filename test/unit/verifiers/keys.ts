@@ -31,11 +31,15 @@ export function compileKey(publicKey: KeyObject, withOptional = true): CompiledP
   if (type === 'ec') {
     const named = publicKey.asymmetricKeyDetails?.namedCurve;
     const curve = named === 'prime256v1' ? 'P-256' : named === 'secp384r1' ? 'P-384' : 'P-521';
-    return withOptional ? { id, type: 'ecdsa', curve, keyObject: publicKey } : { id, type: 'ecdsa', keyObject: publicKey };
+    return withOptional
+      ? { id, type: 'ecdsa', curve, keyObject: publicKey }
+      : { id, type: 'ecdsa', keyObject: publicKey };
   }
   if (type === 'ed25519') {
     const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url');
-    return withOptional ? { id, type: 'ed25519', keyObject: publicKey, ed25519Raw: raw } : { id, type: 'ed25519', keyObject: publicKey };
+    return withOptional
+      ? { id, type: 'ed25519', keyObject: publicKey, ed25519Raw: raw }
+      : { id, type: 'ed25519', keyObject: publicKey };
   }
   return { id, type: 'rsa', keyObject: publicKey };
 }

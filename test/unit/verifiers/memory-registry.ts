@@ -1,6 +1,6 @@
 // Test helper: an in-memory RegistryReader over content-addressed maps, counting every call.
 import { createHash } from 'node:crypto';
-import { PortcullisError } from '../../../src/errors';
+import { registryError } from '../../../src/registry/errors';
 import type {
   Descriptor,
   FetchedManifest,
@@ -8,9 +8,6 @@ import type {
   RegistryRequestContext,
   RepositoryRef,
 } from '../../../src/registry/registry.types';
-
-/** The code the real RegistryClient uses for a 404. */
-export const NOT_FOUND_CODE = 'REGISTRY_NOT_FOUND';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
@@ -24,6 +21,7 @@ export class MemoryRegistry implements RegistryReader {
   readonly blobs = new Map<string, Buffer>();
   readonly referrers = new Map<string, Descriptor[]>();
   readonly calls: string[] = [];
+  private readonly where = { registry: 'memory.test', repository: 'fixture' };
   /** When set, called before every operation; a returned error is thrown. */
   failWith?: (operation: string, reference: string) => Error | undefined;
 
@@ -49,27 +47,41 @@ export class MemoryRegistry implements RegistryReader {
     this.referrers.set(subject, [...(this.referrers.get(subject) ?? []), descriptor]);
   }
 
+  // count tells how many times an operation ran, to prove what was (not) fetched.
   count(operation: string): number {
     return this.calls.filter((c) => c.startsWith(`${operation} `)).length;
   }
 
+  // resolve answers like a registry HEAD: the stored manifest's descriptor.
   async resolve(repo: RepositoryRef, reference: string): Promise<Descriptor> {
     return (await this.getManifest(repo, reference)).descriptor;
   }
 
-  async getManifest(_repo: RepositoryRef, reference: string, _ctx?: RegistryRequestContext): Promise<FetchedManifest> {
+  // getManifest serves by tag or digest, 404 (REGISTRY_NOT_FOUND) otherwise.
+  async getManifest(
+    _repo: RepositoryRef,
+    reference: string,
+    _ctx?: RegistryRequestContext,
+  ): Promise<FetchedManifest> {
     this.record('getManifest', reference);
     const found = this.manifests.get(reference);
-    if (found === undefined) throw new PortcullisError(NOT_FOUND_CODE, `manifest ${reference} not found`);
-    const descriptor = { mediaType: found.mediaType, digest: sha256Digest(found.bytes), size: found.bytes.length };
+    if (found === undefined)
+      throw registryError('REGISTRY_NOT_FOUND', this.where, `manifest ${reference} not found`);
+    const descriptor = {
+      mediaType: found.mediaType,
+      digest: sha256Digest(found.bytes),
+      size: found.bytes.length,
+    };
     return { descriptor, bytes: found.bytes, json: JSON.parse(found.bytes.toString('utf8')) as unknown };
   }
 
+  // listReferrers returns what addReferrer recorded, in order.
   async listReferrers(_repo: RepositoryRef, digest: string): Promise<Descriptor[]> {
     this.record('listReferrers', digest);
     return [...(this.referrers.get(digest) ?? [])];
   }
 
+  // getBlob enforces maxBytes and the digest, as the real client does.
   async getBlob(
     _repo: RepositoryRef,
     descriptor: Descriptor,
@@ -78,11 +90,13 @@ export class MemoryRegistry implements RegistryReader {
   ): Promise<Buffer> {
     this.record('getBlob', descriptor.digest);
     const bytes = this.blobs.get(descriptor.digest);
-    if (bytes === undefined) throw new PortcullisError(NOT_FOUND_CODE, `blob ${descriptor.digest} not found`);
+    if (bytes === undefined)
+      throw registryError('REGISTRY_NOT_FOUND', this.where, `blob ${descriptor.digest} not found`);
     if (maxBytes !== undefined && bytes.length > maxBytes) {
-      throw new PortcullisError('REGISTRY_TOO_LARGE', `blob over ${maxBytes} bytes`);
+      throw registryError('REGISTRY_BLOB_TOO_LARGE', this.where, `blob over ${maxBytes} bytes`);
     }
-    if (sha256Digest(bytes) !== descriptor.digest) throw new PortcullisError('REGISTRY_DIGEST_MISMATCH', 'bad blob');
+    if (sha256Digest(bytes) !== descriptor.digest)
+      throw registryError('REGISTRY_DIGEST_MISMATCH', this.where, 'bad blob');
     return bytes;
   }
 

@@ -6,7 +6,11 @@ const OTHER = `sha256:${'b'.repeat(64)}`;
 // simpleSigning builds a cosign v2 payload.
 function simpleSigning(digest: string, type = 'cosign container image signature'): string {
   return JSON.stringify({
-    critical: { identity: { 'docker-reference': 'example.com/other/repo' }, image: { 'docker-manifest-digest': digest }, type },
+    critical: {
+      identity: { 'docker-reference': 'example.com/other/repo' },
+      image: { 'docker-manifest-digest': digest },
+      type,
+    },
     optional: null,
   });
 }
@@ -27,7 +31,11 @@ describe('checkSimpleSigningPayload', () => {
     ['matching digest (docker-reference of another repo is not compared)', simpleSigning(DIGEST), 'ok'],
     ['another digest', simpleSigning(OTHER), 'digest'],
     ['wrong critical.type', simpleSigning(DIGEST, 'atomic container signature'), 'payload'],
-    ['no digest', JSON.stringify({ critical: { type: 'cosign container image signature', image: {} } }), 'payload'],
+    [
+      'no digest',
+      JSON.stringify({ critical: { type: 'cosign container image signature', image: {} } }),
+      'payload',
+    ],
     ['digest not a string', simpleSigning(DIGEST).replace(`"${DIGEST}"`, '42'), 'payload'],
     ['no critical', '{"optional":{}}', 'payload'],
     ['JSON array', '[]', 'payload'],
@@ -49,10 +57,24 @@ describe('checkSignStatement', () => {
     ['cosign v3 signature', statement(), 'ok'],
     ['Statement v0.1', statement({ _type: 'https://in-toto.io/Statement/v0.1' }), 'ok'],
     ['upper-case hex subject', statement({ subject: [{ digest: { sha256: 'A'.repeat(64) } }] }), 'ok'],
-    ['second subject matches', statement({ subject: [{ digest: { sha256: 'b'.repeat(64) } }, { digest: { sha256: 'a'.repeat(64) } }] }), 'ok'],
+    [
+      'second subject matches',
+      statement({
+        subject: [{ digest: { sha256: 'b'.repeat(64) } }, { digest: { sha256: 'a'.repeat(64) } }],
+      }),
+      'ok',
+    ],
     ['attestation predicate', statement({ predicateType: 'https://slsa.dev/provenance/v1' }), 'predicate'],
-    ['cosign custom attestation', statement({ predicateType: 'https://cosign.sigstore.dev/attestation/v1' }), 'predicate'],
-    ['predicateType with a suffix', statement({ predicateType: 'https://sigstore.dev/cosign/sign/v1/' }), 'predicate'],
+    [
+      'cosign custom attestation',
+      statement({ predicateType: 'https://cosign.sigstore.dev/attestation/v1' }),
+      'predicate',
+    ],
+    [
+      'predicateType with a suffix',
+      statement({ predicateType: 'https://sigstore.dev/cosign/sign/v1/' }),
+      'predicate',
+    ],
     ['no predicateType', statement({ predicateType: undefined }), 'predicate'],
     ['another subject', statement({ subject: [{ digest: { sha256: 'b'.repeat(64) } }] }), 'digest'],
     ['subject without sha256', statement({ subject: [{ digest: { sha512: 'a'.repeat(128) } }] }), 'payload'],

@@ -49,12 +49,15 @@ describe('verifyWithKey', () => {
     expect(verifyWithKey(compiled, DATA, signer(privateKey, DATA))).toBe(expected);
   });
 
-  it.each(table.filter(([, , , ok]) => ok))('%s: works without the optional curve / raw fields', (_n, kind, signer) => {
-    const { privateKey, compiled } = keys[kind];
-    const bare = compileKey(compiled.keyObject, false);
-    expect(bare.curve).toBeUndefined();
-    expect(verifyWithKey(bare, DATA, signer(privateKey, DATA))).toBe(true);
-  });
+  it.each(table.filter(([, , , ok]) => ok))(
+    '%s: works without the optional curve / raw fields',
+    (_n, kind, signer) => {
+      const { privateKey, compiled } = keys[kind];
+      const bare = compileKey(compiled.keyObject, false);
+      expect(bare.curve).toBeUndefined();
+      expect(verifyWithKey(bare, DATA, signer(privateKey, DATA))).toBe(true);
+    },
+  );
 
   it.each(table.filter(([, , , ok]) => ok))('%s: rejects altered data', (_name, kind, signer) => {
     const { privateKey, compiled } = keys[kind];
@@ -62,10 +65,13 @@ describe('verifyWithKey', () => {
     expect(verifyWithKey(compiled, altered, signer(privateKey, DATA))).toBe(false);
   });
 
-  it.each(table.filter(([, , , ok]) => ok))('%s: rejects another key of the same type', (_name, kind, signer) => {
-    const other = generateTestKey(kind);
-    expect(verifyWithKey(other.compiled, DATA, signer(keys[kind].privateKey, DATA))).toBe(false);
-  });
+  it.each(table.filter(([, , , ok]) => ok))(
+    '%s: rejects another key of the same type',
+    (_name, kind, signer) => {
+      const other = generateTestKey(kind);
+      expect(verifyWithKey(other.compiled, DATA, signer(keys[kind].privateKey, DATA))).toBe(false);
+    },
+  );
 
   const malformed: [string, (sig: Buffer) => Buffer][] = [
     ['truncated', (s) => s.subarray(0, s.length - 1)],

@@ -1,0 +1,137 @@
+import { quoteInput } from '../reference/errors';
+import {
+  boundedJoin,
+  boundWarnings,
+  cleanReason,
+  formatDenial,
+  imageLabel,
+  MAX_ANNOTATION_VALUE_CHARS,
+  MAX_REASON_CHARS,
+  oneLine,
+  refusalFor,
+} from './decide-format';
+import { evaluateImageFacts, type ImageResult, type PolicyFailure } from './decide-image';
+import type { Decision, ImageFacts, RequestFacts } from './decision.types';
+
+/** HTTP status code of a denial. */
+export const DENY_STATUS_CODE = 403;
+
+/** Audit annotation keys (the API server prefixes them with the webhook name). */
+export const AUDIT_KEYS = {
+  auditFailures: 'audit-failures',
+  breakGlass: 'break-glass',
+  breakGlassReason: 'break-glass-reason',
+  breakGlassImages: 'break-glass-images',
+} as const;
+
+/**
+ * The pure admission decision for one request (DESIGN.md §5): invalid references are always denied;
+ * ungoverned images follow --no-match; every governing policy must pass (threshold, requireDigest,
+ * registry.onError); enforce failures deny unless break-glass is requested and every failing policy
+ * allows it; warn failures become warnings; audit failures become an audit annotation.
+ */
+export function decide(request: RequestFacts, images: readonly ImageFacts[]): Decision {
+  const results = images.map((facts) => evaluateImageFacts(facts, request.noMatch));
+  const warnings = collectWarnings(results);
+  const auditAnnotations: Record<string, string> = {};
+  const audit = results.flatMap((r) => r.audit.map((f) => auditEntry(r, f)));
+  if (audit.length > 0)
+    auditAnnotations[AUDIT_KEYS.auditFailures] = boundedJoin(audit, ' | ', MAX_ANNOTATION_VALUE_CHARS);
+  const base = {
+    verified: results
+      .filter((r) => r.verified && r.facts.digest !== undefined)
+      .map((r) => ({
+        field: r.facts.field,
+        pointer: r.facts.pointer,
+        image: r.facts.image,
+        digest: r.facts.digest as string,
+      })),
+    images: results.map((r) => ({ image: r.facts.image, field: r.facts.field, verdicts: r.verdicts })),
+  };
+  const denied = results.filter((r) => r.hard.length > 0 || r.enforce.length > 0);
+  if (denied.length === 0) {
+    if (request.breakGlassRequested) auditAnnotations[AUDIT_KEYS.breakGlass] = 'not-needed';
+    return {
+      allowed: true,
+      warnings: boundWarnings(warnings),
+      auditAnnotations,
+      breakGlassUsed: false,
+      ...base,
+    };
+  }
+  const reason = cleanReason(request.breakGlassReason);
+  const refusals = request.breakGlassRequested ? breakGlassRefusals(denied, request, reason) : [];
+  const hard = denied.some((r) => r.hard.length > 0);
+  if (request.breakGlassRequested && !hard && refusals.length === 0) {
+    const used = denied.map((r) => `${imageDigest(r)} (${r.enforce.map(policyName).join(', ')})`);
+    auditAnnotations[AUDIT_KEYS.breakGlass] = 'true';
+    if (reason !== '') auditAnnotations[AUDIT_KEYS.breakGlassReason] = reason;
+    auditAnnotations[AUDIT_KEYS.breakGlassImages] = boundedJoin(used, '; ', MAX_ANNOTATION_VALUE_CHARS);
+    const why = reason === '' ? 'no reason given' : `reason: ${reason}`;
+    warnings.unshift(
+      `break-glass used by ${quoteInput(request.userName)} (${why}): admitted despite failing policies: ${used.join('; ')}`,
+    );
+    return {
+      allowed: true,
+      warnings: boundWarnings(warnings),
+      auditAnnotations,
+      breakGlassUsed: true,
+      ...base,
+    };
+  }
+  if (request.breakGlassRequested) auditAnnotations[AUDIT_KEYS.breakGlass] = 'refused';
+  return {
+    allowed: false,
+    message: formatDenial(denied, refusals, request.breakGlassRequested),
+    code: DENY_STATUS_CODE,
+    warnings: boundWarnings(warnings),
+    auditAnnotations,
+    breakGlassUsed: false,
+    ...base,
+  };
+}
+
+// breakGlassRefusals lists, once per policy, why break-glass may not admit these failures.
+function breakGlassRefusals(denied: readonly ImageResult[], request: RequestFacts, reason: string): string[] {
+  const out = new Set<string>();
+  for (const r of denied) {
+    for (const f of r.enforce) {
+      const refusal = refusalFor(f, reason, request.userName, request.userGroups);
+      if (refusal) out.add(refusal);
+    }
+  }
+  return [...out];
+}
+
+// collectWarnings turns warn-mode failures and notes into `[policy X] image "Y": …` lines.
+function collectWarnings(results: readonly ImageResult[]): string[] {
+  const out: string[] = [];
+  for (const r of results) {
+    for (const f of r.warn) {
+      const reasons = f.lines.filter((l) => f.kind !== 'authorities' || l !== f.lines[0]).join('; ');
+      out.push(`[policy ${policyName(f)}] ${imageLabel(r)} would be denied (mode: warn): ${reasons}`);
+    }
+    for (const n of r.notes)
+      out.push(`${n.policyId ? `[policy ${n.policyId}] ` : ''}${imageLabel(r)}: ${n.text}`);
+  }
+  return out;
+}
+
+// auditEntry is one compact line of the audit-failures annotation.
+function auditEntry(r: ImageResult, f: PolicyFailure): string {
+  return oneLine(`${policyName(f)} ${imageDigest(r)}: ${f.lines.join('; ')}`, MAX_REASON_CHARS);
+}
+
+// policyName names a failure's policy, or the --no-match rule.
+function policyName(f: PolicyFailure): string {
+  return f.policy?.id ?? (f.kind === 'no-match' ? '--no-match deny' : 'reference');
+}
+
+// imageDigest names an image by its normalised name and digest when known.
+function imageDigest(r: ImageResult): string {
+  const name = r.facts.normalized ?? r.facts.image;
+  return oneLine(
+    r.facts.digest && !name.includes('@') ? `${name}@${r.facts.digest}` : name,
+    MAX_REASON_CHARS,
+  );
+}

@@ -1,0 +1,99 @@
+// The RegistryReader the engine and verifiers use: wires transport, auth and the per-operation modules.
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import { Authenticator } from './auth';
+import { fetchBlob } from './blobs';
+import { MAX_BLOB_BYTES } from './limits';
+import { fetchManifest, resolveManifest } from './manifests';
+import { listReferrers } from './referrers';
+import type {
+  Descriptor,
+  FetchedManifest,
+  RegistryReader,
+  RegistryRequestContext,
+  RepositoryRef,
+} from './registry.types';
+import { Session, type RepoWhere } from './session';
+import { Transport } from './transport';
+
+/** How a RegistryClient is wired. Every piece of I/O and the clock come in here. */
+export interface RegistryClientOptions {
+  /** One undici dispatcher for every request (tests); by default the client owns keep-alive Agents. */
+  readonly dispatcher?: Dispatcher;
+  /**
+   * HOST[:PORT] of registries that may be reached over plain HTTP or over HTTPS without certificate checks
+   * (`--insecure-registry`). For these, HTTPS (unverified) is tried first and HTTP used when HTTPS cannot
+   * connect; the scheme that worked is remembered per host. Loopback hosts may use plain HTTP too (as docker
+   * allows), but their HTTPS certificates are still verified unless they are listed here.
+   */
+  readonly insecureRegistries: readonly string[];
+  /** PEM CA certificates trusted in addition to the system roots (`--registry-ca`). */
+  readonly registryCa?: string;
+  readonly logger: Logger;
+  /**
+   * Called once per HTTP exchange (token requests and redirect hops included) with (registry, outcome), outcome
+   * being `2xx`…`5xx`, `error` or `timeout`. A failed HTTPS probe of an insecure registry is not reported.
+   */
+  readonly onRequest?: (registry: string, outcome: string) => void;
+  readonly now?: () => number;
+  /** Jitter source for retry backoff (tests pass a constant). */
+  readonly random?: () => number;
+  readonly userAgent: string;
+}
+
+/**
+ * An OCI distribution client: anonymous first, then Bearer or Basic as the registry asks, with credentials
+ * from the request's keychain. Bounded in time (ctx.deadline), size, redirects and retries.
+ */
+export class RegistryClient implements RegistryReader {
+  private readonly transport: Transport;
+  private readonly session: Session;
+  private readonly logger: Logger;
+
+  constructor(options: RegistryClientOptions) {
+    this.logger = options.logger;
+    this.transport = new Transport(options);
+    const now = options.now ?? Date.now;
+    this.session = new Session(this.transport, new Authenticator(this.transport, now));
+  }
+
+  /** Tag or digest → manifest descriptor (HEAD, falling back to GET + sha256). */
+  resolve(repo: RepositoryRef, reference: string, ctx: RegistryRequestContext): Promise<Descriptor> {
+    return resolveManifest(this.session, where(repo), reference, ctx, this.logger);
+  }
+
+  /** A manifest or index, at most MAX_MANIFEST_BYTES, hashed; verified when fetched by digest. */
+  getManifest(repo: RepositoryRef, reference: string, ctx: RegistryRequestContext): Promise<FetchedManifest> {
+    return fetchManifest(this.session, where(repo), reference, ctx);
+  }
+
+  /** Referrers of `digest` (OCI 1.1 API, else the `sha256-<hex>` tag index), filtered by artifactType. */
+  listReferrers(
+    repo: RepositoryRef,
+    digest: string,
+    ctx: RegistryRequestContext,
+    options: { artifactType?: string } = {},
+  ): Promise<Descriptor[]> {
+    return listReferrers(this.session, where(repo), digest, ctx, this.logger, options.artifactType);
+  }
+
+  /** A blob, refused over `maxBytes` (default MAX_BLOB_BYTES), digest-verified. */
+  getBlob(
+    repo: RepositoryRef,
+    descriptor: Descriptor,
+    ctx: RegistryRequestContext,
+    maxBytes = MAX_BLOB_BYTES,
+  ): Promise<Buffer> {
+    return fetchBlob(this.session, where(repo), descriptor, ctx, maxBytes);
+  }
+
+  /** Closes the connection pools the client created. */
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}
+
+// where names a repository for messages and metrics.
+function where(repo: RepositoryRef): RepoWhere {
+  return { registry: repo.registry, repository: repo.repository };
+}

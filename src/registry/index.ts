@@ -1,0 +1,17 @@
+// The registry layer's public surface: the OCI distribution client, keychains, errors and limits.
+export { RegistryClient, type RegistryClientOptions } from './client';
+export { ANONYMOUS, ChainedKeychain, Keychain, normaliseRegistryHost } from './keychain';
+export * from './errors';
+export * from './limits';
+export * from './media-types';
+export { isLoopbackHost } from './hosts';
+export { parseWwwAuthenticate, type Challenge } from './www-authenticate';
+export type {
+  Credential,
+  CredentialSource,
+  Descriptor,
+  FetchedManifest,
+  RegistryReader,
+  RegistryRequestContext,
+  RepositoryRef,
+} from './registry.types';

@@ -1,0 +1,46 @@
+// Named limits of the registry client. Every number a hostile or broken registry could push against is here.
+
+/** Largest manifest or index we read (OCI recommends registries accept at least 4 MiB; we read no more). */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** Default largest blob getBlob reads (signatures, attestations, DSSE envelopes: small documents). */
+export const MAX_BLOB_BYTES = 16 * 1024 * 1024;
+
+/** Redirects followed for one request (blob storage redirects once or twice). */
+export const MAX_REDIRECTS = 5;
+
+/** Retries after the first attempt, on 429, 502, 503, 504 and connection errors. */
+export const MAX_RETRIES = 3;
+
+/** First backoff delay; doubles per retry, with full jitter. */
+export const RETRY_BASE_DELAY_MS = 200;
+
+/** Longest single backoff delay, whatever Retry-After asks. */
+export const RETRY_MAX_DELAY_MS = 10_000;
+
+/** Pages of a paginated referrers response (`Link: <…>; rel="next"`) we follow. */
+export const MAX_REFERRER_PAGES = 10;
+
+/** Referrer descriptors returned for one subject; more are dropped (and logged). */
+export const MAX_REFERRERS = 1000;
+
+/** Longest WWW-Authenticate header we parse (attacker-controlled). */
+export const MAX_WWW_AUTHENTICATE_CHARS = 8 * 1024;
+
+/** Largest token-endpoint response we read. */
+export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
+
+/** Largest error body we read to quote the registry's error code in a message. */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/** Token lifetime when the token server gives no `expires_in` (the Docker token spec's default). */
+export const DEFAULT_TOKEN_TTL_SECONDS = 60;
+
+/** A cached token is dropped this long before it expires, so it is never sent stale. */
+export const TOKEN_EXPIRY_MARGIN_MS = 10_000;
+
+/** Cached bearer tokens, across registries, scopes and credentials; the oldest go first. */
+export const MAX_CACHED_TOKENS = 1000;
+
+/** Longest registry message we quote (attacker-controlled text). */
+export const MAX_QUOTED_REGISTRY_TEXT = 200;

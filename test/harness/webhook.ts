@@ -1,0 +1,110 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { createRuntime } from '../../src/cli/runtime';
+import { toRegistryFlags } from '../../src/cli/options';
+import { silentLogger } from '../../src/observability/logger';
+import { Metrics } from '../../src/observability/metrics';
+import { buildApp } from '../../src/server/app';
+import { DirPolicySource } from '../../src/sources/dir-source';
+
+/** A webhook app wired exactly as `portcullis serve --policy-dir` wires it, for `inject` tests. */
+export interface TestWebhook {
+  readonly app: FastifyInstance;
+  readonly metrics: Metrics;
+  readonly policyDir: string;
+}
+
+/** Writes `policies` (YAML text per file name) to a folder and builds the app around it. */
+export async function buildTestWebhook(
+  policies: Record<string, string>,
+  flags: { insecureRegistry?: string[]; noMatch?: string; dockerConfig?: string[] } = {},
+): Promise<TestWebhook> {
+  const policyDir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-policies-'));
+  for (const [name, text] of Object.entries(policies)) await writeFile(path.join(policyDir, name), text);
+  const dockerConfigFiles: string[] = [];
+  for (const [i, json] of (flags.dockerConfig ?? []).entries()) {
+    const file = path.join(policyDir, `.docker-config-${i}.conf`);
+    await writeFile(file, json, { mode: 0o600 });
+    dockerConfigFiles.push(file);
+  }
+  const logger = silentLogger();
+  const metrics = new Metrics();
+  const registryFlags = toRegistryFlags({ ...flags, dockerConfig: dockerConfigFiles });
+  const source = DirPolicySource.load(policyDir, logger, metrics);
+  const runtime = createRuntime({ flags: registryFlags, policies: source, logger, metrics });
+  const app = buildApp({ logger, metrics, policies: source, evaluate: runtime.evaluate });
+  await app.ready();
+  return { app, metrics, policyDir };
+}
+
+/** A cosign ClusterImagePolicy YAML for the given globs and public key. */
+export function cosignPolicy(
+  name: string,
+  globs: readonly string[],
+  publicKeyPem: string,
+  extra: { breakGlassAllowed?: boolean; mode?: string; requireDigest?: boolean } = {},
+): string {
+  const key = publicKeyPem.trimEnd().replace(/^/gm, '            ');
+  return [
+    'apiVersion: portcullis.dev/v1alpha1',
+    'kind: ClusterImagePolicy',
+    `metadata: {name: ${name}}`,
+    'spec:',
+    ...(extra.mode ? [`  mode: ${extra.mode}`] : []),
+    ...(extra.requireDigest ? ['  requireDigest: true'] : []),
+    '  images:',
+    ...globs.map((g) => `    - glob: "${g}"`),
+    ...(extra.breakGlassAllowed === false ? ['  breakGlass: {allowed: false}'] : []),
+    '  authorities:',
+    '    - name: release-manager',
+    '      cosign:',
+    '        key:',
+    '          data: |',
+    key,
+    '',
+  ].join('\n');
+}
+
+/** An AdmissionReview v1 for `object` of the given kind; group "" is core. */
+export function admissionReview(
+  object: Record<string, unknown>,
+  options: { group?: string; version?: string; kind?: string; operation?: string; subResource?: string; oldObject?: unknown; uid?: string; groups?: string[] } = {},
+): Record<string, unknown> {
+  const kind = options.kind ?? (object.kind as string);
+  const group = options.group ?? '';
+  const version = options.version ?? 'v1';
+  const metadata = (object.metadata ?? {}) as { name?: string; namespace?: string };
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: options.uid ?? `uid-${Math.random().toString(36).slice(2)}`,
+      kind: { group, version, kind },
+      resource: { group, version, resource: `${kind.toLowerCase()}s` },
+      ...(options.subResource ? { subResource: options.subResource } : {}),
+      name: metadata.name ?? 'x',
+      namespace: metadata.namespace ?? 'team-a',
+      operation: options.operation ?? 'CREATE',
+      userInfo: { username: 'alice', groups: options.groups ?? ['system:authenticated'] },
+      object,
+      ...(options.oldObject ? { oldObject: options.oldObject } : {}),
+      dryRun: false,
+    },
+  };
+}
+
+/** A Pod with the given containers (name → image) and annotations. */
+export function podObject(
+  containers: Record<string, string>,
+  extra: { initContainers?: Record<string, string>; annotations?: Record<string, string>; name?: string } = {},
+): Record<string, unknown> {
+  const list = (m: Record<string, string>): unknown[] => Object.entries(m).map(([name, image]) => ({ name, image }));
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: extra.name ?? 'p', namespace: 'team-a', ...(extra.annotations ? { annotations: extra.annotations } : {}) },
+    spec: { containers: list(containers), ...(extra.initContainers ? { initContainers: list(extra.initContainers) } : {}) },
+  };
+}

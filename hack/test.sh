@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 PORTCULLIS_TOOLS=$(bash hack/bootstrap.sh | tail -n 1)
 export PORTCULLIS_TOOLS
 export PATH="$PWD/node_modules/.bin:$PATH"   # Node 24 first on PATH for every child process
+# Jest loads ESM-only dependencies (fastify's light-my-request → cookie 2) through require(esm), which it
+# supports on Node >= 24.9 only with vm modules enabled.
+export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning"
 
 echo "== typecheck";   npx --no-install tsc -p tsconfig.json --noEmit
 echo "== lint";        npx --no-install eslint src test hack

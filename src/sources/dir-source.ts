@@ -6,11 +6,9 @@ import { ConfigError } from '../cli/errors';
 import type { PolicySnapshot, PolicySource } from '../engine/policy-snapshot';
 import { describeUnknown } from '../errors';
 import type { Metrics } from '../observability/metrics';
-import { compilePolicies, parsePolicyDocuments } from '../policy';
-import type { SecretLookup } from '../policy/compile';
+import { compilePolicies, MAX_POLICY_FILE_BYTES, parsePolicyDocuments, secretLookupFrom } from '../policy';
+import type { SecretDocument } from '../policy/documents';
 
-/** Files larger than this in a policy folder are refused (policies are small; this bounds YAML work). */
-export const MAX_POLICY_FILE_BYTES = 1024 * 1024;
 /** At most this many files are read from a policy folder. */
 export const MAX_POLICY_FILES = 512;
 /** Changes to the folder are batched for this long before reloading. */
@@ -49,20 +47,22 @@ function readPolicyFile(file: string): string {
  */
 function loadSnapshot(dir: string, generation: number): { snapshot: PolicySnapshot; digest: string } {
   const objects: unknown[] = [];
-  const secrets = new Map<string, Readonly<Record<string, string>>>();
+  const secrets: SecretDocument[] = [];
   const hash = createHash('sha256');
   for (const file of listPolicyFiles(dir)) {
     const text = readPolicyFile(file);
     hash.update(file).update('\u0000').update(text).update('\u0000');
     const parsed = parsePolicyDocuments(text, file);
     const problem = parsed.errors[0];
-    if (problem) throw new ConfigError('CONFIG_POLICY_DIR_UNREADABLE', problem.message);
-    for (const s of parsed.secrets) secrets.set(`${s.namespace}/${s.name}`, s.data);
-    objects.push(...parsed.policies);
+    if (problem) {
+      const where = `${problem.source}${problem.line === undefined ? '' : `:${problem.line}`}`;
+      throw new ConfigError('CONFIG_POLICY_DIR_UNREADABLE', `${where}: ${problem.message} [${problem.code}]`);
+    }
+    secrets.push(...parsed.secrets);
+    objects.push(...parsed.policies.map((d) => d.object));
   }
   const withGeneration = objects.map((obj) => stampGeneration(obj, generation));
-  const lookup: SecretLookup = { get: (namespace, name) => secrets.get(`${namespace}/${name}`) };
-  const set = compilePolicies(withGeneration, { secrets: lookup, defaultNamespace: 'default' });
+  const set = compilePolicies(withGeneration, { secrets: secretLookupFrom(secrets, 'default'), defaultNamespace: 'default' });
   return { snapshot: { policies: set.policies, broken: set.broken }, digest: hash.digest('hex') };
 }
 

@@ -12,17 +12,15 @@ export const VERIFY_ERROR_CODES = [
 ] as const;
 export type VerifyErrorCode = (typeof VERIFY_ERROR_CODES)[number];
 
-/** An authority was not satisfied. The message names the image, its digest and the authority. */
+/**
+ * An authority was not satisfied. The message says why; `details` carry the image, digest and authority
+ * (the denial message built by the decision names those once, for every authority).
+ */
 export class VerifyError extends PortcullisError<VerifyErrorCode> {}
 
-// describeTarget gives every verify message the same opening: the image as written, its digest, the authority.
-export function describeTarget(target: VerifyTarget, authority: string): string {
-  return `image "${target.ref.original}" (${target.digest}), authority "${authority}"`;
-}
-
 /**
- * Builds a VerifyError whose message starts with the image, digest and authority, and whose details
- * carry them as separate fields for logs and metrics.
+ * Builds a VerifyError whose details carry the image, digest and authority as separate fields for logs
+ * and metrics.
  */
 export function toVerifyError(
   code: VerifyErrorCode,
@@ -31,7 +29,7 @@ export function toVerifyError(
   text: string,
   extra: Record<string, string | number | boolean | undefined> = {},
 ): VerifyError {
-  return new VerifyError(code, `${describeTarget(target, authority)}: ${text}`, {
+  return new VerifyError(code, text, {
     details: { image: target.ref.original, digest: target.digest, authority, ...extra },
   });
 }

@@ -78,9 +78,7 @@ function hintFor(code: VerifyErrorCode, target: VerifyTarget): string {
 // noSignatures says where we looked, so the user can check the same places.
 function noSignatures(target: VerifyTarget, authority: CompiledCosignAuthority): VerifyError {
   const text =
-    `no cosign signature found in ${target.ref.name}: looked for sigstore bundles among the referrers of ` +
-    `${target.digest} (referrers API, or the tag ${toReferrersTag(target.digest)}) and for legacy ` +
-    `signatures at the tag ${toSignatureTag(target.digest)}. Sign it with: ` +
-    `cosign sign --key <key> ${target.ref.name}@${target.digest}`;
+    `no cosign signature found: no sigstore bundle among the referrers (referrers API, or the tag ` +
+    `${toReferrersTag(target.digest)}) and no legacy signature tag ${toSignatureTag(target.digest)} in ${target.ref.name}`;
   return toVerifyError('VERIFY_NO_SIGNATURES', target, authority.name, text);
 }

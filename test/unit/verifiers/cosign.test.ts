@@ -123,7 +123,7 @@ const denied: [string, Setup, string, RegExp][] = [
     'an unsigned image',
     () => undefined,
     'VERIFY_NO_SIGNATURES',
-    /looked for sigstore bundles.*sha256-[0-9a-f]{64}\.sig.*cosign sign --key/,
+    /no sigstore bundle among the referrers.*tag sha256-[0-9a-f]{64}\).*sha256-[0-9a-f]{64}\.sig/,
   ],
   [
     'a bundle by another key',
@@ -282,9 +282,8 @@ describe('cosignVerifier denies', () => {
     });
     const text = (error as VerifyError).message;
     expect(text).toMatch(message);
-    expect(text.startsWith(`image "registry.example/team/app:v1" (${DIGEST}), authority "release": `)).toBe(
-      true,
-    );
+    // Image, digest and authority travel in details; the decision's message already names them once.
+    expect(text).not.toContain('authority "release"');
   });
 
   it('never fetches a bundle announced as an attestation', async () => {

@@ -22,7 +22,10 @@ function step(text: string): void {
 async function sign(binary: 'cosign' | 'cosign2', key: string, ref: string): Promise<void> {
   const common = ['sign', '--key', key, '--tlog-upload=false', '--allow-insecure-registry', '-y'];
   const v3 = binary === 'cosign' ? ['--use-signing-config=false', '--allow-http-registry'] : [];
-  await run(tool(binary), [...common, ...v3, ref], { env: { ...process.env, COSIGN_PASSWORD: PASSWORD }, timeout: 60_000 });
+  await run(tool(binary), [...common, ...v3, ref], {
+    env: { ...process.env, COSIGN_PASSWORD: PASSWORD },
+    timeout: 60_000,
+  });
 }
 
 // review runs the real CLI on one manifest and shows what it printed and its exit code.
@@ -37,13 +40,17 @@ async function review(title: string, manifest: string, dir: string, flags: strin
     process.stdout.write(`$ portcullis review -f ${path.basename(file)}  → exit 0\n${stdout}`);
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
-    process.stdout.write(`$ portcullis review -f ${path.basename(file)}  → exit ${e.code}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    process.stdout.write(
+      `$ portcullis review -f ${path.basename(file)}  → exit ${e.code}\n${e.stdout ?? ''}${e.stderr ?? ''}`,
+    );
   }
 }
 
 // pod renders a one-container Pod manifest.
 function pod(name: string, image: string, annotations: Record<string, string> = {}): string {
-  const ann = Object.entries(annotations).map(([k, v]) => `    ${k}: "${v}"\n`).join('');
+  const ann = Object.entries(annotations)
+    .map(([k, v]) => `    ${k}: "${v}"\n`)
+    .join('');
   return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: team-a\n${ann ? `  annotations:\n${ann}` : ''}spec:\n  containers:\n    - name: app\n      image: ${image}\n`;
 }
 
@@ -56,7 +63,9 @@ async function main(): Promise<void> {
     const oci = await startReferrersRegistry();
     const dist = await startDistribution();
     registries.push(oci, dist);
-    process.stdout.write(`referrers-capable OCI registry: ${oci.host}\ndistribution (no referrers API): ${dist.host}\n`);
+    process.stdout.write(
+      `referrers-capable OCI registry: ${oci.host}\ndistribution (no referrers API): ${dist.host}\n`,
+    );
 
     step('Creating a cosign key pair and pushing images');
     await run(tool('cosign'), ['generate-key-pair', '--output-key-prefix', path.join(dir, 'release')], {
@@ -74,7 +83,7 @@ async function main(): Promise<void> {
     await retag(oci.host, 'team/app', intruder.digest, 'moved');
     process.stdout.write(
       `${oci.host}/team/app:1.0        signed (cosign v3 bundle, OCI referrer)\n` +
-        `${oci.host}/team/app:unsigned   not signed\n` +
+        `${oci.host}/team/app:unsigned   not signed (${unsigned.digest.slice(0, 19)}…)\n` +
         `${dist.host}/team/legacy:1.0    signed (cosign v2 legacy .sig tag)\n` +
         `${oci.host}/team/app:moved      signed, then the tag was moved to an unsigned image\n`,
     );
@@ -87,15 +96,33 @@ async function main(): Promise<void> {
       `apiVersion: portcullis.dev/v1alpha1\nkind: ClusterImagePolicy\nmetadata:\n  name: release-signed\nspec:\n` +
       `  images:\n    - glob: "${oci.host}/team/**"\n    - glob: "${dist.host}/team/**"\n` +
       `  authorities:\n    - name: release-manager\n      cosign:\n        key:\n          data: |\n` +
-      pub.trimEnd().replace(/^/gm, '            ') + '\n';
+      pub.trimEnd().replace(/^/gm, '            ') +
+      '\n';
     await writeFile(path.join(policyDir, 'release.yaml'), policy);
     process.stdout.write(policy.replace(/^/gm, '  | '));
-    const flags = ['--policy-dir', policyDir, '--insecure-registry', oci.host, '--insecure-registry', dist.host];
+    const flags = [
+      '--policy-dir',
+      policyDir,
+      '--insecure-registry',
+      oci.host,
+      '--insecure-registry',
+      dist.host,
+    ];
 
     await review('Signed pod (cosign v3 bundle)', pod('signed', `${oci.host}/team/app:1.0`), dir, flags);
-    await review('Signed pod (legacy .sig on distribution)', pod('legacy', `${dist.host}/team/legacy:1.0`), dir, flags);
+    await review(
+      'Signed pod (legacy .sig on distribution)',
+      pod('legacy', `${dist.host}/team/legacy:1.0`),
+      dir,
+      flags,
+    );
     await review('Unsigned pod', pod('unsigned', `${oci.host}/team/app:unsigned`), dir, flags);
-    await review('Tag moved to an unsigned image after signing', pod('moved', `${oci.host}/team/app:moved`), dir, flags);
+    await review(
+      'Tag moved to an unsigned image after signing',
+      pod('moved', `${oci.host}/team/app:moved`),
+      dir,
+      flags,
+    );
     await review(
       'Deployment with an unsigned init container',
       `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: team-a\nspec:\n  selector: {matchLabels: {app: web}}\n` +
@@ -113,7 +140,12 @@ async function main(): Promise<void> {
       dir,
       flags,
     );
-    await review('Image no policy governs (--no-match deny; no registry contacted)', pod('other', 'nginx:1.27'), dir, flags);
+    await review(
+      'Image no policy governs (--no-match deny; no registry contacted)',
+      pod('other', 'nginx:1.27'),
+      dir,
+      flags,
+    );
   } finally {
     for (const r of registries) await r.stop();
     await rm(dir, { recursive: true, force: true });

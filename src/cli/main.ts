@@ -19,9 +19,17 @@ function withNoMatch<T extends { match?: string }>(flags: T): T & { noMatch?: st
 // registryOptions adds the registry flags shared by serve, verify and review.
 function registryOptions(cmd: Command): Command {
   return cmd
-    .option('--insecure-registry <host[:port]>', 'use HTTP or unverified TLS for this registry only (repeatable)', collect)
+    .option(
+      '--insecure-registry <host[:port]>',
+      'use HTTP or unverified TLS for this registry only (repeatable)',
+      collect,
+    )
     .option('--registry-ca <file>', 'PEM bundle of extra CAs to trust for registries')
-    .addOption(new Option('--no-match <action>', 'what to do with images no policy governs').choices(['deny', 'allow', 'warn']).default('deny'))
+    .addOption(
+      new Option('--no-match <action>', 'what to do with images no policy governs')
+        .choices(['deny', 'allow', 'warn'])
+        .default('deny'),
+    )
     .option('--docker-config <file>', 'docker config JSON with pull credentials (repeatable)', collect);
 }
 
@@ -46,7 +54,9 @@ function buildProgram(setExit: (code: number) => void): Command {
   registryOptions(
     program
       .command('verify')
-      .description('evaluate images against the policies in --policy-dir (exit 0 allowed, 1 denied, 2 usage error)')
+      .description(
+        'evaluate images against the policies in --policy-dir (exit 0 allowed, 1 denied, 2 usage error)',
+      )
       .argument('<image...>', 'image references')
       .requiredOption('--policy-dir <dir>', 'folder of policy YAML files')
       .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
@@ -58,7 +68,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     program
       .command('review')
       .description('judge an AdmissionReview or manifests as the webhook would (exit 0 / 1 / 2)')
-      .requiredOption('-f, --file <file>', 'AdmissionReview JSON or manifest YAML (multi-document); - for stdin')
+      .requiredOption(
+        '-f, --file <file>',
+        'AdmissionReview JSON or manifest YAML (multi-document); - for stdin',
+      )
       .requiredOption('--policy-dir <dir>', 'folder of policy YAML files')
       .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
       .option('--timeout <seconds>', 'time budget per object', '30')

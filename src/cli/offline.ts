@@ -31,7 +31,9 @@ function toTimeoutMs(raw: string | undefined): number {
 }
 
 /** An evaluator for CLI commands: policies from a folder, real registries, no server. */
-export function createOfflineEvaluator(flags: OfflineFlags): (request: AdmissionRequestFacts) => Promise<RequestEvaluation> {
+export function createOfflineEvaluator(
+  flags: OfflineFlags,
+): (request: AdmissionRequestFacts) => Promise<RequestEvaluation> {
   if (!flags.policyDir) throw new ConfigError('CONFIG_INVALID_FLAG', '--policy-dir DIR is required');
   const registryFlags = toRegistryFlags(flags);
   const timeoutMs = toTimeoutMs(flags.timeout);

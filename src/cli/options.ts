@@ -18,7 +18,10 @@ const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9]([a-zA-Z0-9.-]{0,251}[a-zA-Z0
 export function toNoMatch(value: unknown): NoMatchAction {
   if (value === undefined) return 'deny';
   if (value === 'deny' || value === 'allow' || value === 'warn') return value;
-  throw new ConfigError('CONFIG_INVALID_FLAG', `--no-match must be deny, allow or warn, not "${String(value)}"`);
+  throw new ConfigError(
+    'CONFIG_INVALID_FLAG',
+    `--no-match must be deny, allow or warn, not "${String(value)}"`,
+  );
 }
 
 // toInsecureRegistry validates one --insecure-registry HOST[:PORT] and lower-cases the host.
@@ -37,7 +40,11 @@ export function readFlagFile(flag: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError('CONFIG_FILE_UNREADABLE', `${flag} ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+    throw new ConfigError(
+      'CONFIG_FILE_UNREADABLE',
+      `${flag} ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      { cause: error },
+    );
   }
 }
 
@@ -50,7 +57,10 @@ export function toRegistryFlags(raw: {
 }): RegistryFlags {
   const registryCa = raw.registryCa === undefined ? undefined : readFlagFile('--registry-ca', raw.registryCa);
   if (registryCa !== undefined && !registryCa.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new ConfigError('CONFIG_INVALID_FLAG', `--registry-ca ${raw.registryCa}: no PEM certificate in the file`);
+    throw new ConfigError(
+      'CONFIG_INVALID_FLAG',
+      `--registry-ca ${raw.registryCa}: no PEM certificate in the file`,
+    );
   }
   return {
     insecureRegistries: (raw.insecureRegistry ?? []).map(toInsecureRegistry),

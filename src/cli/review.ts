@@ -30,7 +30,11 @@ function readDocuments(path: string): unknown[] {
   const out: unknown[] = [];
   for (const doc of list) {
     const first = doc.errors[0];
-    if (first) throw new ConfigError('CONFIG_FILE_UNREADABLE', `-f ${path}: not valid YAML or JSON: ${first.message.split('\n')[0]}`);
+    if (first)
+      throw new ConfigError(
+        'CONFIG_FILE_UNREADABLE',
+        `-f ${path}: not valid YAML or JSON: ${first.message.split('\n')[0]}`,
+      );
     const value: unknown = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
     if (value !== null && value !== undefined) out.push(value);
   }
@@ -56,10 +60,14 @@ export async function review(flags: ReviewFlags): Promise<number> {
     process.stdout.write(`${decision.allowed ? 'ALLOWED' : 'DENIED '} ${label}\n`);
     if (decision.message) process.stdout.write(decision.message.replace(/^/gm, '    ') + '\n');
     for (const w of decision.warnings) process.stdout.write(`    warning: ${w}\n`);
-    for (const [k, v] of Object.entries(decision.auditAnnotations)) process.stdout.write(`    audit: ${k}=${v}\n`);
+    for (const [k, v] of Object.entries(decision.auditAnnotations))
+      process.stdout.write(`    audit: ${k}=${v}\n`);
   }
   if (flags.output === 'json') process.stdout.write(JSON.stringify(answers, null, 2) + '\n');
-  else for (const s of skipped) process.stdout.write(`SKIPPED ${s.kind} ${s.name ?? ''} (${s.location}): ${s.reason}\n`);
-  if (requests.length === 0 && flags.output !== 'json') process.stdout.write('no pod-bearing objects found\n');
+  else
+    for (const s of skipped)
+      process.stdout.write(`SKIPPED ${s.kind} ${s.name ?? ''} (${s.location}): ${s.reason}\n`);
+  if (requests.length === 0 && flags.output !== 'json')
+    process.stdout.write('no pod-bearing objects found\n');
   return denied ? EXIT_DENIED : EXIT_ALLOWED;
 }

@@ -35,7 +35,8 @@ export function createRuntime(options: {
     ...(options.flags.registryCa === undefined ? {} : { registryCa: options.flags.registryCa }),
     logger: options.logger,
     userAgent: USER_AGENT,
-    onRequest: (host: string, outcome: string) => options.metrics?.registryRequests.inc({ registry: host, outcome }),
+    onRequest: (host: string, outcome: string) =>
+      options.metrics?.registryRequests.inc({ registry: host, outcome }),
   });
   const deps = {
     registry,

@@ -28,7 +28,10 @@ export async function serve(flags: ServeFlags): Promise<number> {
   const listen = toListen(flags.listen, flags.plainHttp === true);
   const registryFlags = toRegistryFlags(flags);
   if (!flags.plainHttp && (!flags.tlsCert || !flags.tlsKey)) {
-    throw new ConfigError('CONFIG_TLS_INVALID', 'serve needs --tls-cert and --tls-key (or --plain-http on loopback for local tests)');
+    throw new ConfigError(
+      'CONFIG_TLS_INVALID',
+      'serve needs --tls-cert and --tls-key (or --plain-http on loopback for local tests)',
+    );
   }
   if (!flags.policyDir) {
     throw new ConfigError(
@@ -41,9 +44,17 @@ export async function serve(flags: ServeFlags): Promise<number> {
   const policies = DirPolicySource.load(flags.policyDir, logger, metrics);
   const runtime = createRuntime({ flags: registryFlags, policies, logger, metrics });
   const tls = flags.plainHttp ? undefined : readTlsFiles(flags.tlsCert as string, flags.tlsKey as string);
-  const app = buildApp({ logger, metrics, policies, evaluate: runtime.evaluate, ...(tls ? { https: tls } : {}) });
+  const app = buildApp({
+    logger,
+    metrics,
+    policies,
+    evaluate: runtime.evaluate,
+    ...(tls ? { https: tls } : {}),
+  });
   await app.listen({ host: listen.host, port: listen.port });
-  const stopWatching = tls ? watchTls(app.server as Server, flags.tlsCert as string, flags.tlsKey as string, logger) : () => {};
+  const stopWatching = tls
+    ? watchTls(app.server as Server, flags.tlsCert as string, flags.tlsKey as string, logger)
+    : () => {};
   const stopPolicies = policies.watch();
   logger.info({ address: app.addresses(), tls: Boolean(tls) }, 'portcullis webhook listening');
   await new Promise<void>((resolve) => {

@@ -48,7 +48,12 @@ function toVerdict(image: string, result: RequestEvaluation): ImageVerdict {
     ...(digest ? { digest } : {}),
     ...(d.message ? { message: d.message } : {}),
     warnings: d.warnings,
-    policies: (d.images[0]?.verdicts ?? []).map((v) => ({ policy: v.policyId, mode: v.mode, passed: v.passed, reasons: v.reasons })),
+    policies: (d.images[0]?.verdicts ?? []).map((v) => ({
+      policy: v.policyId,
+      mode: v.mode,
+      passed: v.passed,
+      reasons: v.reasons,
+    })),
   };
 }
 
@@ -57,7 +62,9 @@ function printHuman(verdicts: readonly ImageVerdict[]): void {
   for (const v of verdicts) {
     const passed = v.policies.filter((p) => p.passed).map((p) => p.policy);
     const tail = v.digest ? ` ${v.digest}` : '';
-    process.stdout.write(`${v.allowed ? 'ALLOWED' : 'DENIED '} ${v.image}${tail}${passed.length ? ` (${passed.join(', ')})` : ''}\n`);
+    process.stdout.write(
+      `${v.allowed ? 'ALLOWED' : 'DENIED '} ${v.image}${tail}${passed.length ? ` (${passed.join(', ')})` : ''}\n`,
+    );
     if (!v.allowed && v.message) process.stdout.write(v.message.replace(/^/gm, '    ') + '\n');
     for (const w of v.warnings) process.stdout.write(`    warning: ${w}\n`);
   }

@@ -15,7 +15,11 @@ import { VerdictCache } from './verdict-cache';
 /** What evaluating one image needs; all I/O is in here, handed in by the caller. */
 export interface ImageEvaluationDeps {
   readonly registry: RegistryReader;
-  readonly verify: (target: VerifyTarget, authority: CompiledAuthority, ctx: VerifyContext) => Promise<Evidence>;
+  readonly verify: (
+    target: VerifyTarget,
+    authority: CompiledAuthority,
+    ctx: VerifyContext,
+  ) => Promise<Evidence>;
   readonly cache: VerdictCache;
   readonly resolutions: Coalescer<Descriptor>;
   readonly logger: Logger;
@@ -40,11 +44,19 @@ export interface ImageEvaluationInput {
 // toFailure turns any thrown value into a failing outcome; unknown errors fail closed with a generic code.
 export function toFailure(authority: string, error: unknown): AuthorityOutcome {
   if (isPortcullisError(error)) return { authority, ok: false, code: error.code, reason: error.message };
-  return { authority, ok: false, code: 'ENGINE_INTERNAL_ERROR', reason: `internal error: ${describeUnknown(error)}` };
+  return {
+    authority,
+    ok: false,
+    code: 'ENGINE_INTERNAL_ERROR',
+    reason: `internal error: ${describeUnknown(error)}`,
+  };
 }
 
 // resolveDescriptor finds the digest that will run; concurrent identical lookups share one request.
-async function resolveDescriptor(input: ImageEvaluationInput, deps: ImageEvaluationDeps): Promise<Descriptor> {
+async function resolveDescriptor(
+  input: ImageEvaluationInput,
+  deps: ImageEvaluationDeps,
+): Promise<Descriptor> {
   const { ref } = input;
   const reference = ref.digest ?? ref.tag ?? 'latest';
   const key = `${ref.registry}/${ref.repository}@${reference}\u0000${input.credentialsKey}`;
@@ -90,7 +102,10 @@ async function verifyOne(
 }
 
 // evaluateImage resolves one governed image and runs every authority of every governing policy.
-export async function evaluateImage(input: ImageEvaluationInput, deps: ImageEvaluationDeps): Promise<ImageFacts> {
+export async function evaluateImage(
+  input: ImageEvaluationInput,
+  deps: ImageEvaluationDeps,
+): Promise<ImageFacts> {
   const base = {
     image: input.use.image,
     field: input.use.field,
@@ -105,7 +120,11 @@ export async function evaluateImage(input: ImageEvaluationInput, deps: ImageEval
     descriptor = await resolveDescriptor(input, deps);
   } catch (error) {
     const failure = toFailure('registry', error) as Extract<AuthorityOutcome, { ok: false }>;
-    return { ...base, outcomes: input.presetOutcomes, resolveError: { code: failure.code, reason: failure.reason } };
+    return {
+      ...base,
+      outcomes: input.presetOutcomes,
+      resolveError: { code: failure.code, reason: failure.reason },
+    };
   }
   const target: VerifyTarget = {
     ref: input.ref,
@@ -123,7 +142,9 @@ export async function evaluateImage(input: ImageEvaluationInput, deps: ImageEval
   await Promise.all(
     live.map(async (policy) => {
       if (policy.requireDigest && !input.ref.digest) return; // the pure decision denies it; no need to verify
-      outcomes[policy.id] = await Promise.all(policy.authorities.map((a) => verifyOne(target, policy, a, ctx, deps)));
+      outcomes[policy.id] = await Promise.all(
+        policy.authorities.map((a) => verifyOne(target, policy, a, ctx, deps)),
+      );
     }),
   );
   return { ...base, digest: descriptor.digest, outcomes };

@@ -71,7 +71,14 @@ async function evaluateUse(
   const policies = [...live, ...broken.policies];
   if (policies.length === 0) {
     // Ungoverned: --no-match decides, and no registry is ever contacted for it.
-    return { image: use.image, field: use.field, pointer: use.pointer, normalized: ref.name, policies, outcomes: {} };
+    return {
+      image: use.image,
+      field: use.field,
+      pointer: use.pointer,
+      normalized: ref.name,
+      policies,
+      outcomes: {},
+    };
   }
   const credentials = input.credentialsFor(live);
   const work = evaluateImage(
@@ -124,7 +131,11 @@ function withDeadline(
 }
 
 // mapLimited runs fn over items with at most `limit` in flight, keeping order.
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -149,7 +160,9 @@ export async function evaluateRequest(
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), Math.max(0, input.deadline - deps.now()));
   try {
-    const facts = await mapLimited(uses, MAX_PARALLEL_IMAGES, (use) => evaluateUse(use, input, deps, controller.signal));
+    const facts = await mapLimited(uses, MAX_PARALLEL_IMAGES, (use) =>
+      evaluateUse(use, input, deps, controller.signal),
+    );
     const decision = decide(toRequestFacts(request, pod, input.noMatch), facts);
     return { decision, uses, reviewed: true };
   } finally {

@@ -3,7 +3,10 @@ import type { NoMatchAction } from '../policy/compiled.types';
 import type { RequestFacts } from '../policy/decision.types';
 
 /** The annotations that request break-glass; either one set to "true" counts (OKE's, and ours). */
-export const BREAK_GLASS_ANNOTATIONS = ['portcullis.dev/break-glass', 'oracle.image-policy.k8s.io/break-glass'] as const;
+export const BREAK_GLASS_ANNOTATIONS = [
+  'portcullis.dev/break-glass',
+  'oracle.image-policy.k8s.io/break-glass',
+] as const;
 export const BREAK_GLASS_REASON_ANNOTATION = 'portcullis.dev/break-glass-reason';
 /** Reasons are free text from the user; keep them short in audit records. */
 export const MAX_BREAK_GLASS_REASON_CHARS = 256;
@@ -17,9 +20,10 @@ export function toRequestFacts(
   const annotations = pod?.annotations ?? {};
   const used = BREAK_GLASS_ANNOTATIONS.find((name) => annotations[name]?.trim().toLowerCase() === 'true');
   const reason = annotations[BREAK_GLASS_REASON_ANNOTATION]?.trim().slice(0, MAX_BREAK_GLASS_REASON_CHARS);
-  const name = typeof (request.object as { metadata?: { name?: unknown } } | undefined)?.metadata?.name === 'string'
-    ? ((request.object as { metadata: { name: string } }).metadata.name)
-    : (request.name ?? '');
+  const name =
+    typeof (request.object as { metadata?: { name?: unknown } } | undefined)?.metadata?.name === 'string'
+      ? (request.object as { metadata: { name: string } }).metadata.name
+      : (request.name ?? '');
   return {
     namespace: request.namespace,
     objectKind: request.kind.kind,

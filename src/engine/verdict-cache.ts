@@ -5,7 +5,10 @@ import { MAX_CACHED_VERDICTS, VERDICT_TTL_MS } from './limits';
  * A tag is never part of the key; failures are never cached, so a newly signed image verifies at once.
  */
 export class VerdictCache {
-  private readonly entries = new Map<string, { summary: string; warnings: readonly string[]; expires: number }>();
+  private readonly entries = new Map<
+    string,
+    { summary: string; warnings: readonly string[]; expires: number }
+  >();
 
   constructor(
     private readonly now: () => number = Date.now,

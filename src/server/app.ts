@@ -5,7 +5,11 @@ import { registerAdmissionRoutes } from './routes/admission';
 import { registerHealthRoutes } from './routes/health';
 
 // parseJsonBody parses request bodies ourselves so that bad JSON becomes our clear 400, not a generic one.
-function parseJsonBody(_req: unknown, body: string, done: (err: Error | null, value?: unknown) => void): void {
+function parseJsonBody(
+  _req: unknown,
+  body: string,
+  done: (err: Error | null, value?: unknown) => void,
+): void {
   try {
     done(null, JSON.parse(body));
   } catch {
@@ -30,12 +34,21 @@ export function buildApp(options: AppOptions): FastifyInstance {
   };
   const app = Fastify(serverOptions) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json', 'application/json; charset=utf-8'], { parseAs: 'string' }, parseJsonBody);
+  app.addContentTypeParser(
+    ['application/json', 'application/json; charset=utf-8'],
+    { parseAs: 'string' },
+    parseJsonBody,
+  );
   app.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     const code =
-      status === 413 ? 'ADMISSION_BODY_TOO_LARGE' : status === 500 ? 'ENGINE_INTERNAL_ERROR' : (error.code ?? 'ADMISSION_MALFORMED');
+      status === 413
+        ? 'ADMISSION_BODY_TOO_LARGE'
+        : status === 500
+          ? 'ENGINE_INTERNAL_ERROR'
+          : (error.code ?? 'ADMISSION_MALFORMED');
     const message =
       status === 413
         ? `request body exceeds ${options.bodyLimit ?? MAX_REVIEW_BYTES} bytes`

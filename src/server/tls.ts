@@ -17,7 +17,11 @@ export function readTlsFiles(certPath: string, keyPath: string): TlsFiles {
   try {
     files = { cert: readFileSync(certPath), key: readFileSync(keyPath) };
   } catch (error) {
-    throw new ConfigError('CONFIG_TLS_INVALID', `cannot read --tls-cert ${certPath} or --tls-key ${keyPath}`, { cause: error });
+    throw new ConfigError(
+      'CONFIG_TLS_INVALID',
+      `cannot read --tls-cert ${certPath} or --tls-key ${keyPath}`,
+      { cause: error },
+    );
   }
   try {
     createSecureContext(files);
@@ -43,7 +47,10 @@ export function watchTls(server: Server, certPath: string, keyPath: string, logg
       server.setSecureContext({ cert: files.cert, key: files.key });
       logger.info({ certPath }, 'TLS certificate reloaded');
     } catch (error) {
-      logger.error({ err: error, code: 'CONFIG_TLS_INVALID' }, 'TLS reload failed; keeping the previous certificate');
+      logger.error(
+        { err: error, code: 'CONFIG_TLS_INVALID' },
+        'TLS reload failed; keeping the previous certificate',
+      );
     }
   };
   const options = { interval: TLS_RELOAD_INTERVAL_MS, persistent: false };

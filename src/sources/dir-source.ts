@@ -21,12 +21,19 @@ function listPolicyFiles(dir: string): string[] {
   let names: string[];
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a folder');
-    names = readdirSync(dir).filter((n) => POLICY_FILE.test(n)).sort();
+    names = readdirSync(dir)
+      .filter((n) => POLICY_FILE.test(n))
+      .sort();
   } catch (error) {
-    throw new ConfigError('CONFIG_POLICY_DIR_UNREADABLE', `--policy-dir ${dir}: ${describeUnknown(error)}`, { cause: error });
+    throw new ConfigError('CONFIG_POLICY_DIR_UNREADABLE', `--policy-dir ${dir}: ${describeUnknown(error)}`, {
+      cause: error,
+    });
   }
   if (names.length > MAX_POLICY_FILES) {
-    throw new ConfigError('CONFIG_POLICY_DIR_UNREADABLE', `--policy-dir ${dir}: more than ${MAX_POLICY_FILES} policy files`);
+    throw new ConfigError(
+      'CONFIG_POLICY_DIR_UNREADABLE',
+      `--policy-dir ${dir}: more than ${MAX_POLICY_FILES} policy files`,
+    );
   }
   return names.map((n) => join(dir, n));
 }
@@ -35,7 +42,10 @@ function listPolicyFiles(dir: string): string[] {
 function readPolicyFile(file: string): string {
   const size = statSync(file).size;
   if (size > MAX_POLICY_FILE_BYTES) {
-    throw new ConfigError('CONFIG_POLICY_DIR_UNREADABLE', `${file}: larger than ${MAX_POLICY_FILE_BYTES} bytes`);
+    throw new ConfigError(
+      'CONFIG_POLICY_DIR_UNREADABLE',
+      `${file}: larger than ${MAX_POLICY_FILE_BYTES} bytes`,
+    );
   }
   return readFileSync(file, 'utf8');
 }
@@ -62,7 +72,10 @@ function loadSnapshot(dir: string, generation: number): { snapshot: PolicySnapsh
     objects.push(...parsed.policies.map((d) => d.object));
   }
   const withGeneration = objects.map((obj) => stampGeneration(obj, generation));
-  const set = compilePolicies(withGeneration, { secrets: secretLookupFrom(secrets, 'default'), defaultNamespace: 'default' });
+  const set = compilePolicies(withGeneration, {
+    secrets: secretLookupFrom(secrets, 'default'),
+    defaultNamespace: 'default',
+  });
   return { snapshot: { policies: set.policies, broken: set.broken }, digest: hash.digest('hex') };
 }
 
@@ -114,7 +127,10 @@ export class DirPolicySource implements PolicySource {
       this.digest = next.digest;
       this.report();
     } catch (error) {
-      this.logger.error({ err: error, dir: this.dir }, 'policy folder reload failed; keeping the previous policies');
+      this.logger.error(
+        { err: error, dir: this.dir },
+        'policy folder reload failed; keeping the previous policies',
+      );
     }
   }
 
@@ -137,6 +153,7 @@ export class DirPolicySource implements PolicySource {
     this.metrics?.policies.set({ ready: 'true' }, policies.length);
     this.metrics?.policies.set({ ready: 'false' }, broken.length);
     this.logger.info({ dir: this.dir, ready: policies.length, broken: broken.length }, 'policies loaded');
-    for (const b of broken) this.logger.error({ policy: b.policy.id, code: b.code, reason: b.reason }, 'policy not ready');
+    for (const b of broken)
+      this.logger.error({ policy: b.policy.id, code: b.code, reason: b.reason }, 'policy not ready');
   }
 }

@@ -27,7 +27,10 @@ function env(): NodeJS.ProcessEnv {
 export async function generateCosignKey(): Promise<CosignKey> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-cosign-key-'));
   const prefix = path.join(dir, 'cosign');
-  await run(tool('cosign'), ['generate-key-pair', '--output-key-prefix', prefix], { env: env(), timeout: COSIGN_TIMEOUT_MS });
+  await run(tool('cosign'), ['generate-key-pair', '--output-key-prefix', prefix], {
+    env: env(),
+    timeout: COSIGN_TIMEOUT_MS,
+  });
   return { privateKeyPath: `${prefix}.key`, publicKeyPem: await readFile(`${prefix}.pub`, 'utf8') };
 }
 
@@ -59,10 +62,25 @@ export async function cosignSign(
   if (login) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-cosign-login-'));
     const auth = Buffer.from(`${login.username}:${login.password}`).toString('base64');
-    await writeFile(path.join(dir, 'config.json'), JSON.stringify({ auths: { [login.host]: { auth } } }), { mode: 0o600 });
+    await writeFile(path.join(dir, 'config.json'), JSON.stringify({ auths: { [login.host]: { auth } } }), {
+      mode: 0o600,
+    });
     environment.DOCKER_CONFIG = dir;
   }
-  const common = ['sign', '--key', key.privateKeyPath, '--tlog-upload=false', '--allow-insecure-registry', '-y'];
-  const args = format === 'v3' ? [...common, '--use-signing-config=false', '--allow-http-registry', ref] : [...common, ref];
-  await run(tool(format === 'v3' ? 'cosign' : 'cosign2'), args, { env: environment, timeout: COSIGN_TIMEOUT_MS });
+  const common = [
+    'sign',
+    '--key',
+    key.privateKeyPath,
+    '--tlog-upload=false',
+    '--allow-insecure-registry',
+    '-y',
+  ];
+  const args =
+    format === 'v3'
+      ? [...common, '--use-signing-config=false', '--allow-http-registry', ref]
+      : [...common, ref];
+  await run(tool(format === 'v3' ? 'cosign' : 'cosign2'), args, {
+    env: environment,
+    timeout: COSIGN_TIMEOUT_MS,
+  });
 }

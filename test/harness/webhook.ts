@@ -70,7 +70,16 @@ export function cosignPolicy(
 /** An AdmissionReview v1 for `object` of the given kind; group "" is core. */
 export function admissionReview(
   object: Record<string, unknown>,
-  options: { group?: string; version?: string; kind?: string; operation?: string; subResource?: string; oldObject?: unknown; uid?: string; groups?: string[] } = {},
+  options: {
+    group?: string;
+    version?: string;
+    kind?: string;
+    operation?: string;
+    subResource?: string;
+    oldObject?: unknown;
+    uid?: string;
+    groups?: string[];
+  } = {},
 ): Record<string, unknown> {
   const kind = options.kind ?? (object.kind as string);
   const group = options.group ?? '';
@@ -98,13 +107,25 @@ export function admissionReview(
 /** A Pod with the given containers (name → image) and annotations. */
 export function podObject(
   containers: Record<string, string>,
-  extra: { initContainers?: Record<string, string>; annotations?: Record<string, string>; name?: string } = {},
+  extra: {
+    initContainers?: Record<string, string>;
+    annotations?: Record<string, string>;
+    name?: string;
+  } = {},
 ): Record<string, unknown> {
-  const list = (m: Record<string, string>): unknown[] => Object.entries(m).map(([name, image]) => ({ name, image }));
+  const list = (m: Record<string, string>): unknown[] =>
+    Object.entries(m).map(([name, image]) => ({ name, image }));
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: extra.name ?? 'p', namespace: 'team-a', ...(extra.annotations ? { annotations: extra.annotations } : {}) },
-    spec: { containers: list(containers), ...(extra.initContainers ? { initContainers: list(extra.initContainers) } : {}) },
+    metadata: {
+      name: extra.name ?? 'p',
+      namespace: 'team-a',
+      ...(extra.annotations ? { annotations: extra.annotations } : {}),
+    },
+    spec: {
+      containers: list(containers),
+      ...(extra.initContainers ? { initContainers: list(extra.initContainers) } : {}),
+    },
   };
 }

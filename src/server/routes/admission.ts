@@ -26,7 +26,12 @@ const ADMIT_QUIETLY: Decision = Object.freeze({
 });
 
 // logDecision writes the one structured line per request that operators and auditors read.
-function logDecision(log: FastifyBaseLogger, endpoint: Endpoint, request: AdmissionRequestFacts, result: RequestEvaluation): void {
+function logDecision(
+  log: FastifyBaseLogger,
+  endpoint: Endpoint,
+  request: AdmissionRequestFacts,
+  result: RequestEvaluation,
+): void {
   const { decision } = result;
   const line = {
     endpoint,
@@ -41,23 +46,43 @@ function logDecision(log: FastifyBaseLogger, endpoint: Endpoint, request: Admiss
     images: decision.images.map((i) => ({
       image: i.image,
       field: i.field,
-      verdicts: i.verdicts.map((v) => ({ policy: v.policyId, mode: v.mode, passed: v.passed, reasons: v.reasons })),
+      verdicts: i.verdicts.map((v) => ({
+        policy: v.policyId,
+        mode: v.mode,
+        passed: v.passed,
+        reasons: v.reasons,
+      })),
     })),
   };
-  if (decision.breakGlassUsed) log.warn({ ...line, auditAnnotations: decision.auditAnnotations }, 'break-glass used');
+  if (decision.breakGlassUsed)
+    log.warn({ ...line, auditAnnotations: decision.auditAnnotations }, 'break-glass used');
   else log.info(line, decision.allowed ? 'admitted' : 'denied');
 }
 
 // recordMetrics counts the request, its duration and any break-glass use.
-function recordMetrics(options: AppOptions, request: AdmissionRequestFacts, result: RequestEvaluation, seconds: number): void {
-  const decision = result.decision.allowed ? (result.decision.breakGlassUsed ? 'break_glass' : 'allow') : 'deny';
+function recordMetrics(
+  options: AppOptions,
+  request: AdmissionRequestFacts,
+  result: RequestEvaluation,
+  seconds: number,
+): void {
+  const decision = result.decision.allowed
+    ? result.decision.breakGlassUsed
+      ? 'break_glass'
+      : 'allow'
+    : 'deny';
   options.metrics.admissionRequests.inc({ operation: request.operation, kind: request.kind.kind, decision });
   options.metrics.admissionDuration.observe(seconds);
   if (result.decision.breakGlassUsed) options.metrics.breakGlass.inc({ namespace: request.namespace });
 }
 
 // handle runs one review end to end; nothing thrown escapes as a crash: it becomes a denial.
-async function handle(endpoint: Endpoint, options: AppOptions, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+async function handle(
+  endpoint: Endpoint,
+  options: AppOptions,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<unknown> {
   const now = options.now ?? Date.now;
   const started = now();
   const uid = readUid(req.body);
@@ -90,7 +115,11 @@ async function handle(endpoint: Endpoint, options: AppOptions, req: FastifyReque
   } catch (error) {
     req.log.error({ err: error, uid }, 'evaluation failed; denying (fail closed)');
     if (endpoint === 'mutate') return toAdmissionReview(uid, ADMIT_QUIETLY);
-    return toErrorReview(uid, 'ENGINE_INTERNAL_ERROR', `internal error while evaluating: ${describeUnknown(error)}`);
+    return toErrorReview(
+      uid,
+      'ENGINE_INTERNAL_ERROR',
+      `internal error while evaluating: ${describeUnknown(error)}`,
+    );
   }
 }
 

@@ -5,7 +5,8 @@ import type { AppOptions } from '../app-options.types';
 export function registerHealthRoutes(app: FastifyInstance, options: AppOptions): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    if (!options.policies.ready()) return reply.code(503).send({ status: 'not ready', reason: 'policies not synced yet' });
+    if (!options.policies.ready())
+      return reply.code(503).send({ status: 'not ready', reason: 'policies not synced yet' });
     return { status: 'ready' };
   });
   app.get('/metrics', async (_request, reply) => {

@@ -19,10 +19,15 @@ interface Run {
 // portcullis runs bin/portcullis.js with Node 24 and returns its exit code and output.
 function portcullis(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO_ROOT, 'bin', 'portcullis.js'), ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [path.join(REPO_ROOT, 'bin', 'portcullis.js'), ...args],
+      { timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -44,7 +49,10 @@ beforeAll(async () => {
   signedRef = `${h.referrers.host}/cli/app:signed`;
   unsignedRef = `${h.referrers.host}/cli/app:unsigned`;
   await mkdir(policyDir, { recursive: true });
-  await writeFile(path.join(policyDir, 'cli.yaml'), cosignPolicy('cli', [`${h.referrers.host}/cli/**`], key.publicKeyPem));
+  await writeFile(
+    path.join(policyDir, 'cli.yaml'),
+    cosignPolicy('cli', [`${h.referrers.host}/cli/**`], key.publicKeyPem),
+  );
   registryFlags = ['--policy-dir', policyDir, '--insecure-registry', h.referrers.host];
 });
 
@@ -53,7 +61,9 @@ describe('portcullis verify', () => {
     const r = await portcullis(['verify', signedRef, ...registryFlags]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^ALLOWED ${signedRef.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} sha256:[0-9a-f]{64}`, 'm'));
+    expect(r.stdout).toMatch(
+      new RegExp(`^ALLOWED ${signedRef.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} sha256:[0-9a-f]{64}`, 'm'),
+    );
   });
 
   it('exits 1 and explains the denial of an unsigned image', async () => {
@@ -109,7 +119,12 @@ describe('portcullis review', () => {
 
   it('answers an AdmissionReview with the AdmissionReview the webhook would send, exit 0 when allowed', async () => {
     const file = path.join(dir, 'review.json');
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'team' }, spec: { containers: [{ name: 'a', image: signedRef }] } };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'team' },
+      spec: { containers: [{ name: 'a', image: signedRef }] },
+    };
     await writeFile(
       file,
       JSON.stringify({

@@ -35,7 +35,11 @@ export async function startTripwire(): Promise<Tripwire> {
  * A registry that claims a 1 GiB manifest and streams zeros for as long as the client reads.
  * Returns how many bytes it managed to send, to prove the client stopped early.
  */
-export async function startHugeManifestRegistry(): Promise<{ host: string; bytesSent(): number; close(): Promise<void> }> {
+export async function startHugeManifestRegistry(): Promise<{
+  host: string;
+  bytesSent(): number;
+  close(): Promise<void>;
+}> {
   let sent = 0;
   const chunk = Buffer.alloc(64 * 1024, 0x20);
   const server: HttpServer = createHttpServer((req, res) => {

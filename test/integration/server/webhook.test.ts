@@ -3,7 +3,13 @@
 import { generateCosignKey, cosignSign, type CosignKey } from '../../harness/cosign';
 import { loadHarness, type Harness } from '../../harness/env';
 import { pushRandomImage, type PushedImage } from '../../harness/images';
-import { admissionReview, buildTestWebhook, cosignPolicy, podObject, type TestWebhook } from '../../harness/webhook';
+import {
+  admissionReview,
+  buildTestWebhook,
+  cosignPolicy,
+  podObject,
+  type TestWebhook,
+} from '../../harness/webhook';
 import { startHugeManifestRegistry, startTripwire, type Tripwire } from './adversaries';
 
 interface ReviewResponse {
@@ -48,8 +54,14 @@ beforeAll(async () => {
   tripwire = await startTripwire();
   hook = await buildTestWebhook(
     {
-      'release.yaml': cosignPolicy('release-signed', [`${h.referrers.host}/team/**`, `${h.distribution.host}/team/**`], key.publicKeyPem),
-      'locked.yaml': cosignPolicy('locked', [`${h.referrers.host}/locked/**`], key.publicKeyPem, { breakGlassAllowed: false }),
+      'release.yaml': cosignPolicy(
+        'release-signed',
+        [`${h.referrers.host}/team/**`, `${h.distribution.host}/team/**`],
+        key.publicKeyPem,
+      ),
+      'locked.yaml': cosignPolicy('locked', [`${h.referrers.host}/locked/**`], key.publicKeyPem, {
+        breakGlassAllowed: false,
+      }),
     },
     { insecureRegistry: [h.referrers.host, h.distribution.host] },
   );
@@ -78,7 +90,14 @@ describe('signed and unsigned pods', () => {
     expect(r.allowed).toBe(false);
     expect(r.status?.code).toBe(403);
     const m = r.status?.message ?? '';
-    for (const part of [image, unsigned.digest, 'ClusterImagePolicy/release-signed', 'release-manager', 'VERIFY_NO_SIGNATURES', 'hint']) {
+    for (const part of [
+      image,
+      unsigned.digest,
+      'ClusterImagePolicy/release-signed',
+      'release-manager',
+      'VERIFY_NO_SIGNATURES',
+      'hint',
+    ]) {
       expect(m).toContain(part);
     }
   });
@@ -90,26 +109,65 @@ describe('every image field of every pod-bearing kind', () => {
     spec: { initContainers: [{ name: 'init', image: init }], containers: [{ name: 'main', image: main }] },
   });
   const cases: [string, string, string, (t: Record<string, unknown>) => Record<string, unknown>, string][] = [
-    ['Deployment', 'apps', 'spec.template.spec.initContainers[0].image', (t) => ({ selector: {}, template: t }), 'v1'],
-    ['ReplicaSet', 'apps', 'spec.template.spec.initContainers[0].image', (t) => ({ selector: {}, template: t }), 'v1'],
-    ['StatefulSet', 'apps', 'spec.template.spec.initContainers[0].image', (t) => ({ selector: {}, template: t }), 'v1'],
-    ['DaemonSet', 'apps', 'spec.template.spec.initContainers[0].image', (t) => ({ selector: {}, template: t }), 'v1'],
+    [
+      'Deployment',
+      'apps',
+      'spec.template.spec.initContainers[0].image',
+      (t) => ({ selector: {}, template: t }),
+      'v1',
+    ],
+    [
+      'ReplicaSet',
+      'apps',
+      'spec.template.spec.initContainers[0].image',
+      (t) => ({ selector: {}, template: t }),
+      'v1',
+    ],
+    [
+      'StatefulSet',
+      'apps',
+      'spec.template.spec.initContainers[0].image',
+      (t) => ({ selector: {}, template: t }),
+      'v1',
+    ],
+    [
+      'DaemonSet',
+      'apps',
+      'spec.template.spec.initContainers[0].image',
+      (t) => ({ selector: {}, template: t }),
+      'v1',
+    ],
     ['Job', 'batch', 'spec.template.spec.initContainers[0].image', (t) => ({ template: t }), 'v1'],
-    ['CronJob', 'batch', 'spec.jobTemplate.spec.template.spec.initContainers[0].image', (t) => ({ schedule: '* * * * *', jobTemplate: { spec: { template: t } } }), 'v1'],
-    ['ReplicationController', '', 'spec.template.spec.initContainers[0].image', (t) => ({ template: t }), 'v1'],
+    [
+      'CronJob',
+      'batch',
+      'spec.jobTemplate.spec.template.spec.initContainers[0].image',
+      (t) => ({ schedule: '* * * * *', jobTemplate: { spec: { template: t } } }),
+      'v1',
+    ],
+    [
+      'ReplicationController',
+      '',
+      'spec.template.spec.initContainers[0].image',
+      (t) => ({ template: t }),
+      'v1',
+    ],
   ];
 
-  it.each(cases)('%s: an unsigned init container is denied and named', async (kind, group, field, spec, version) => {
-    const object = {
-      apiVersion: group ? `${group}/${version}` : version,
-      kind,
-      metadata: { name: 'w', namespace: 'team-a' },
-      spec: spec(template(`${h.referrers.host}/team/app:unsigned`, `${h.referrers.host}/team/app:signed`)),
-    };
-    const r = await review(admissionReview(object, { group, version }));
-    expect(r.allowed).toBe(false);
-    expect(r.status?.message).toContain(field);
-  });
+  it.each(cases)(
+    '%s: an unsigned init container is denied and named',
+    async (kind, group, field, spec, version) => {
+      const object = {
+        apiVersion: group ? `${group}/${version}` : version,
+        kind,
+        metadata: { name: 'w', namespace: 'team-a' },
+        spec: spec(template(`${h.referrers.host}/team/app:unsigned`, `${h.referrers.host}/team/app:signed`)),
+      };
+      const r = await review(admissionReview(object, { group, version }));
+      expect(r.allowed).toBe(false);
+      expect(r.status?.message).toContain(field);
+    },
+  );
 
   it.each(cases)('%s: all images signed is admitted', async (kind, group, _field, spec, version) => {
     const object = {
@@ -126,9 +184,14 @@ describe('every image field of every pod-bearing kind', () => {
     const pod = podObject({ app: `${h.referrers.host}/team/app:signed` });
     const withDebug = {
       ...pod,
-      spec: { ...(pod.spec as object), ephemeralContainers: [{ name: 'debug', image: `${h.referrers.host}/team/app:unsigned` }] },
+      spec: {
+        ...(pod.spec as object),
+        ephemeralContainers: [{ name: 'debug', image: `${h.referrers.host}/team/app:unsigned` }],
+      },
     };
-    const r = await review(admissionReview(withDebug, { operation: 'UPDATE', subResource: 'ephemeralcontainers', oldObject: pod }));
+    const r = await review(
+      admissionReview(withDebug, { operation: 'UPDATE', subResource: 'ephemeralcontainers', oldObject: pod }),
+    );
     expect(r.allowed).toBe(false);
     expect(r.status?.message).toContain('spec.ephemeralContainers[0].image');
   });
@@ -153,7 +216,10 @@ describe('break-glass', () => {
   );
 
   it('is refused when the failing policy sets breakGlass.allowed: false', async () => {
-    const pod = podObject({ app: `${h.referrers.host}/locked/app:unsigned` }, { annotations: { 'portcullis.dev/break-glass': 'true' } });
+    const pod = podObject(
+      { app: `${h.referrers.host}/locked/app:unsigned` },
+      { annotations: { 'portcullis.dev/break-glass': 'true' } },
+    );
     const r = await review(admissionReview(pod));
     expect(r.allowed).toBe(false);
     expect(r.status?.message).toContain('ClusterImagePolicy/locked');
@@ -178,12 +244,23 @@ describe('mutating webhook', () => {
     const r = await review(admissionReview(podObject({ app: image })), '/mutate');
     expect(r.allowed).toBe(true);
     expect(r.patchType).toBe('JSONPatch');
-    const ops = JSON.parse(Buffer.from(r.patch ?? '', 'base64').toString()) as { op: string; path: string; value: string }[];
-    expect(ops).toContainEqual({ op: 'replace', path: '/spec/containers/0/image', value: `${image}@${signed.digest}` });
+    const ops = JSON.parse(Buffer.from(r.patch ?? '', 'base64').toString()) as {
+      op: string;
+      path: string;
+      value: string;
+    }[];
+    expect(ops).toContainEqual({
+      op: 'replace',
+      path: '/spec/containers/0/image',
+      value: `${image}@${signed.digest}`,
+    });
   });
 
   it('adds no patch for an image that did not verify, and does not deny', async () => {
-    const r = await review(admissionReview(podObject({ app: `${h.referrers.host}/team/app:unsigned` })), '/mutate');
+    const r = await review(
+      admissionReview(podObject({ app: `${h.referrers.host}/team/app:unsigned` })),
+      '/mutate',
+    );
     expect(r.allowed).toBe(true);
     expect(r.patch).toBeUndefined();
   });
@@ -191,7 +268,9 @@ describe('mutating webhook', () => {
 
 describe('operations that need no review', () => {
   it('admits DELETE without looking at images', async () => {
-    const r = await review(admissionReview(podObject({ app: `${tripwire.host}/x/y:1` }), { operation: 'DELETE' }));
+    const r = await review(
+      admissionReview(podObject({ app: `${tripwire.host}/x/y:1` }), { operation: 'DELETE' }),
+    );
     expect(r.allowed).toBe(true);
   });
 
@@ -211,41 +290,72 @@ describe('bad input never crashes the server', () => {
   });
 
   it('answers malformed JSON with HTTP 400', async () => {
-    const res = await hook.app.inject({ method: 'POST', url: '/validate', payload: '{"apiVersion": ', headers: { 'content-type': 'application/json' } });
+    const res = await hook.app.inject({
+      method: 'POST',
+      url: '/validate',
+      payload: '{"apiVersion": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'ADMISSION_MALFORMED' });
   });
 
   it('answers a review without a uid with HTTP 400', async () => {
-    const res = await hook.app.inject({ method: 'POST', url: '/validate', payload: { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: {} } });
+    const res = await hook.app.inject({
+      method: 'POST',
+      url: '/validate',
+      payload: { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: {} },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'ADMISSION_MISSING_UID' });
   });
 
   it('denies a review with a uid but a broken request', async () => {
-    const res = await hook.app.inject({ method: 'POST', url: '/validate', payload: { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u1', kind: 7 } } });
+    const res = await hook.app.inject({
+      method: 'POST',
+      url: '/validate',
+      payload: {
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: { uid: 'u1', kind: 7 },
+      },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ response: { uid: 'u1', allowed: false } });
   });
 
   it('refuses a body over the limit with HTTP 413', async () => {
-    const res = await hook.app.inject({ method: 'POST', url: '/validate', payload: `{"pad":"${'x'.repeat(7 * 1024 * 1024)}"}`, headers: { 'content-type': 'application/json' } });
+    const res = await hook.app.inject({
+      method: 'POST',
+      url: '/validate',
+      payload: `{"pad":"${'x'.repeat(7 * 1024 * 1024)}"}`,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ code: 'ADMISSION_BODY_TOO_LARGE' });
   });
 
   it('denies an image reference of 10,000 characters', async () => {
-    const r = await review(admissionReview(podObject({ app: `${h.referrers.host}/team/${'a'.repeat(10_000)}` })));
+    const r = await review(
+      admissionReview(podObject({ app: `${h.referrers.host}/team/${'a'.repeat(10_000)}` })),
+    );
     expect(r.allowed).toBe(false);
     expect(r.status?.message).toContain('REFERENCE_TOO_LONG');
   });
 
   it('denies, within the webhook timeout, an image whose registry hangs', async () => {
     const hang = await startTripwire();
-    const slow = await buildTestWebhook({ 'p.yaml': cosignPolicy('hang', [`${hang.host}/**`], key.publicKeyPem) }, { insecureRegistry: [hang.host] });
+    const slow = await buildTestWebhook(
+      { 'p.yaml': cosignPolicy('hang', [`${hang.host}/**`], key.publicKeyPem) },
+      { insecureRegistry: [hang.host] },
+    );
     try {
       const started = Date.now();
-      const res = await slow.app.inject({ method: 'POST', url: '/validate?timeout=3s', payload: admissionReview(podObject({ app: `${hang.host}/x/y:1` })) });
+      const res = await slow.app.inject({
+        method: 'POST',
+        url: '/validate?timeout=3s',
+        payload: admissionReview(podObject({ app: `${hang.host}/x/y:1` })),
+      });
       const elapsed = Date.now() - started;
       const r = (res.json() as { response: ReviewResponse }).response;
       expect(r.allowed).toBe(false);
@@ -260,9 +370,16 @@ describe('bad input never crashes the server', () => {
 
   it('denies an image whose registry serves a 1 GB manifest, reading only a few MiB of it', async () => {
     const huge = await startHugeManifestRegistry();
-    const w = await buildTestWebhook({ 'p.yaml': cosignPolicy('huge', [`${huge.host}/**`], key.publicKeyPem) }, { insecureRegistry: [huge.host] });
+    const w = await buildTestWebhook(
+      { 'p.yaml': cosignPolicy('huge', [`${huge.host}/**`], key.publicKeyPem) },
+      { insecureRegistry: [huge.host] },
+    );
     try {
-      const res = await w.app.inject({ method: 'POST', url: '/validate', payload: admissionReview(podObject({ app: `${huge.host}/x/y:1` })) });
+      const res = await w.app.inject({
+        method: 'POST',
+        url: '/validate',
+        payload: admissionReview(podObject({ app: `${huge.host}/x/y:1` })),
+      });
       const r = (res.json() as { response: ReviewResponse }).response;
       expect(r.allowed).toBe(false);
       expect(r.status?.message).toContain('REGISTRY_MANIFEST_TOO_LARGE');
@@ -282,7 +399,9 @@ describe('private registry', () => {
     await cosignSign(key, image.ref, 'legacy', { host: h.basicAuth.host, ...login });
   });
 
-  const policy = (): Record<string, string> => ({ 'p.yaml': cosignPolicy('private', [`${h.basicAuth.host}/private/**`], key.publicKeyPem) });
+  const policy = (): Record<string, string> => ({
+    'p.yaml': cosignPolicy('private', [`${h.basicAuth.host}/private/**`], key.publicKeyPem),
+  });
 
   it('verifies with pull credentials from a docker config', async () => {
     const auth = Buffer.from(`${h.basicAuth.username}:${h.basicAuth.password}`).toString('base64');
@@ -291,7 +410,11 @@ describe('private registry', () => {
       dockerConfig: [JSON.stringify({ auths: { [h.basicAuth.host]: { auth } } })],
     });
     try {
-      const res = await w.app.inject({ method: 'POST', url: '/validate', payload: admissionReview(podObject({ app: `${h.basicAuth.host}/private/app:v1` })) });
+      const res = await w.app.inject({
+        method: 'POST',
+        url: '/validate',
+        payload: admissionReview(podObject({ app: `${h.basicAuth.host}/private/app:v1` })),
+      });
       expect((res.json() as { response: ReviewResponse }).response.allowed).toBe(true);
     } finally {
       await w.app.close();
@@ -301,7 +424,11 @@ describe('private registry', () => {
   it('denies clearly without credentials, and never echoes a secret', async () => {
     const w = await buildTestWebhook(policy(), { insecureRegistry: [h.basicAuth.host] });
     try {
-      const res = await w.app.inject({ method: 'POST', url: '/validate', payload: admissionReview(podObject({ app: `${h.basicAuth.host}/private/app:v1` })) });
+      const res = await w.app.inject({
+        method: 'POST',
+        url: '/validate',
+        payload: admissionReview(podObject({ app: `${h.basicAuth.host}/private/app:v1` })),
+      });
       const r = (res.json() as { response: ReviewResponse }).response;
       expect(r.allowed).toBe(false);
       expect(r.status?.message).toContain('REGISTRY_UNAUTHORIZED');

@@ -14,26 +14,40 @@ function errorModules(dir: string): string[] {
 }
 
 // declaredCodes loads each module's exported *_ERROR_CODES arrays.
-function declaredCodes(): string[] {
-  return errorModules(SRC).flatMap((path) => {
-    const mod = require(path) as Record<string, unknown>;
-    return Object.entries(mod)
+async function declaredCodes(): Promise<string[]> {
+  const modules = await Promise.all(
+    errorModules(SRC).map((path) => import(path) as Promise<Record<string, unknown>>),
+  );
+  return modules.flatMap((mod) =>
+    Object.entries(mod)
       .filter(([name, value]) => name.endsWith('_ERROR_CODES') && Array.isArray(value))
-      .flatMap(([, value]) => value as string[]);
-  });
+      .flatMap(([, value]) => value as string[]),
+  );
 }
 
 describe('docs/errors.md', () => {
-  const codes = declaredCodes();
+  let codes: string[] = [];
+  beforeAll(async () => {
+    codes = await declaredCodes();
+  });
 
   it('finds the error codes of every domain', () => {
-    for (const prefix of ['REFERENCE_', 'REGISTRY_', 'POLICY_', 'VERIFY_', 'ADMISSION_', 'ENGINE_', 'CONFIG_']) {
+    for (const prefix of [
+      'REFERENCE_',
+      'REGISTRY_',
+      'POLICY_',
+      'VERIFY_',
+      'ADMISSION_',
+      'ENGINE_',
+      'CONFIG_',
+    ]) {
       expect(codes.some((c) => c.startsWith(prefix))).toBe(true);
     }
   });
 
-  it.each(codes)('documents %s under its own heading', (code) => {
-    expect(DOC).toMatch(new RegExp(`^### ${code}$`, 'm'));
+  it('documents every code under its own heading', () => {
+    const missing = codes.filter((code) => !new RegExp(`^### ${code}$`, 'm').test(DOC));
+    expect(missing).toEqual([]);
   });
 
   it('has no two domains declaring the same code', () => {

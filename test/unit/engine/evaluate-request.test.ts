@@ -1,0 +1,184 @@
+// The engine with its I/O handed in: a counting registry and a scripted verifier. No module mocking.
+import type { AdmissionRequestFacts } from '../../../src/admission/admission.types';
+import { Coalescer } from '../../../src/engine/coalesce';
+import { evaluateRequest, type RequestEvaluationInput } from '../../../src/engine/evaluate-request';
+import type { ImageEvaluationDeps } from '../../../src/engine/evaluate-image';
+import type { PolicySnapshot } from '../../../src/engine/policy-snapshot';
+import { VerdictCache } from '../../../src/engine/verdict-cache';
+import { silentLogger } from '../../../src/observability/logger';
+import { compilePolicies } from '../../../src/policy';
+import { ANONYMOUS } from '../../../src/registry';
+import type { Descriptor, RegistryReader } from '../../../src/registry/registry.types';
+import { VerifyError } from '../../../src/verifiers/errors';
+import type { Evidence } from '../../../src/verifiers/verifier.types';
+import { clusterPolicy, secretsOf } from '../policy/helpers';
+
+const DIGEST = `sha256:${'cd'.repeat(32)}`;
+
+// countingRegistry resolves every tag to DIGEST after `delayMs`, counting calls.
+function countingRegistry(delayMs = 5): RegistryReader & { resolves: number } {
+  const reg = {
+    resolves: 0,
+    async resolve(): Promise<Descriptor> {
+      reg.resolves += 1;
+      await new Promise((r) => setTimeout(r, delayMs));
+      return { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: DIGEST, size: 100 };
+    },
+    getManifest: () => Promise.reject(new Error('not used')),
+    listReferrers: () => Promise.reject(new Error('not used')),
+    getBlob: () => Promise.reject(new Error('not used')),
+  };
+  return reg;
+}
+
+type VerifyFn = ImageEvaluationDeps['verify'];
+
+// deps wires the engine around a registry and a verify function.
+function deps(registry: RegistryReader, verify: VerifyFn, now: () => number = Date.now): ImageEvaluationDeps {
+  return {
+    registry,
+    verify,
+    cache: new VerdictCache(now),
+    resolutions: new Coalescer<Descriptor>(),
+    logger: silentLogger(),
+    now,
+  };
+}
+
+// podRequest builds a CREATE of a Pod with the given images.
+function podRequest(images: string[], annotations: Record<string, string> = {}): AdmissionRequestFacts {
+  return {
+    uid: 'u',
+    kind: { group: '', version: 'v1', kind: 'Pod' },
+    namespace: 'team-a',
+    operation: 'CREATE',
+    userInfo: { username: 'alice', groups: [] },
+    dryRun: false,
+    object: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'team-a', annotations },
+      spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) },
+    },
+  };
+}
+
+// input evaluates against one compiled snapshot with a deadline `budgetMs` away.
+function input(
+  request: AdmissionRequestFacts,
+  snapshot: PolicySnapshot,
+  budgetMs = 2_000,
+): RequestEvaluationInput {
+  return {
+    request,
+    snapshot,
+    deadline: Date.now() + budgetMs,
+    namespaceLabels: {},
+    noMatch: 'deny',
+    credentialsFor: () => ({ source: ANONYMOUS, key: 'anon' }),
+  };
+}
+
+const snapshot: PolicySnapshot = compilePolicies([clusterPolicy()], { secrets: secretsOf() });
+const pass: VerifyFn = async (target, authority): Promise<Evidence> => ({
+  scheme: 'cosign',
+  authority: authority.name,
+  summary: `ok ${target.digest}`,
+});
+
+describe('evaluateRequest', () => {
+  it('resolves the same tag once for several containers of one pod (coalesced)', async () => {
+    const reg = countingRegistry();
+    const img = 'registry.example.com/team/app:1';
+    const result = await evaluateRequest(input(podRequest([img, img, img]), snapshot), deps(reg, pass));
+    expect(result.decision.allowed).toBe(true);
+    expect(reg.resolves).toBe(1);
+  });
+
+  it('coalesces concurrent requests for the same tag, and verifies the digest once (cache)', async () => {
+    const reg = countingRegistry(20);
+    let verifies = 0;
+    const d = deps(reg, async (t, a) => {
+      verifies += 1;
+      return pass(t, a, undefined as never);
+    });
+    const img = 'registry.example.com/team/app:1';
+    const [a, b] = await Promise.all([
+      evaluateRequest(input(podRequest([img]), snapshot), d),
+      evaluateRequest(input(podRequest([img]), snapshot), d),
+    ]);
+    expect([a.decision.allowed, b.decision.allowed]).toEqual([true, true]);
+    expect(reg.resolves).toBe(1);
+    await evaluateRequest(input(podRequest([img]), snapshot), d);
+    expect(reg.resolves).toBe(2); // a tag is resolved again on every request: never cached
+    expect(verifies).toBeLessThanOrEqual(2);
+    const before = verifies;
+    await evaluateRequest(input(podRequest([img]), snapshot), d);
+    expect(verifies).toBe(before); // the digest's verdict came from the cache
+  });
+
+  it('never caches a failure: a newly signed image verifies on the next request', async () => {
+    const reg = countingRegistry();
+    let signed = false;
+    const d = deps(reg, async (t, a) => {
+      if (!signed) throw new VerifyError('VERIFY_NO_SIGNATURES', 'no signatures');
+      return pass(t, a, undefined as never);
+    });
+    const req = podRequest(['registry.example.com/team/app:1']);
+    expect((await evaluateRequest(input(req, snapshot), d)).decision.allowed).toBe(false);
+    signed = true;
+    expect((await evaluateRequest(input(req, snapshot), d)).decision.allowed).toBe(true);
+  });
+
+  it('denies by the deadline when a verifier never answers', async () => {
+    const reg = countingRegistry();
+    const d = deps(reg, () => new Promise<Evidence>(() => undefined));
+    const started = Date.now();
+    const result = await evaluateRequest(
+      input(podRequest(['registry.example.com/team/app:1']), snapshot, 300),
+      d,
+    );
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(result.decision.allowed).toBe(false);
+    expect(result.decision.message).toContain('ADMISSION_DEADLINE_EXCEEDED');
+  });
+
+  it('fails closed when a verifier throws something unexpected', async () => {
+    const d = deps(countingRegistry(), () => Promise.reject(new TypeError('boom')));
+    const result = await evaluateRequest(input(podRequest(['registry.example.com/team/app:1']), snapshot), d);
+    expect(result.decision.allowed).toBe(false);
+    expect(result.decision.message).toContain('ENGINE_INTERNAL_ERROR');
+  });
+
+  it('contacts no registry for an ungoverned image, and denies it under --no-match deny', async () => {
+    const reg = countingRegistry();
+    const result = await evaluateRequest(
+      input(podRequest(['other.example.com/x:1']), snapshot),
+      deps(reg, pass),
+    );
+    expect(result.decision.allowed).toBe(false);
+    expect(result.decision.message).toContain('POLICY_NO_MATCH');
+    expect(reg.resolves).toBe(0);
+  });
+
+  it('denies images governed by a policy that failed to compile, without contacting the registry', async () => {
+    const broken = compilePolicies([clusterPolicy({ mode: 'enfroce' })], { secrets: secretsOf() });
+    expect(broken.broken).toHaveLength(1);
+    const reg = countingRegistry();
+    const result = await evaluateRequest(
+      input(podRequest(['registry.example.com/team/app:1']), broken),
+      deps(reg, pass),
+    );
+    expect(result.decision.allowed).toBe(false);
+    expect(result.decision.message).toContain('POLICY_NOT_READY');
+    expect(reg.resolves).toBe(0);
+  });
+
+  it('skips review of DELETE entirely', async () => {
+    const reg = countingRegistry();
+    const req = { ...podRequest(['registry.example.com/team/app:1']), operation: 'DELETE' as const };
+    const result = await evaluateRequest(input(req, snapshot), deps(reg, pass));
+    expect(result).toMatchObject({ reviewed: false, decision: { allowed: true } });
+    expect(reg.resolves).toBe(0);
+  });
+});

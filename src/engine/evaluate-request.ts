@@ -27,7 +27,8 @@ export interface RequestEvaluation {
   readonly reviewed: boolean;
 }
 
-const ADMIT_UNREVIEWED: Decision = Object.freeze({
+/** The decision for requests that need no review (DELETE, no image changed), and what /mutate answers. */
+export const ADMIT_UNREVIEWED: Decision = Object.freeze({
   allowed: true,
   warnings: [],
   auditAnnotations: {},

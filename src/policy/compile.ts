@@ -144,6 +144,24 @@ function secretName(ref: SecretRef, namespace: string | undefined): string {
   return `${ref.namespace ?? namespace ?? ''}/${ref.name}`;
 }
 
+// lookupSecret finds a referenced Secret, recording a field error that names it when it is missing.
+function lookupSecret(
+  ref: SecretRef,
+  path: string,
+  namespace: string | undefined,
+  secrets: SecretLookup,
+  errors: FieldError[],
+): Readonly<Record<string, string>> | undefined {
+  const data = secrets.get(ref.namespace ?? namespace ?? '', ref.name);
+  if (!data)
+    errors.push({
+      path,
+      code: 'POLICY_SECRET_NOT_FOUND',
+      message: `Secret ${secretName(ref, namespace)} not found`,
+    });
+  return data;
+}
+
 // resolveSecretKey reads one key of a Secret, naming the field when the Secret or the key is missing.
 function resolveSecretKey(
   ref: SecretKeyRef,
@@ -152,15 +170,8 @@ function resolveSecretKey(
   secrets: SecretLookup,
   errors: FieldError[],
 ): string | undefined {
-  const data = secrets.get(ref.namespace ?? namespace ?? '', ref.name);
-  if (!data) {
-    errors.push({
-      path,
-      code: 'POLICY_SECRET_NOT_FOUND',
-      message: `Secret ${secretName(ref, namespace)} not found`,
-    });
-    return undefined;
-  }
+  const data = lookupSecret(ref, path, namespace, secrets, errors);
+  if (!data) return undefined;
   const value = data[ref.key];
   if (value === undefined) {
     const present = Object.keys(data).sort().join(', ') || 'none';
@@ -182,15 +193,8 @@ function resolveDockerConfig(
   secrets: SecretLookup,
   errors: FieldError[],
 ): string | undefined {
-  const data = secrets.get(ref.namespace ?? namespace ?? '', ref.name);
-  if (!data) {
-    errors.push({
-      path,
-      code: 'POLICY_SECRET_NOT_FOUND',
-      message: `Secret ${secretName(ref, namespace)} not found`,
-    });
-    return undefined;
-  }
+  const data = lookupSecret(ref, path, namespace, secrets, errors);
+  if (!data) return undefined;
   const json = data['.dockerconfigjson'];
   const legacy = data['.dockercfg'];
   const text = json ?? (legacy !== undefined ? `{"auths":${legacy}}` : undefined);

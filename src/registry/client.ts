@@ -1,6 +1,5 @@
 // The RegistryReader the engine and verifiers use: wires transport, auth and the per-operation modules.
 import type { Logger } from 'pino';
-import type { Dispatcher } from 'undici';
 import { Authenticator } from './auth';
 import { fetchBlob } from './blobs';
 import { MAX_BLOB_BYTES } from './limits';
@@ -14,32 +13,16 @@ import type {
   RepositoryRef,
 } from './registry.types';
 import { Session, type RepoWhere } from './session';
-import { Transport } from './transport';
+import { Transport, type TransportOptions } from './transport';
 
-/** How a RegistryClient is wired. Every piece of I/O and the clock come in here. */
-export interface RegistryClientOptions {
-  /** One undici dispatcher for every request (tests); by default the client owns keep-alive Agents. */
-  readonly dispatcher?: Dispatcher;
-  /**
-   * HOST[:PORT] of registries that may be reached over plain HTTP or over HTTPS without certificate checks
-   * (`--insecure-registry`). For these, HTTPS (unverified) is tried first and HTTP used when HTTPS cannot
-   * connect; the scheme that worked is remembered per host. Loopback hosts may use plain HTTP too (as docker
-   * allows), but their HTTPS certificates are still verified unless they are listed here.
-   */
-  readonly insecureRegistries: readonly string[];
-  /** PEM CA certificates trusted in addition to the system roots (`--registry-ca`). */
-  readonly registryCa?: string;
-  readonly logger: Logger;
-  /**
-   * Called once per HTTP exchange (token requests and redirect hops included) with (registry, outcome), outcome
-   * being `2xx`…`5xx`, `error` or `timeout`. A failed HTTPS probe of an insecure registry is not reported.
-   */
-  readonly onRequest?: (registry: string, outcome: string) => void;
-  readonly now?: () => number;
-  /** Jitter source for retry backoff (tests pass a constant). */
-  readonly random?: () => number;
-  readonly userAgent: string;
-}
+/**
+ * How a RegistryClient is wired: every piece of I/O and the clock come in here (the transport's options).
+ * For `insecureRegistries`, HTTPS without certificate checks is tried first and plain HTTP used when HTTPS
+ * cannot connect; the scheme that worked is remembered per host. Loopback hosts may use plain HTTP too (as
+ * docker allows), but their HTTPS certificates are still verified unless they are listed as insecure.
+ * `onRequest` is called once per HTTP exchange (token requests and redirect hops included).
+ */
+export type RegistryClientOptions = TransportOptions;
 
 /**
  * An OCI distribution client: anonymous first, then Bearer or Basic as the registry asks, with credentials

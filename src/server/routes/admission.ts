@@ -7,23 +7,12 @@ import {
   toErrorReview,
 } from '../../admission';
 import type { AdmissionRequestFacts } from '../../admission/admission.types';
-import type { RequestEvaluation } from '../../engine/evaluate-request';
-import type { Decision } from '../../policy/decision.types';
+import { ADMIT_UNREVIEWED, type RequestEvaluation } from '../../engine/evaluate-request';
 import { describeUnknown, isPortcullisError } from '../../errors';
 import type { AppOptions } from '../app-options.types';
 import { deadlineFor, webhookTimeoutMs } from '../budget';
 
 type Endpoint = 'validate' | 'mutate';
-
-/** What /mutate answers: allowed, with nothing to say; the validating webhook speaks for the decision. */
-const ADMIT_QUIETLY: Decision = Object.freeze({
-  allowed: true,
-  warnings: [],
-  auditAnnotations: {},
-  breakGlassUsed: false,
-  verified: [],
-  images: [],
-});
 
 // logDecision writes the one structured line per request that operators and auditors read.
 function logDecision(
@@ -111,10 +100,10 @@ async function handle(
     // /mutate never denies and never warns (validation does both); it only pins what verified, in Pods.
     const podLike = request.kind.kind === 'Pod' && request.kind.group === '';
     const patch = podLike ? buildPinningPatch(result.decision.verified) : [];
-    return toAdmissionReview(uid, { ...ADMIT_QUIETLY, verified: result.decision.verified }, patch);
+    return toAdmissionReview(uid, { ...ADMIT_UNREVIEWED, verified: result.decision.verified }, patch);
   } catch (error) {
     req.log.error({ err: error, uid }, 'evaluation failed; denying (fail closed)');
-    if (endpoint === 'mutate') return toAdmissionReview(uid, ADMIT_QUIETLY);
+    if (endpoint === 'mutate') return toAdmissionReview(uid, ADMIT_UNREVIEWED);
     return toErrorReview(
       uid,
       'ENGINE_INTERNAL_ERROR',

@@ -6,6 +6,7 @@ import { evaluateRequest, type RequestEvaluation } from '../engine/evaluate-requ
 import type { PolicySource } from '../engine/policy-snapshot';
 import { VerdictCache } from '../engine/verdict-cache';
 import type { Metrics } from '../observability/metrics';
+import type { PullSecretSource } from '../engine/pull-secrets.types';
 import { RegistryClient } from '../registry';
 import type { Descriptor } from '../registry/registry.types';
 import { verifyAuthority } from '../verifiers';
@@ -26,6 +27,8 @@ export function createRuntime(options: {
   logger: Logger;
   metrics?: Metrics;
   now?: () => number;
+  /** The pod's and its ServiceAccount's pull secrets (cluster mode); tried before --docker-config. */
+  pullSecrets?: PullSecretSource;
   /** Namespace labels for ClusterImagePolicy selectors; the cluster source provides them. */
   namespaceLabels?: (namespace: string) => Readonly<Record<string, string>>;
 }): Runtime {
@@ -56,7 +59,11 @@ export function createRuntime(options: {
         deadline,
         namespaceLabels: options.namespaceLabels?.(request.namespace) ?? {},
         noMatch: options.flags.noMatch,
-        credentialsFor: (policies) => credentials.forRequest(options.flags.dockerConfigs, policies),
+        credentialsFor: async (policies, pod, namespace) => {
+          const podConfigs =
+            pod && options.pullSecrets ? await options.pullSecrets.dockerConfigsFor(namespace, pod) : [];
+          return credentials.forRequest([...podConfigs, ...options.flags.dockerConfigs], policies);
+        },
       },
       deps,
     );

@@ -1,4 +1,4 @@
-import type { AdmissionRequestFacts, ImageUse } from '../admission/admission.types';
+import type { AdmissionRequestFacts, ImageUse, PodFacts } from '../admission/admission.types';
 import { extractImages, extractPodSpec, needsReview } from '../admission';
 import { decide, selectPolicies } from '../policy';
 import type { CompiledPolicy, NoMatchAction } from '../policy/compiled.types';
@@ -18,7 +18,11 @@ export interface RequestEvaluationInput {
   readonly namespaceLabels: Readonly<Record<string, string>>;
   readonly noMatch: NoMatchAction;
   /** Builds the credential chain for this pod and its governing policies (pod secrets first). */
-  readonly credentialsFor: (policies: readonly CompiledPolicy[]) => { source: CredentialSource; key: string };
+  readonly credentialsFor: (
+    policies: readonly CompiledPolicy[],
+    pod: PodFacts | undefined,
+    namespace: string,
+  ) => Promise<{ source: CredentialSource; key: string }>;
 }
 
 export interface RequestEvaluation {
@@ -62,6 +66,7 @@ async function evaluateUse(
   input: RequestEvaluationInput,
   deps: ImageEvaluationDeps,
   signal: AbortSignal,
+  pod: PodFacts | undefined,
 ): Promise<ImageFacts> {
   const parsed = parseUse(use);
   if ('facts' in parsed) return parsed.facts;
@@ -81,19 +86,20 @@ async function evaluateUse(
       outcomes: {},
     };
   }
-  const credentials = input.credentialsFor(live);
-  const work = evaluateImage(
-    {
-      use,
-      ref,
-      policies,
-      presetOutcomes: broken.outcomes,
-      credentials: credentials.source,
-      credentialsKey: credentials.key,
-      deadline: input.deadline,
-      signal,
-    },
-    deps,
+  const work = input.credentialsFor(live, pod, ns).then((credentials) =>
+    evaluateImage(
+      {
+        use,
+        ref,
+        policies,
+        presetOutcomes: broken.outcomes,
+        credentials: credentials.source,
+        credentialsKey: credentials.key,
+        deadline: input.deadline,
+        signal,
+      },
+      deps,
+    ),
   );
   return withDeadline(use, policies, broken.outcomes, work, input.deadline, deps.now());
 }
@@ -162,7 +168,7 @@ export async function evaluateRequest(
   const timer = setTimeout(() => controller.abort(), Math.max(0, input.deadline - deps.now()));
   try {
     const facts = await mapLimited(uses, MAX_PARALLEL_IMAGES, (use) =>
-      evaluateUse(use, input, deps, controller.signal),
+      evaluateUse(use, input, deps, controller.signal, pod),
     );
     const decision = decide(toRequestFacts(request, pod, input.noMatch), facts);
     return { decision, uses, reviewed: true };

@@ -75,7 +75,7 @@ function input(
     deadline: Date.now() + budgetMs,
     namespaceLabels: {},
     noMatch: 'deny',
-    credentialsFor: () => ({ source: ANONYMOUS, key: 'anon' }),
+    credentialsFor: async () => ({ source: ANONYMOUS, key: 'anon' }),
   };
 }
 

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppOptions } from './app-options.types';
 import { MAX_REVIEW_BYTES } from './limits';
 import { registerAdmissionRoutes } from './routes/admission';
@@ -26,7 +26,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const serverOptions: FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } = {
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? MAX_REVIEW_BYTES,
-    disableRequestLogging: true,
+    // One structured line per admission decision is ours to write; fastify's per-request lines are noise.
+    logController: new LogController({ disableRequestLogging: true }),
     // A request that is still sending its body after this long is dropped (slowloris).
     requestTimeout: 60_000,
     return503OnClosing: true,

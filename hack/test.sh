@@ -12,8 +12,8 @@ export PATH="$PWD/node_modules/.bin:$PATH"   # Node 24 first on PATH for every c
 export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning"
 
 echo "== typecheck";   npx --no-install tsc -p tsconfig.json --noEmit
-echo "== lint";        npx --no-install eslint src test hack
-echo "== format";      npx --no-install prettier --check src test >/dev/null
+echo "== lint";        npx --no-install eslint src test hack bench
+echo "== format";      npx --no-install prettier --check src test bench >/dev/null
 echo "== CRD drift";   npx --no-install tsx src/policy/generate-crds.ts --check
 
 mkdir -p .tmp

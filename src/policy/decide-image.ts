@@ -39,15 +39,19 @@ export interface ImageResult {
 
 /**
  * Codes meaning "the registry or signature store could not be reached in time": only these may be
- * admitted under `registry.onError: allow`. Never auth, not-found or verification failures.
+ * admitted under `registry.onError: allow`. An explicit list, so that a new code fails closed until
+ * someone decides it is about availability: never auth, not-found or verification failures.
  */
-export const AVAILABILITY_CODE =
-  /^[A-Z]+_[A-Z_]*(DEADLINE|TIMEOUT|UNREACHABLE|UNAVAILABLE|NETWORK|CONNECT|CONNECTION|SERVER_ERROR|RATE_LIMITED|TOO_MANY_REQUESTS)[A-Z_]*$/;
-const NEVER_AVAILABILITY = /(UNAUTHORIZED|DENIED|FORBIDDEN|NOT_FOUND|INVALID|MISMATCH)/;
+export const AVAILABILITY_CODES: ReadonlySet<string> = new Set([
+  'REGISTRY_UNREACHABLE',
+  'REGISTRY_TIMEOUT',
+  'REGISTRY_RATE_LIMITED',
+  'ADMISSION_DEADLINE_EXCEEDED',
+]);
 
 /** Whether an error code is a registry availability or deadline problem (eligible for onError: allow). */
 export function isAvailabilityErrorCode(code: string): boolean {
-  return AVAILABILITY_CODE.test(code) && !NEVER_AVAILABILITY.test(code);
+  return AVAILABILITY_CODES.has(code);
 }
 
 const DIGEST_IN_REFERENCE = /@[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;

@@ -171,14 +171,14 @@ describe('decide: policies', () => {
         {
           digest: undefined,
           resolveError: {
-            code: 'REGISTRY_UNAVAILABLE',
+            code: 'REGISTRY_UNREACHABLE',
             reason: 'connection refused to registry.example.com',
           },
         },
       ),
     ]);
     expect(d.allowed).toBe(false);
-    expect(d.message).toContain('[REGISTRY_UNAVAILABLE] connection refused');
+    expect(d.message).toContain('[REGISTRY_UNREACHABLE] connection refused');
     expect(lastLine(d)).toContain("imagePullSecrets or the policy's registry.credentials");
   });
 
@@ -426,10 +426,14 @@ describe('decide: bounds', () => {
 
 describe('isAvailabilityErrorCode', () => {
   test.each([
-    ['REGISTRY_UNAVAILABLE', true],
+    ['REGISTRY_UNREACHABLE', true],
     ['REGISTRY_TIMEOUT', true],
     ['ADMISSION_DEADLINE_EXCEEDED', true],
-    ['REGISTRY_TOO_MANY_REQUESTS', true],
+    ['REGISTRY_RATE_LIMITED', true],
+    ['REGISTRY_UNAVAILABLE', false],
+    ['REGISTRY_BAD_RESPONSE', false],
+    ['REGISTRY_DIGEST_MISMATCH', false],
+    ['ENGINE_INTERNAL_ERROR', false],
     ['REGISTRY_UNAUTHORIZED', false],
     ['REGISTRY_MANIFEST_NOT_FOUND', false],
     ['VERIFY_NO_SIGNATURES', false],

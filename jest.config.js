@@ -1,6 +1,11 @@
-// Two projects: fast pure unit tests, and integration tests against real registries and signers.
+// Three projects: fast pure unit tests, integration tests against real registries and signers, and e2e
+// tests against a real Kubernetes API server (run on their own by hack/e2e.sh; hack/test.sh runs the first two).
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }];
-const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, moduleFileExtensions: ['ts', 'js', 'json'] };
+const common = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': tsJest },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 module.exports = {
   projects: [
@@ -11,7 +16,16 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/test/harness/long-timeout.ts'],
+    },
+    {
+      // Against a real kube-apiserver + etcd (hack/control-plane.sh) and the same registries: npm run e2e.
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/e2e/harness/global-setup.ts',
+      globalTeardown: '<rootDir>/test/e2e/harness/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/harness/long-timeout.ts'],
     },
   ],
   collectCoverageFrom: ['src/**/*.ts', '!src/**/*.types.ts'],

@@ -13,19 +13,28 @@ mkdir -p "$TOOLS" "$BIN"
 COSIGN3_VERSION=v3.1.3
 COSIGN2_VERSION=v2.6.5
 CRANE_VERSION=v0.22.1
+HELM_VERSION=v3.22.0
+HELM_K8S_MINOR=37  # helm's default Kubernetes version: the minor of the client-go its go.mod requires
+# kube-apiserver + kubectl and etcd come from the wrapper modules in hack/kube/ (their go.mod pins the
+# module versions; these must match them). KUBE_VERSION also goes into the binaries' /version.
+KUBE_VERSION=v1.34.4
+ETCD_VERSION=v3.6.16
 
 log() { printf '[tools] %s\n' "$*" >&2; }
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-# go_tool NAME MODULE VERSION BINARY: go install MODULE@VERSION into a versioned folder, once.
+# go_tool NAME MODULE VERSION BINARY [LDFLAGS]: go install MODULE@VERSION into a versioned folder
+# (keyed by the ldflags too, when there are any), once.
 go_tool() {
-  local name=$1 module=$2 version=$3 binary=$4
+  local name=$1 module=$2 version=$3 binary=$4 ldflags=${5:-}
   local dir="$TOOLS/$name-$version"
+  if [[ -n $ldflags ]]; then dir+="-$(echo "$ldflags" | sha256sum | cut -c1-12)"; fi
   if [[ -x "$dir/$binary" ]]; then
     log "$name $version: cached"
   else
     log "$name $version: building $module@$version (first run only; takes minutes)"
     mkdir -p "$dir.tmp"
-    CGO_ENABLED=0 GOBIN="$dir.tmp" GOFLAGS=-trimpath go install "$module@$version" >&2
+    CGO_ENABLED=0 GOBIN="$dir.tmp" GOFLAGS=-trimpath go install -ldflags "$ldflags" "$module@$version" >&2
     rm -rf "$dir" && mv "$dir.tmp" "$dir"
   fi
   ln -sfn "$dir/$binary" "$BIN/$name"
@@ -52,6 +61,9 @@ apt_tool docker-registry docker-registry /usr/bin/docker-registry
 apt_tool skopeo skopeo /usr/bin/skopeo
 apt_tool umoci umoci /usr/bin/umoci
 apt_tool htpasswd apache2-utils /usr/bin/htpasswd  # bcrypt htpasswd lines for the basic-auth registry
+apt_tool notary-server notary /usr/bin/notary-server  # Notary v1 (TUF) server, signer and CLI
+apt_tool notary-signer notary /usr/bin/notary-signer
+apt_tool notary notary /usr/bin/notary
 
 go_tool crane github.com/google/go-containerregistry/cmd/crane "$CRANE_VERSION" crane
 go_tool cosign github.com/sigstore/cosign/v3/cmd/cosign "$COSIGN3_VERSION" cosign
@@ -75,7 +87,69 @@ local_go_tool() {
 }
 
 # go-containerregistry's registry with the OCI referrers API on (crane registry serve leaves it off).
-local_go_tool oci-registry "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/oci-registry"
+local_go_tool oci-registry "$HERE/oci-registry"
+
+# go_binary_name PACKAGE: the file name go build gives PACKAGE's binary (a /vN suffix is skipped).
+go_binary_name() {
+  local pkg=$1 base=${1##*/}
+  if [[ $base =~ ^v[0-9]+$ ]]; then pkg=${pkg%/*}; base=${pkg##*/}; fi
+  printf '%s' "$base"
+}
+
+# wrapper_tool NAME VERSION DIR LDFLAGS [BINARY=]PACKAGE...: go build the PACKAGEs in one invocation
+# with the wrapper module in DIR (hack/kube/*), once per version, go.mod/go.sum and ldflags, and link each
+# binary into $BIN (as BINARY when given). Slow the first time (kube-apiserver is large); the Go build
+# cache (~/.cache/go-build) makes a rebuild after a version bump much quicker.
+wrapper_tool() {
+  local name=$1 version=$2 src=$3 ldflags=$4
+  shift 4
+  local hash spec pkgs=()
+  for spec in "$@"; do pkgs+=("${spec#*=}"); done
+  hash=$( (cat "$src/go.mod" "$src/go.sum" && echo "$ldflags") | sha256sum | cut -c1-12)
+  local dir="$TOOLS/$name-$version-$hash"
+  if [[ -d "$dir" ]]; then
+    log "$name $version: cached"
+  else
+    log "$name $version: building ${pkgs[*]} (first run only; minutes on 2 cores, see docs/testing.md)"
+    local start=$SECONDS
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false -mod=readonly" \
+      go -C "$src" build -ldflags "$ldflags" -o "$dir.tmp/" "${pkgs[@]}" >&2
+    for spec in "$@"; do
+      if [[ $spec == *=* ]]; then mv "$dir.tmp/$(go_binary_name "${spec#*=}")" "$dir.tmp/${spec%%=*}"; fi
+    done
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+    log "$name $version: built in $((SECONDS - start))s"
+  fi
+  for spec in "$@"; do
+    if [[ $spec == *=* ]]; then spec=${spec%%=*}; else spec=$(go_binary_name "$spec"); fi
+    ln -sfn "$dir/$spec" "$BIN/$spec"
+  done
+}
+
+# etcd and the Kubernetes API server, for the e2e control plane (hack/control-plane.sh).
+wrapper_tool etcd "$ETCD_VERSION" "$HERE/kube/etcd" "" etcd=go.etcd.io/etcd/server/v3
+# The version is stamped the way kubernetes' hack/lib/version.sh does it (else /version says v0.0.0-master).
+KUBE_MINOR=${KUBE_VERSION#v1.} && KUBE_MINOR=${KUBE_MINOR%%.*}
+kube_ldflags=""
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  kube_ldflags+=" -X $pkg.gitVersion=$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$KUBE_MINOR -X $pkg.gitTreeState=clean"
+done
+wrapper_tool kubernetes "$KUBE_VERSION" "$HERE/kube/kubernetes" "${kube_ldflags# }" \
+  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl
+
+# helm renders and lints the chart (charts/portcullis) in the e2e suite. The ldflags are those of helm's
+# Makefile: without the k8sVersion ones, `helm template` assumes Kubernetes v1.20 (helm v3.22.0 builds
+# against client-go v0.37, so its Makefile sets 1.37).
+helm_ldflags="-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+  helm_ldflags+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$HELM_K8S_MINOR"
+done
+go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" helm "$helm_ldflags"
+
+# notation (Notary Project signer). Built through hack/notation/go.mod: the module proxy refuses its
+# version list, which `go install …@v1.3.2` needs for its deprecation check.
+wrapper_tool notation v1.3.2 "$HERE/notation" "" github.com/notaryproject/notation/cmd/notation
 
 log "all tools ready in $BIN"
 echo "$BIN"

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { describeUnknown, isPortcullisError } from '../errors';
 import { EXIT_USAGE } from './errors';
+import { fromHpvs } from './from-hpvs';
 import { lint } from './lint';
 import { review } from './review';
 import { serve } from './serve';
@@ -77,13 +78,18 @@ function buildProgram(setExit: (code: number) => void): Command {
       .option('--timeout <seconds>', 'time budget per object', '30')
       .option('--verbose', 'log registry and verification steps to stderr'),
   ).action(async (flags) => setExit(await review(withNoMatch(flags))));
-  program
-    .command('policy')
-    .description('policy tools')
+  const policy = program.command('policy').description('policy tools');
+  policy
     .command('lint')
     .description('validate policy files against the CRD schema and semantic rules')
     .argument('<file...>', 'policy YAML files')
     .action(async (files: string[]) => setExit(await lint(files)));
+  policy
+    .command('from-hpvs')
+    .description('print ImagePolicies (notaryV1) for the images.dct of a plain IBM HPVS contract')
+    .argument('<contract>', 'plain contract or workload section (YAML)')
+    .option('--namespace <ns>', 'metadata.namespace of the generated ImagePolicies')
+    .action(async (file: string, flags: { namespace?: string }) => setExit(await fromHpvs(file, flags)));
   return program;
 }
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { needsReview } from '../admission';
 import type { AdmissionRequestFacts } from '../admission/admission.types';
 import { Coalescer } from '../engine/coalesce';
 import { CredentialsBuilder } from '../engine/credentials';
@@ -9,7 +10,9 @@ import type { Metrics } from '../observability/metrics';
 import type { PullSecretSource } from '../engine/pull-secrets.types';
 import { RegistryClient } from '../registry';
 import type { Descriptor } from '../registry/registry.types';
-import { verifyAuthority } from '../verifiers';
+import type { CompiledAuthority } from '../policy/compiled.types';
+import { createOciVaultVerifier, verifyAuthority } from '../verifiers';
+import type { VerifyContext, VerifyTarget } from '../verifiers/verifier.types';
 import type { RegistryFlags } from './options';
 
 /** The engine wired to real I/O, shared by serve, verify and review. */
@@ -29,8 +32,13 @@ export function createRuntime(options: {
   now?: () => number;
   /** The pod's and its ServiceAccount's pull secrets (cluster mode); tried before --docker-config. */
   pullSecrets?: PullSecretSource;
-  /** Namespace labels for ClusterImagePolicy selectors; the cluster source provides them. */
-  namespaceLabels?: (namespace: string) => Readonly<Record<string, string>>;
+  /**
+   * Namespace labels for ClusterImagePolicy selectors; the cluster source provides them (async: a namespace
+   * not yet in its cache is read once). Asked only for requests that need a review.
+   */
+  namespaceLabels?: (
+    namespace: string,
+  ) => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>;
 }): Runtime {
   const now = options.now ?? Date.now;
   const registry = new RegistryClient({
@@ -41,9 +49,16 @@ export function createRuntime(options: {
     onRequest: (host: string, outcome: string) =>
       options.metrics?.registryRequests.inc({ registry: host, outcome }),
   });
+  // --registry-ca is trusted for the OCI Vault signature APIs too (sovereign realms, the test stand-in).
+  const verifiers = {
+    ociVault: createOciVaultVerifier(
+      options.flags.registryCa === undefined ? {} : { ca: options.flags.registryCa },
+    ),
+  };
   const deps = {
     registry,
-    verify: verifyAuthority,
+    verify: (target: VerifyTarget, authority: CompiledAuthority, ctx: VerifyContext) =>
+      verifyAuthority(target, authority, ctx, verifiers),
     cache: new VerdictCache(now),
     resolutions: new Coalescer<Descriptor>(),
     logger: options.logger,
@@ -51,13 +66,14 @@ export function createRuntime(options: {
     now,
   };
   const credentials = new CredentialsBuilder();
-  const evaluate = (request: AdmissionRequestFacts, deadline: number): Promise<RequestEvaluation> =>
+  const evaluate = async (request: AdmissionRequestFacts, deadline: number): Promise<RequestEvaluation> =>
     evaluateRequest(
       {
         request,
         snapshot: options.policies.current(),
         deadline,
-        namespaceLabels: options.namespaceLabels?.(request.namespace) ?? {},
+        namespaceLabels:
+          (needsReview(request) ? await options.namespaceLabels?.(request.namespace) : undefined) ?? {},
         noMatch: options.flags.noMatch,
         credentialsFor: async (policies, pod, namespace) => {
           const podConfigs =

@@ -4,10 +4,10 @@ import { Metrics } from '../observability/metrics';
 import { buildApp } from '../server/app';
 import { SHUTDOWN_GRACE_MS } from '../server/limits';
 import { readTlsFiles, watchTls } from '../server/tls';
-import { DirPolicySource } from '../sources/dir-source';
 import { ConfigError } from './errors';
 import { toListen, toRegistryFlags } from './options';
 import { createRuntime } from './runtime';
+import { guardUntilSynced, openServeSources } from './serve-sources';
 
 export interface ServeFlags {
   listen?: string;
@@ -33,38 +33,47 @@ export async function serve(flags: ServeFlags): Promise<number> {
       'serve needs --tls-cert and --tls-key (or --plain-http on loopback for local tests)',
     );
   }
-  if (!flags.policyDir) {
-    throw new ConfigError(
-      'CONFIG_CLUSTER_MODE_UNAVAILABLE',
-      'policies from the cluster (informers) are not available in this build yet; pass --policy-dir DIR',
-    );
-  }
   const logger = createLogger({ ...(flags.logLevel ? { level: flags.logLevel } : {}) });
   const metrics = new Metrics();
-  const policies = DirPolicySource.load(flags.policyDir, logger, metrics);
-  const runtime = createRuntime({ flags: registryFlags, policies, logger, metrics });
   const tls = flags.plainHttp ? undefined : readTlsFiles(flags.tlsCert as string, flags.tlsKey as string);
+  const sources = openServeSources(flags, logger, metrics);
+  const { policies } = sources;
+  const runtime = createRuntime({
+    flags: registryFlags,
+    policies,
+    logger,
+    metrics,
+    ...(sources.pullSecrets ? { pullSecrets: sources.pullSecrets } : {}),
+    ...(sources.namespaceLabels ? { namespaceLabels: sources.namespaceLabels } : {}),
+  });
   const app = buildApp({
     logger,
     metrics,
     policies,
-    evaluate: runtime.evaluate,
+    evaluate: guardUntilSynced(policies, runtime.evaluate),
+    ...(sources.onDecision ? { onDecision: sources.onDecision } : {}),
     ...(tls ? { https: tls } : {}),
   });
-  await app.listen({ host: listen.host, port: listen.port });
+  try {
+    await app.listen({ host: listen.host, port: listen.port });
+  } catch (error) {
+    await sources.stop();
+    throw error;
+  }
   const stopWatching = tls
     ? watchTls(app.server as Server, flags.tlsCert as string, flags.tlsKey as string, logger)
     : () => {};
-  const stopPolicies = policies.watch();
-  logger.info({ address: app.addresses(), tls: Boolean(tls) }, 'portcullis webhook listening');
+  logger.info(
+    { address: app.addresses(), tls: Boolean(tls), policies: sources.mode },
+    'portcullis webhook listening',
+  );
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       logger.info({ signal }, 'shutting down');
       stopWatching();
-      stopPolicies();
       const force = setTimeout(() => resolve(), SHUTDOWN_GRACE_MS);
       force.unref();
-      void app.close().then(() => resolve());
+      void Promise.all([app.close(), sources.stop()]).then(() => resolve());
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

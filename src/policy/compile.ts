@@ -11,6 +11,9 @@ import {
 } from './errors';
 import { parsePublicKeys } from './keys';
 import { compileLabelSelector } from './label-selector';
+import { compileNotationAuthority } from './notation-authority';
+import { compileNotaryV1Authority } from './notary-v1-authority';
+import { compileOciVaultAuthority } from './oci-vault-authority';
 import { validatePolicyObject } from './validate';
 
 /** Reads Secrets by namespace and name; values are already base64-decoded. Passed in (cluster or files). */
@@ -120,6 +123,18 @@ function compileAuthority(
   secrets: SecretLookup,
   errors: FieldError[],
 ): CompiledAuthority | undefined {
+  if (authority.notaryV1)
+    return compileNotaryV1Authority(authority.name, authority.notaryV1, `${at}.notaryV1`, errors);
+  if (authority.notation)
+    return compileNotationAuthority(authority.name, authority.notation, `${at}.notation`, errors);
+  if (authority.ociVault)
+    return compileOciVaultAuthority(
+      authority.name,
+      authority.ociVault,
+      `${at}.ociVault`,
+      (ref, path) => lookupSecret(ref, path, namespace, secrets, errors),
+      errors,
+    );
   const key = authority.cosign?.key;
   if (!key) return undefined;
   let keys: CompiledPublicKey[] = [];
@@ -236,7 +251,15 @@ function fingerprint(
   credentials: readonly string[],
 ): string {
   const h = createHash('sha256').update(JSON.stringify(spec));
-  for (const a of authorities) for (const k of a?.keys ?? []) h.update(`\0${a?.name ?? ''}=${k.id}`);
+  for (const a of authorities) for (const id of materialIds(a)) h.update(`\0${a?.name ?? ''}=${id}`);
   for (const c of credentials) h.update('\0cred').update(createHash('sha256').update(c).digest());
   return h.digest('hex').slice(0, 16);
+}
+
+// materialIds lists the fingerprints of an authority's parsed keys and certificates.
+function materialIds(a: CompiledAuthority | undefined): string[] {
+  if (a?.kind === 'cosign') return a.keys.map((k) => k.id);
+  if (a?.kind === 'notaryV1') return a.rootKeys.map((k) => k.id);
+  if (a?.kind === 'notation') return Object.values(a.trustStore).flatMap((l) => l.map((c) => c.id));
+  return [];
 }

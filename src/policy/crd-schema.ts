@@ -14,6 +14,8 @@ import type {
   LabelSelectorRequirement,
   NotaryV1Authority,
   NotationAuthority,
+  NotationRevocationUnreachable,
+  NotationTrustStore,
   OciVaultAuth,
   OciVaultAuthority,
   OciVaultKey,
@@ -157,12 +159,21 @@ const notaryV1Authority = object<NotaryV1Authority>({
 });
 
 const notationAuthority = object<NotationAuthority>({
-  trustStore: object<{ ca: string[]; tsa?: string[] }>({
-    ca: pemList('CA certificates (PEM).'),
+  trustStore: object<NotationTrustStore>({
+    ca: optional(pemList('CA certificates (PEM) for the notary.x509 signing scheme.')),
+    signingAuthority: optional(
+      pemList('Signing authority certificates (PEM) for notary.x509.signingAuthority.'),
+    ),
     tsa: optional(pemList('Timestamp authority certificates (PEM).')),
   }),
   trustedIdentities: array(text(), { maxItems: MAX_LIST_ITEMS, minItems: 1 }),
   verificationLevel: optional(enumeration(['strict', 'permissive', 'audit'] as const), 'strict'),
+  verifyTimestamp: optional(enumeration(['always', 'afterCertExpiry'] as const), 'always'),
+  revocation: optional(
+    object<{ onUnreachable?: NotationRevocationUnreachable }>({
+      onUnreachable: optional(enumeration(['deny', 'warn'] as const), 'deny'),
+    }),
+  ),
 });
 
 const ociVaultKey = object<OciVaultKey>({
@@ -173,6 +184,7 @@ const ociVaultKey = object<OciVaultKey>({
 const ociVaultAuth = object<OciVaultAuth>({
   secretRef: optional(secretRef),
   instancePrincipal: optional(boolean()),
+  workloadIdentity: optional(boolean()),
   configFile: optional(text()),
   profile: optional(text()),
 });

@@ -13,6 +13,8 @@ export type CrdPolicyMode = 'enforce' | 'warn' | 'audit';
 export type CrdOnError = 'deny' | 'allow';
 export type LabelSelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 export type NotationVerificationLevel = 'strict' | 'permissive' | 'audit';
+export type NotationVerifyTimestamp = 'always' | 'afterCertExpiry';
+export type NotationRevocationUnreachable = 'deny' | 'warn';
 
 /** A standard Kubernetes label selector. `{}` selects every namespace. */
 export interface LabelSelector {
@@ -91,10 +93,25 @@ export interface NotaryV1Authority {
   delegations?: string[];
 }
 
+/** Notation trust stores (PEM certificates). At least one of `ca` or `signingAuthority` is needed. */
+export interface NotationTrustStore {
+  /** Anchors for the `notary.x509` signing scheme. */
+  ca?: string[];
+  /** Anchors for the `notary.x509.signingAuthority` signing scheme. */
+  signingAuthority?: string[];
+  /** Timestamp authority roots; when set, RFC 3161 countersignatures are verified. */
+  tsa?: string[];
+}
+
 export interface NotationAuthority {
-  trustStore: { ca: string[]; tsa?: string[] };
+  trustStore: NotationTrustStore;
+  /** `x509.subject: C=…, ST=…, O=…` entries, or `*` for any identity the trust store vouches for. */
   trustedIdentities: string[];
   verificationLevel?: NotationVerificationLevel;
+  /** Default always: verify the timestamp even while the certificate is valid. */
+  verifyTimestamp?: NotationVerifyTimestamp;
+  /** What to do when no CRL can be fetched. Default deny (a failed revocation check). */
+  revocation?: { onUnreachable?: NotationRevocationUnreachable };
 }
 
 export interface OciVaultKey {
@@ -102,9 +119,14 @@ export interface OciVaultKey {
   publicKey?: string;
 }
 
+/** Exactly one of: an API-key Secret, instance principals, OKE workload identity, or an OCI config file. */
 export interface OciVaultAuth {
+  /** Keys `tenancy`, `user`, `fingerprint`, `privatekey` (PEM) and optional `passphrase`. */
   secretRef?: SecretRef;
   instancePrincipal?: boolean;
+  /** OKE workload identity (the pod's service account token). */
+  workloadIdentity?: boolean;
+  /** An OCI config file (outside a cluster); `profile` defaults to DEFAULT. */
   configFile?: string;
   profile?: string;
 }

@@ -25,6 +25,7 @@ export const POLICY_ERROR_CODES = [
   'POLICY_THRESHOLD_NOT_MET',
   'POLICY_NOT_EVALUATED',
   'POLICY_BREAK_GLASS_REFUSED',
+  'POLICY_HPVS_INVALID',
 ] as const;
 
 export type PolicyErrorCode = (typeof POLICY_ERROR_CODES)[number];

@@ -19,7 +19,7 @@ export function toPolicyStatus(
   const ready = 'policy' in result;
   const status: PolicyCondition['status'] = ready ? 'True' : 'False';
   const message = ready
-    ? `compiled: ${result.policy.authorities.length} authorities, ${result.policy.authorities.reduce((n, a) => n + a.keys.length, 0)} keys`
+    ? `compiled: ${result.policy.authorities.length} authorities, ${result.policy.authorities.reduce((n, a) => n + ('keys' in a ? a.keys.length : 'rootKeys' in a ? a.rootKeys.length : 0), 0)} keys`
     : `not ready; images this policy governs are denied until it is fixed:\n${formatFieldErrors(result.error.fieldErrors)}`;
   const old = previous?.conditions?.find((c) => c.type === 'Ready');
   const condition: PolicyCondition = {

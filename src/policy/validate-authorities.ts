@@ -1,10 +1,16 @@
 import type { PolicyObject } from './crd.types';
 import type { FieldError } from './errors';
+import { validateOciVault } from './oci-vault-authority';
 import { isPlainObject, quote } from './schema-validate';
 
 /** The authority kinds the schema accepts, and which of them this version can verify. */
 export const AUTHORITY_KINDS = ['cosign', 'notaryV1', 'notation', 'ociVault'] as const;
-export const SUPPORTED_AUTHORITY_KINDS: readonly (typeof AUTHORITY_KINDS)[number][] = ['cosign'];
+export const SUPPORTED_AUTHORITY_KINDS: readonly (typeof AUTHORITY_KINDS)[number][] = [
+  'cosign',
+  'notaryV1',
+  'notation',
+  'ociVault',
+];
 
 /**
  * Rules on spec.authorities, spec.threshold and secret references that a structural schema cannot express.
@@ -36,6 +42,10 @@ export function validateAuthorities(
     validateAuthorityKind(authority, at, errors);
     if (isPlainObject(authority.cosign))
       validateCosign(authority.cosign, `${at}.cosign`, kind, namespace, errors);
+    if (isPlainObject(authority.ociVault))
+      validateOciVault(authority.ociVault, `${at}.ociVault`, errors, (ref, path) =>
+        checkSecretNamespace(ref, path, kind, namespace, errors),
+      );
   });
   const threshold = spec.threshold;
   if (

@@ -13,6 +13,7 @@ import type {
   RepositoryRef,
 } from './registry.types';
 import { Session, type RepoWhere } from './session';
+import { fetchTrustData, type TrustDataReader, type TrustFile } from './trust-data';
 import { Transport, type TransportOptions } from './transport';
 
 /**
@@ -28,7 +29,7 @@ export type RegistryClientOptions = TransportOptions;
  * An OCI distribution client: anonymous first, then Bearer or Basic as the registry asks, with credentials
  * from the request's keychain. Bounded in time (ctx.deadline), size, redirects and retries.
  */
-export class RegistryClient implements RegistryReader {
+export class RegistryClient implements RegistryReader, TrustDataReader {
   private readonly transport: Transport;
   private readonly session: Session;
   private readonly logger: Logger;
@@ -68,6 +69,11 @@ export class RegistryClient implements RegistryReader {
     maxBytes = MAX_BLOB_BYTES,
   ): Promise<Buffer> {
     return fetchBlob(this.session, where(repo), descriptor, ctx, maxBytes);
+  }
+
+  /** A Notary trust-server file, with the registry's transport, limits and token auth (see trust-data.ts). */
+  getTrustData(file: TrustFile, ctx: RegistryRequestContext): Promise<Buffer | undefined> {
+    return fetchTrustData(this.session, file, ctx);
   }
 
   /** Closes the connection pools the client created. */

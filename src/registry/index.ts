@@ -6,6 +6,7 @@ export * from './limits';
 export * from './media-types';
 export { isLoopbackHost } from './hosts';
 export { parseWwwAuthenticate, type Challenge } from './www-authenticate';
+export { isTrustDataReader, type TrustDataReader, type TrustFile } from './trust-data';
 export type {
   Credential,
   CredentialSource,

@@ -19,6 +19,8 @@ export interface FetchSpec {
   readonly maxBytes: number;
   readonly tooLargeCode: RegistryErrorCode;
   readonly hash?: 'sha256' | 'sha512';
+  /** Send to this base URL + `path` instead of the registry's API host (a Notary trust server). */
+  readonly base?: URL;
 }
 
 /** A repository and where messages say it is. */
@@ -71,7 +73,10 @@ export class Session implements RegistryFetcher {
     if (authorization !== undefined) headers.authorization = authorization;
     return this.transport.request({
       method: spec.method,
-      target: { registry: where.registry, path: spec.path },
+      target:
+        spec.base === undefined
+          ? { registry: where.registry, path: spec.path }
+          : { url: new URL(`${spec.base.href.replace(/\/+$/, '')}${spec.path}`) },
       headers,
       where,
       what: spec.what,

@@ -1,7 +1,15 @@
-import type { CompiledAuthority } from '../policy/compiled.types';
+import type { CompiledAuthority, CompiledOciVaultAuthority } from '../policy/compiled.types';
 import { cosignVerifier } from './cosign';
 import { toVerifyError } from './errors';
-import type { Evidence, VerifyContext, VerifyTarget } from './verifier.types';
+import { notaryV1Verifier } from './notary-v1';
+import { notationVerifier } from './notation';
+import { ociVaultVerifier } from './oci-vault';
+import type { Evidence, Verifier, VerifyContext, VerifyTarget } from './verifier.types';
+
+/** Verifiers that hold I/O settings (e.g. an extra trusted CA), built by the runtime; defaults otherwise. */
+export interface ConfiguredVerifiers {
+  readonly ociVault?: Verifier<CompiledOciVaultAuthority>;
+}
 
 /**
  * Runs the verifier of `authority.kind`. Throws a VerifyError (VERIFY_*) when the authority is not
@@ -11,18 +19,26 @@ export function verifyAuthority(
   target: VerifyTarget,
   authority: CompiledAuthority,
   ctx: VerifyContext,
+  verifiers: ConfiguredVerifiers = {},
 ): Promise<Evidence> {
   switch (authority.kind) {
     case 'cosign':
       return cosignVerifier.verify(target, authority, ctx);
+    case 'notaryV1':
+      return notaryV1Verifier.verify(target, authority, ctx);
+    case 'notation':
+      return notationVerifier.verify(target, authority, ctx);
+    case 'ociVault':
+      return (verifiers.ociVault ?? ociVaultVerifier).verify(target, authority, ctx);
     default:
-      return unsupported(target, authority.kind, (authority as { name: string }).name);
+      return unsupported(target, authority);
   }
 }
 
 // unsupported is unreachable while every kind has a case; the `never` makes a new kind a compile error.
-function unsupported(target: VerifyTarget, kind: never, name: string): Promise<Evidence> {
+function unsupported(target: VerifyTarget, authority: never): Promise<Evidence> {
+  const { kind, name } = authority as { kind: string; name: string };
   return Promise.reject(
-    toVerifyError('VERIFY_UNSUPPORTED', target, name, `authority kind "${String(kind)}" is not supported`),
+    toVerifyError('VERIFY_UNSUPPORTED', target, name, `authority kind "${kind}" is not supported`),
   );
 }

@@ -1,6 +1,9 @@
 /** Public surface of the verifiers layer. */
 export { cosignVerifier } from './cosign';
-export { verifyAuthority } from './dispatch';
+export { notaryV1Verifier } from './notary-v1';
+export { MAX_TUF_ROLE_BYTES } from './notary/limits';
+export { verifyAuthority, type ConfiguredVerifiers } from './dispatch';
+export { createOciVaultVerifier, ociVaultVerifier, type OciVaultVerifierOptions } from './oci-vault';
 export { VERIFY_ERROR_CODES, VerifyError, type VerifyErrorCode } from './errors';
 export { verifyWithKey } from './signature';
 export { toPreAuthEncoding } from './dsse';

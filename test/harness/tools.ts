@@ -9,7 +9,19 @@ export const TOOLS_BUILD_TIMEOUT_MS = 40 * 60 * 1000;
 
 /** Every binary hack/tools.sh links into the bin folder. */
 export type ToolName =
-  'crane' | 'cosign' | 'cosign2' | 'docker-registry' | 'htpasswd' | 'oci-registry' | 'skopeo' | 'umoci';
+  | 'crane'
+  | 'cosign'
+  | 'cosign2'
+  | 'docker-registry'
+  | 'htpasswd'
+  | 'oci-registry'
+  | 'skopeo'
+  | 'umoci'
+  // the e2e control plane (hack/kube/) and the chart
+  | 'etcd'
+  | 'kube-apiserver'
+  | 'kubectl'
+  | 'helm';
 
 let cached: string | undefined;
 

@@ -19,7 +19,7 @@ export interface TestWebhook {
 /** Writes `policies` (YAML text per file name) to a folder and builds the app around it. */
 export async function buildTestWebhook(
   policies: Record<string, string>,
-  flags: { insecureRegistry?: string[]; noMatch?: string; dockerConfig?: string[] } = {},
+  flags: { insecureRegistry?: string[]; noMatch?: string; dockerConfig?: string[]; registryCa?: string } = {},
 ): Promise<TestWebhook> {
   const policyDir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-policies-'));
   for (const [name, text] of Object.entries(policies)) await writeFile(path.join(policyDir, name), text);
@@ -31,7 +31,16 @@ export async function buildTestWebhook(
   }
   const logger = silentLogger();
   const metrics = new Metrics();
-  const registryFlags = toRegistryFlags({ ...flags, dockerConfig: dockerConfigFiles });
+  let registryCa: string | undefined;
+  if (flags.registryCa !== undefined) {
+    registryCa = path.join(policyDir, '.registry-ca.pem');
+    await writeFile(registryCa, flags.registryCa);
+  }
+  const registryFlags = toRegistryFlags({
+    ...flags,
+    dockerConfig: dockerConfigFiles,
+    ...(registryCa === undefined ? {} : { registryCa }),
+  });
   const source = DirPolicySource.load(policyDir, logger, metrics);
   const runtime = createRuntime({ flags: registryFlags, policies: source, logger, metrics });
   const app = buildApp({ logger, metrics, policies: source, evaluate: runtime.evaluate });

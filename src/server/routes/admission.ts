@@ -91,7 +91,9 @@ async function handle(
   }
   try {
     const result = await options.evaluate(request, deadlineFor(started, webhookTimeoutMs(req.query)));
-    if (result.reviewed) {
+    // The decision is logged, counted and turned into Events once, by the validating call; /mutate repeats
+    // the same evaluation (from the cache) only to pin digests.
+    if (result.reviewed && endpoint === 'validate') {
       logDecision(req.log, endpoint, request, result);
       recordMetrics(options, request, result, (now() - started) / 1000);
       options.onDecision?.(request, result);
@@ -104,6 +106,7 @@ async function handle(
   } catch (error) {
     req.log.error({ err: error, uid }, 'evaluation failed; denying (fail closed)');
     if (endpoint === 'mutate') return toAdmissionReview(uid, ADMIT_UNREVIEWED);
+    if (isPortcullisError(error)) return toErrorReview(uid, error.code, error.message);
     return toErrorReview(
       uid,
       'ENGINE_INTERNAL_ERROR',

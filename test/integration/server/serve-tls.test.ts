@@ -8,36 +8,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { REPO_ROOT } from '../../harness/tools';
+import { selfSignedCert } from '../../harness/tls';
 import { admissionReview, podObject } from '../../harness/webhook';
 
-// selfSigned makes a CA-less self-signed cert for 127.0.0.1 with openssl; returns PEM strings.
+// selfSigned makes a self-signed cert for 127.0.0.1; returns PEM strings.
 function selfSigned(dir: string, name: string): { cert: string; key: string } {
-  const key = path.join(dir, `${name}.key`);
-  const cert = path.join(dir, `${name}.crt`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert: execFileSync('cat', [cert]).toString(), key: execFileSync('cat', [key]).toString() };
+  const pair = selfSignedCert(dir, name);
+  return { cert: pair.cert, key: pair.key };
 }
 
 // freePort asks the kernel for a port that is free right now.

@@ -67,7 +67,8 @@ describe('compilePolicy', () => {
   test('resolves a key from a Secret; an ImagePolicy defaults to its own namespace', () => {
     const secrets = secretsOf({ 'team-a/keys': { 'cosign.pub': publicPem('ed25519') } });
     const p = compilePolicy(namespacedPolicy(keyRef({ name: 'keys', key: 'cosign.pub' })), { secrets });
-    expect(p.authorities[0]?.keys[0]?.type).toBe('ed25519');
+    const a = p.authorities[0];
+    expect(a?.kind === 'cosign' ? a.keys[0]?.type : a?.kind).toBe('ed25519');
   });
 
   test.each([
@@ -106,12 +107,10 @@ describe('compilePolicy', () => {
 
   test('unsupported authorities fail closed with POLICY_AUTHORITY_UNSUPPORTED', () => {
     const err = compileError(
-      clusterPolicy({
-        authorities: [{ name: 'dct', notaryV1: { server: 'https://notary.example.com', rootKeys: ['x'] } }],
-      }),
+      clusterPolicy({ authorities: [{ name: 'k', cosign: { keyless: { identities: [{ issuer: 'x' }] } } }] }),
     );
     expect(err.code).toBe('POLICY_AUTHORITY_UNSUPPORTED');
-    expect(err.message).toContain('notaryV1 authorities are not supported by this version yet');
+    expect(err.message).toContain('cosign keyless authorities are not supported by this version yet');
   });
 
   test('several kinds of errors → POLICY_INVALID with every field error', () => {

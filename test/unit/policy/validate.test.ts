@@ -118,30 +118,12 @@ const cases: Case[] = [
     'POLICY_FIELD_REQUIRED',
   ],
   [
-    'notaryV1 unsupported',
-    clusterPolicy({
-      authorities: [{ name: 'dct', notaryV1: { server: 'https://notary.example.com', rootKeys: ['x'] } }],
-    }),
-    'spec.authorities[0].notaryV1',
-    'POLICY_AUTHORITY_UNSUPPORTED',
-  ],
-  [
-    'notation unsupported',
-    clusterPolicy({
-      authorities: [
-        { name: 'n', notation: { trustStore: { ca: ['x'] }, trustedIdentities: ['x509.subject: C=US'] } },
-      ],
-    }),
-    'spec.authorities[0].notation',
-    'POLICY_AUTHORITY_UNSUPPORTED',
-  ],
-  [
-    'ociVault unsupported',
+    'ociVault with a malformed region',
     clusterPolicy({
       authorities: [{ name: 'oke', ociVault: { region: 'r', compartmentId: 'c', keys: [{ keyId: 'k' }] } }],
     }),
-    'spec.authorities[0].ociVault',
-    'POLICY_AUTHORITY_UNSUPPORTED',
+    'spec.authorities[0].ociVault.region',
+    'POLICY_FIELD_VALUE',
   ],
   [
     'keyless unsupported',

@@ -384,10 +384,10 @@ describe('verifyAuthority', () => {
   });
 
   it('rejects an unknown kind with VERIFY_UNSUPPORTED', async () => {
-    const unknown = { kind: 'notaryV1', name: 'dct', keys: [] } as unknown as CompiledCosignAuthority;
+    const unknown = { kind: 'pgp', name: 'gpg', keys: [] } as unknown as CompiledCosignAuthority;
     await expect(verifyAuthority(target, unknown, contextFor(new MemoryRegistry()))).rejects.toMatchObject({
       code: 'VERIFY_UNSUPPORTED',
-      message: expect.stringContaining('authority kind "notaryV1"'),
+      message: expect.stringContaining('authority kind "pgp"'),
     });
   });
 });

@@ -1,0 +1,78 @@
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { needsReview } from '../admission';
+import type { AdmissionRequestFacts } from '../admission/admission.types';
+import type { RequestEvaluation } from '../engine/evaluate-request';
+import type { PolicySource } from '../engine/policy-snapshot';
+import type { PullSecretSource } from '../engine/pull-secrets.types';
+import { createKubeClients, KubeError, loadKubeConfig, startClusterMode } from '../kube';
+import type { Metrics } from '../observability/metrics';
+import type { DecisionListener } from '../server/app-options.types';
+import { DirPolicySource } from '../sources/dir-source';
+
+/** Where `serve` gets policies, pull secrets, namespace labels and Events from. */
+export interface ServeSources {
+  readonly mode: 'policy-dir' | 'cluster';
+  readonly policies: PolicySource;
+  readonly pullSecrets?: PullSecretSource;
+  readonly namespaceLabels?: (namespace: string) => Promise<Readonly<Record<string, string>>>;
+  readonly onDecision?: DecisionListener;
+  /** Stops watching (folder or informers). */
+  stop(): Promise<void>;
+}
+
+/**
+ * `--policy-dir DIR`: policies from files, no cluster at all. Otherwise cluster mode, with credentials from
+ * `--kubeconfig`, in-cluster, $KUBECONFIG or ~/.kube/config (a ConfigError when there are none).
+ */
+export function openServeSources(
+  flags: { policyDir?: string; kubeconfig?: string },
+  logger: Logger,
+  metrics: Metrics,
+): ServeSources {
+  if (flags.policyDir) {
+    const policies = DirPolicySource.load(flags.policyDir, logger, metrics);
+    const stopWatching = policies.watch();
+    return { mode: 'policy-dir', policies, stop: async () => stopWatching() };
+  }
+  const { kc, from } = loadKubeConfig(flags.kubeconfig);
+  logger.info(
+    { credentials: from, server: kc.getCurrentCluster()?.server },
+    'cluster mode: policies from ClusterImagePolicy and ImagePolicy informers',
+  );
+  const cluster = startClusterMode({
+    clients: createKubeClients(kc),
+    logger,
+    metrics,
+    instance: process.env.POD_NAME ?? hostname(),
+  });
+  return {
+    mode: 'cluster',
+    policies: cluster.policies,
+    pullSecrets: cluster.pullSecrets,
+    namespaceLabels: cluster.namespaceLabels,
+    onDecision: cluster.onDecision,
+    stop: () => cluster.stop(),
+  };
+}
+
+/**
+ * Refuses to judge a request that needs a review before the policies are synced: an empty snapshot would
+ * treat every image as ungoverned (--no-match), which is not what the cluster's policies say. In a cluster
+ * /readyz keeps traffic away meanwhile; this covers webhooks registered by URL.
+ */
+export function guardUntilSynced(
+  policies: PolicySource,
+  evaluate: (request: AdmissionRequestFacts, deadline: number) => Promise<RequestEvaluation>,
+): (request: AdmissionRequestFacts, deadline: number) => Promise<RequestEvaluation> {
+  return async (request, deadline) => {
+    if (!policies.ready() && needsReview(request)) {
+      throw new KubeError(
+        'KUBE_NOT_SYNCED',
+        'policies are not loaded from the cluster yet, so nothing can be admitted; retry in a few seconds ' +
+          '(if this persists, look for KUBE_SYNC_FAILED in the webhook log)',
+      );
+    }
+    return evaluate(request, deadline);
+  };
+}

@@ -1,0 +1,34 @@
+import type { VerifyErrorCode } from '../errors';
+import type { ParsedCertificate } from './certificate';
+import type { NotationCheck } from './envelope.types';
+
+/** A signature that satisfied the authority (possibly with logged failures, as warnings). */
+export interface EnvelopeAccepted {
+  readonly ok: true;
+  readonly where: string;
+  /** e.g. `JWS PS256 by "C=US, ST=WA, O=Example, CN=release"`. */
+  readonly summary: string;
+  readonly warnings: readonly string[];
+}
+
+/** A signature that did not; `check` is the Notation step (or `format`) that refused it. */
+export interface EnvelopeRejected {
+  readonly ok: false;
+  readonly where: string;
+  readonly check: NotationCheck | 'format';
+  readonly code: VerifyErrorCode;
+  readonly reason: string;
+}
+
+export type EnvelopeOutcome = EnvelopeAccepted | EnvelopeRejected;
+
+/** Revocation status of a signing or timestamping chain. */
+export type RevocationStatus =
+  | { readonly status: 'good' }
+  | { readonly status: 'revoked'; readonly reason: string }
+  | { readonly status: 'unknown'; readonly reason: string };
+
+/** Checks a chain (leaf first, ending at its root) against CRLs. Passed in, so tests need no network. */
+export interface RevocationChecker {
+  check(chain: readonly ParsedCertificate[], now: Date, deadline: number): Promise<RevocationStatus>;
+}

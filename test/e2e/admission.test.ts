@@ -1,0 +1,375 @@
+// End to end through a real kube-apiserver: the chart's RBAC and webhook configurations, `portcullis serve`
+// in cluster mode (running as the chart's ServiceAccount), and `kubectl apply` of real objects with images
+// signed by the real cosign in real registries.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { kubectl, type CommandResult } from '../harness/control-plane';
+import { cosignSign, generateCosignKey, type CosignKey } from '../harness/cosign';
+import { pushRandomImage, type PushedImage } from '../harness/images';
+import { startServe, type RunningServe } from '../harness/serve';
+import { selfSignedCert, type TlsPair } from '../harness/tls';
+import { REPO_ROOT, tool } from '../harness/tools';
+import { waitForAuditEvent } from './harness/audit';
+import { loadE2E, type E2E } from './harness/env';
+
+const run = promisify(execFile);
+const NS = 'portcullis-system';
+const TEAM = 'team-a';
+
+let e2e: E2E;
+let dir: string;
+let tls: TlsPair;
+let key: CosignKey;
+let serve: RunningServe;
+let signed: PushedImage;
+let signedRef: string;
+let unsignedRef: string;
+let serveArgs: string[];
+
+// k runs kubectl against the test cluster and never throws (tests look at code and output).
+function k(args: string[], input?: string): Promise<CommandResult> {
+  return kubectl(e2e.controlPlane, args, { allowFailure: true, ...(input === undefined ? {} : { input }) });
+}
+
+// ok runs kubectl and fails the test with kubectl's output when it fails.
+async function ok(args: string[], input?: string): Promise<CommandResult> {
+  const r = await k(args, input);
+  if (r.code !== 0)
+    throw new Error(`kubectl ${args.join(' ')} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+// policyYaml renders a ClusterImagePolicy over the team's repositories.
+function policyYaml(name: string, pem: string, extra = ''): string {
+  const keyBlock = pem.trimEnd().replace(/^/gm, '            ');
+  return `apiVersion: portcullis.dev/v1alpha1
+kind: ClusterImagePolicy
+metadata: {name: ${name}}
+spec:
+${extra}  images:
+    - glob: "${e2e.referrers.host}/e2e/**"
+    - glob: "${e2e.basicAuth.host}/e2e/**"
+  authorities:
+    - name: release-manager
+      cosign:
+        key:
+          data: |
+${keyBlock}
+`;
+}
+
+// pod renders a Pod manifest in the team namespace.
+function pod(
+  name: string,
+  image: string,
+  extra: { annotations?: Record<string, string>; pullSecret?: string } = {},
+): string {
+  const ann = extra.annotations
+    ? `\n  annotations:\n${Object.entries(extra.annotations)
+        .map(([a, v]) => `    ${a}: "${v}"`)
+        .join('\n')}`
+    : '';
+  const secrets = extra.pullSecret ? `\n  imagePullSecrets: [{name: ${extra.pullSecret}}]` : '';
+  return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: ${TEAM}${ann}\nspec:${secrets}\n  containers:\n    - name: app\n      image: ${image}\n`;
+}
+
+// template renders the pod template of a workload.
+function template(image: string, init?: string): string {
+  const initBlock = init ? `      initContainers:\n        - name: init\n          image: ${init}\n` : '';
+  return `    metadata: {labels: {app: x}}\n    spec:\n${initBlock}      containers:\n        - name: app\n          image: ${image}\n`;
+}
+
+// workload renders one of the pod-bearing workload kinds.
+function workload(kind: string, name: string, image: string, init?: string): string {
+  const head = (apiVersion: string): string =>
+    `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${name}\n  namespace: ${TEAM}\nspec:\n`;
+  const t = template(image, init);
+  switch (kind) {
+    case 'Deployment':
+      return `${head('apps/v1')}  selector: {matchLabels: {app: x}}\n  template:\n${t}`;
+    case 'StatefulSet':
+      return `${head('apps/v1')}  serviceName: x\n  selector: {matchLabels: {app: x}}\n  template:\n${t}`;
+    case 'DaemonSet':
+      return `${head('apps/v1')}  selector: {matchLabels: {app: x}}\n  template:\n${t}`;
+    case 'CronJob':
+      return `${head('batch/v1')}  schedule: "*/5 * * * *"\n  jobTemplate:\n    spec:\n      template:\n${t.replace(/^/gm, '    ').replace('spec:\n', 'spec:\n          restartPolicy: Never\n')}`;
+    default:
+      throw new Error(kind);
+  }
+}
+
+// waitFor polls `check` until it returns true or `ms` pass.
+async function waitFor(check: () => Promise<boolean>, ms = 20_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return false;
+}
+
+// serviceAccountKubeconfig writes a kubeconfig that authenticates as the chart's ServiceAccount.
+async function serviceAccountKubeconfig(): Promise<string> {
+  const token = (await ok(['create', 'token', 'portcullis', '-n', NS, '--duration', '2h'])).stdout.trim();
+  const file = path.join(dir, 'sa.kubeconfig');
+  const ca = (await readFile(e2e.controlPlane.caFile)).toString('base64');
+  await writeFile(
+    file,
+    `apiVersion: v1\nkind: Config\nclusters: [{name: e2e, cluster: {server: "${e2e.controlPlane.server}", certificate-authority-data: ${ca}}}]\n` +
+      `users: [{name: sa, user: {token: "${token}"}}]\ncontexts: [{name: e2e, context: {cluster: e2e, user: sa}}]\ncurrent-context: e2e\n`,
+    { mode: 0o600 },
+  );
+  return file;
+}
+
+beforeAll(async () => {
+  e2e = loadE2E();
+  dir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-e2e-'));
+  tls = selfSignedCert(dir, 'webhook');
+  key = await generateCosignKey();
+  signed = await pushRandomImage(e2e.referrers.host, 'e2e/app', 'signed');
+  await pushRandomImage(e2e.referrers.host, 'e2e/app', 'unsigned');
+  await cosignSign(key, signed.ref, 'v3');
+  signedRef = `${e2e.referrers.host}/e2e/app:signed`;
+  unsignedRef = `${e2e.referrers.host}/e2e/app:unsigned`;
+
+  // Install: CRDs, then the chart in out-of-cluster mode (webhooks point at our local serve).
+  await ok(['apply', '--server-side', '-f', path.join(REPO_ROOT, 'manifests', 'crds')]);
+  await ok(['create', 'namespace', NS]);
+  await ok(['create', 'namespace', TEAM]);
+  await ok(['apply', '-f', '-'], policyYaml('e2e-signed', key.publicKeyPem));
+  const kubeconfig = await serviceAccountKubeconfigLater();
+  serveArgs = [
+    '--kubeconfig',
+    kubeconfig,
+    '--insecure-registry',
+    e2e.referrers.host,
+    '--insecure-registry',
+    e2e.basicAuth.host,
+    '--log-level',
+    'info',
+  ];
+  serve = await startServe(tls, serveArgs);
+  const rendered = await run(tool('helm'), [
+    'template',
+    'portcullis',
+    path.join(REPO_ROOT, 'charts', 'portcullis'),
+    '-n',
+    NS,
+    '-f',
+    path.join(REPO_ROOT, 'charts', 'portcullis', 'ci', 'external-url-values.yaml'),
+    '--set',
+    `webhook.url=${serve.url}`,
+    '--set',
+    `webhook.caBundle=${Buffer.from(tls.cert).toString('base64')}`,
+  ]);
+  const dry = await k(['apply', '--dry-run=server', '-f', '-'], rendered.stdout);
+  expect(dry.stderr).toBe('');
+  await ok(['apply', '-f', '-'], rendered.stdout);
+  // Wait until the webhook is really in the path: an unsigned pod must be refused.
+  const inPath = await waitFor(
+    async () => (await k(['apply', '--dry-run=server', '-f', '-'], pod('probe', unsignedRef))).code !== 0,
+  );
+  if (!inPath) throw new Error(`webhook never took effect:\n${serve.logs()}`);
+}, 240_000);
+
+// serviceAccountKubeconfigLater exists because the ServiceAccount comes from the chart; until it is applied,
+// serve runs with RBAC from the chart's ClusterRole bound to a ServiceAccount we create with the same name.
+async function serviceAccountKubeconfigLater(): Promise<string> {
+  const rendered = await run(tool('helm'), [
+    'template',
+    'portcullis',
+    path.join(REPO_ROOT, 'charts', 'portcullis'),
+    '-n',
+    NS,
+    '-f',
+    path.join(REPO_ROOT, 'charts', 'portcullis', 'ci', 'external-url-values.yaml'),
+    '--set',
+    'webhook.url=https://127.0.0.1:1',
+    '--set',
+    `webhook.caBundle=${Buffer.from(tls.cert).toString('base64')}`,
+    '--show-only',
+    'templates/serviceaccount.yaml',
+    '--show-only',
+    'templates/clusterrole.yaml',
+    '--show-only',
+    'templates/clusterrolebinding.yaml',
+  ]);
+  await ok(['apply', '-f', '-'], rendered.stdout);
+  return serviceAccountKubeconfig();
+}
+
+afterAll(async () => {
+  await serve?.stop();
+});
+
+describe('kubectl apply through the webhook', () => {
+  it('admits a signed Pod and pins its image to the digest (mutating webhook)', async () => {
+    await ok(['apply', '-f', '-'], pod('signed', signedRef));
+    const image = (
+      await ok(['get', 'pod', 'signed', '-n', TEAM, '-o', 'jsonpath={.spec.containers[0].image}'])
+    ).stdout;
+    expect(image).toBe(`${signedRef}@${signed.digest}`);
+  });
+
+  it('refuses an unsigned Pod, and kubectl prints the reason', async () => {
+    const r = await k(['apply', '-f', '-'], pod('unsigned', unsignedRef));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('denied the request');
+    expect(r.stderr).toContain(unsignedRef);
+    expect(r.stderr).toContain('VERIFY_NO_SIGNATURES');
+    expect(r.stderr).toContain('ClusterImagePolicy/e2e-signed');
+  });
+
+  it.each(['Deployment', 'CronJob', 'StatefulSet', 'DaemonSet'])(
+    '%s: signed is admitted, never mutated; an unsigned init container is refused',
+    async (kind) => {
+      const name = `ok-${kind.toLowerCase()}`;
+      await ok(['apply', '-f', '-'], workload(kind, name, signedRef));
+      const stored = (await ok(['get', kind.toLowerCase(), name, '-n', TEAM, '-o', 'json'])).stdout;
+      expect(stored).toContain(`"image": "${signedRef}"`);
+      expect(stored).not.toContain('@sha256:');
+      const r = await k(
+        ['apply', '-f', '-'],
+        workload(kind, `bad-${kind.toLowerCase()}`, signedRef, unsignedRef),
+      );
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('initContainers[0].image');
+    },
+  );
+
+  it('refuses kubectl debug with an unsigned ephemeral container', async () => {
+    const r = await k([
+      'debug',
+      'signed',
+      '-n',
+      TEAM,
+      `--image=${unsignedRef}`,
+      '-c',
+      'dbg',
+      '--attach=false',
+      '--profile=general',
+    ]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('ephemeralContainers');
+  });
+
+  it('verifies a private image with the pod imagePullSecret, and denies without it', async () => {
+    const login = { username: e2e.basicAuth.username, password: e2e.basicAuth.password };
+    const priv = await pushRandomImage(e2e.basicAuth.host, 'e2e/private', 'v1', login);
+    await cosignSign(key, priv.ref, 'legacy', { host: e2e.basicAuth.host, ...login });
+    await ok([
+      'create',
+      'secret',
+      'docker-registry',
+      'regcred',
+      '-n',
+      TEAM,
+      `--docker-server=${e2e.basicAuth.host}`,
+      `--docker-username=${login.username}`,
+      `--docker-password=${login.password}`,
+    ]);
+    const image = `${e2e.basicAuth.host}/e2e/private:v1`;
+    const denied = await k(['apply', '-f', '-'], pod('private-nosecret', image));
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toContain('REGISTRY_UNAUTHORIZED');
+    expect(denied.stderr).not.toContain(login.password);
+    await ok(['apply', '-f', '-'], pod('private', image, { pullSecret: 'regcred' }));
+  });
+});
+
+describe('modes and break-glass', () => {
+  it('break-glass admits, warns, records an Event and an audit annotation', async () => {
+    const r = await ok(
+      ['apply', '-f', '-'],
+      pod('glass', unsignedRef, {
+        annotations: { 'portcullis.dev/break-glass': 'true', 'portcullis.dev/break-glass-reason': 'INC-42' },
+      }),
+    );
+    expect(r.stderr).toMatch(/Warning: .*break-glass/);
+    const event = await waitFor(async () =>
+      (await k(['get', 'events', '-n', TEAM, '-o', 'json'])).stdout.includes('PortcullisBreakGlass'),
+    );
+    expect(event).toBe(true);
+    const audit = await waitForAuditEvent(e2e.controlPlane.auditLog, (ev) =>
+      JSON.stringify(ev.annotations ?? {}).includes('break-glass'),
+    );
+    expect(JSON.stringify(audit.annotations)).toContain('INC-42');
+  });
+
+  it('warn mode admits with a warning kubectl prints', async () => {
+    await ok(['apply', '-f', '-'], policyYaml('e2e-signed', key.publicKeyPem, '  mode: warn\n'));
+    const admitted = await waitFor(
+      async () => (await k(['apply', '-f', '-'], pod('warned', unsignedRef))).code === 0,
+    );
+    expect(admitted).toBe(true);
+    const again = await ok(['apply', '--dry-run=server', '-f', '-'], pod('warned-2', unsignedRef));
+    expect(again.stderr).toMatch(/Warning: /);
+    await ok(['apply', '-f', '-'], policyYaml('e2e-signed', key.publicKeyPem));
+    const enforced = await waitFor(
+      async () =>
+        (await k(['apply', '--dry-run=server', '-f', '-'], pod('enforced', unsignedRef))).code !== 0,
+    );
+    expect(enforced).toBe(true);
+  });
+});
+
+describe('policy lifecycle', () => {
+  it('shows Ready=False naming the field for a broken key, and the CRD schema rejects what it can', async () => {
+    await ok(
+      ['apply', '-f', '-'],
+      policyYaml('broken-key', '-----BEGIN PUBLIC KEY-----\nnot-a-key\n-----END PUBLIC KEY-----'),
+    );
+    const ready = await waitFor(async () => {
+      const s = (
+        await k([
+          'get',
+          'clusterimagepolicy',
+          'broken-key',
+          '-o',
+          'jsonpath={.status.conditions[?(@.type=="Ready")].status} {.status.conditions[?(@.type=="Ready")].message}',
+        ])
+      ).stdout;
+      return s.startsWith('False') && s.includes('spec.authorities[0].cosign.key');
+    });
+    expect(ready).toBe(true);
+    const bad = await k(['apply', '-f', '-'], policyYaml('bad-mode', key.publicKeyPem, '  mode: enfroce\n'));
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('spec.mode');
+    const table = (await ok(['get', 'clusterimagepolicies'])).stdout;
+    expect(table).toMatch(/MODE/);
+    await ok(['delete', 'clusterimagepolicy', 'broken-key']);
+  });
+});
+
+describe('fail closed', () => {
+  it('refuses pods while the webhook is down, and admits again when it is back', async () => {
+    expect(await serve.stop()).toBe(0);
+    const r = await k(['apply', '--dry-run=server', '-f', '-'], pod('while-down', signedRef));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/failed calling webhook|connection refused/);
+    serve = await startServe(tls, serveArgs);
+    // The restarted server listens on a new port: point the webhooks at it again.
+    const rendered = await run(tool('helm'), [
+      'template',
+      'portcullis',
+      path.join(REPO_ROOT, 'charts', 'portcullis'),
+      '-n',
+      NS,
+      '-f',
+      path.join(REPO_ROOT, 'charts', 'portcullis', 'ci', 'external-url-values.yaml'),
+      '--set',
+      `webhook.url=${serve.url}`,
+      '--set',
+      `webhook.caBundle=${Buffer.from(tls.cert).toString('base64')}`,
+    ]);
+    await ok(['apply', '-f', '-'], rendered.stdout);
+    const back = await waitFor(
+      async () => (await k(['apply', '--dry-run=server', '-f', '-'], pod('after', signedRef))).code === 0,
+    );
+    expect(back).toBe(true);
+  });
+});

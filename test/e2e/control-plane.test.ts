@@ -1,0 +1,120 @@
+// Smoke test of the e2e harness: the real kube-apiserver answers kubectl, serves our CRDs with their printer
+// columns and schema validation, stores pods (no webhook registered here), and writes its audit log.
+import * as path from 'node:path';
+import { stringify } from 'yaml';
+import { kubectl, type ControlPlaneInfo } from '../harness/control-plane';
+import { REPO_ROOT } from '../harness/tools';
+import { isCreateOf, waitForAuditEvent } from './harness/audit';
+import { loadE2E } from './harness/env';
+
+const CRD_DIR = path.join(REPO_ROOT, 'manifests', 'crds');
+const SUFFIX = Math.random().toString(36).slice(2, 8);
+const NAMESPACE = `smoke-${SUFFIX}`;
+const POLICY = `smoke-${SUFFIX}`;
+
+let cp: ControlPlaneInfo;
+
+// policy builds a ClusterImagePolicy for an image glob that no other test uses, with `spec` merged in.
+function policy(name: string, spec: Record<string, unknown> = {}): string {
+  return stringify({
+    apiVersion: 'portcullis.dev/v1alpha1',
+    kind: 'ClusterImagePolicy',
+    metadata: { name },
+    spec: {
+      mode: 'enforce',
+      images: [{ glob: `smoke.invalid/${SUFFIX}/**` }],
+      authorities: [
+        {
+          name: 'smoke',
+          cosign: {
+            key: {
+              data: '-----BEGIN PUBLIC KEY-----\nnot-checked-by-the-schema\n-----END PUBLIC KEY-----\n',
+            },
+          },
+        },
+      ],
+      ...spec,
+    },
+  });
+}
+
+beforeAll(async () => {
+  cp = loadE2E().controlPlane;
+  await kubectl(cp, ['apply', '--server-side', '-f', CRD_DIR]);
+  await kubectl(cp, ['wait', '--for=condition=Established', '--timeout=60s', '-f', CRD_DIR]);
+  await kubectl(cp, ['create', 'namespace', NAMESPACE]);
+});
+
+afterAll(async () => {
+  if (cp === undefined) return;
+  await kubectl(cp, ['delete', 'clusterimagepolicy', POLICY, '--ignore-not-found', '--wait=false']);
+  await kubectl(cp, ['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=false']);
+});
+
+describe('the e2e control plane', () => {
+  it('reports the pinned Kubernetes version on client and server', async () => {
+    const { stdout } = await kubectl(cp, ['version', '-o', 'json']);
+    const v = JSON.parse(stdout) as {
+      clientVersion: { gitVersion: string };
+      serverVersion: { gitVersion: string };
+    };
+    expect(v.serverVersion.gitVersion).toMatch(/^v1\.\d+\.\d+$/);
+    expect(v.clientVersion.gitVersion).toBe(v.serverVersion.gitVersion);
+  });
+
+  it('lists the built-in namespaces', async () => {
+    const { stdout } = await kubectl(cp, ['get', 'namespaces', '-o', 'name']);
+    expect(stdout.split('\n')).toEqual(
+      expect.arrayContaining(['namespace/default', 'namespace/kube-system']),
+    );
+  });
+
+  it('serves ClusterImagePolicies with the Mode, Images and Ready printer columns', async () => {
+    await kubectl(cp, ['apply', '-f', '-'], { input: policy(POLICY) });
+    const { stdout } = await kubectl(cp, ['get', 'clusterimagepolicies', POLICY]);
+    const [header, row] = stdout.trim().split('\n');
+    expect(header?.split(/\s+/)).toEqual(['NAME', 'MODE', 'IMAGES', 'READY', 'AGE']);
+    expect(row).toContain(POLICY);
+    expect(row).toContain('enforce');
+    expect(row).toContain(`smoke.invalid/${SUFFIX}/**`);
+    const short = await kubectl(cp, ['get', 'cip', POLICY, '-o', 'name']);
+    expect(short.stdout.trim()).toBe(`clusterimagepolicy.portcullis.dev/${POLICY}`);
+  });
+
+  it.each([
+    ['a mode outside the enum', { mode: 'enfroce' }, /spec\.mode: Unsupported value: "enfroce"/],
+    ['no images', { images: [] }, /spec\.images.*should have at least 1 items/],
+    ['a threshold above the authority count (CEL rule)', { threshold: 2 }, /threshold must not exceed/],
+  ])('rejects a policy with %s at `kubectl apply`', async (_what, spec, message) => {
+    const name = `${POLICY}-bad`;
+    const result = await kubectl(cp, ['apply', '-f', '-'], { input: policy(name, spec), allowFailure: true });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(message);
+    const get = await kubectl(cp, ['get', 'clusterimagepolicy', name], { allowFailure: true });
+    expect(get.stderr).toMatch(/NotFound/);
+  });
+
+  it('stores a Pod (no kubelet: it stays Pending) and records the create in the audit log', async () => {
+    const pod = stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'smoke', namespace: NAMESPACE },
+      spec: { containers: [{ name: 'app', image: `smoke.invalid/${SUFFIX}/app:1` }] },
+    });
+    const created = await kubectl(cp, ['apply', '-f', '-'], { input: pod });
+    expect(created.stdout).toContain('pod/smoke created');
+    const phase = await kubectl(cp, [
+      'get',
+      'pod',
+      'smoke',
+      '-n',
+      NAMESPACE,
+      '-o',
+      'jsonpath={.status.phase}',
+    ]);
+    expect(phase.stdout).toBe('Pending');
+    const event = await waitForAuditEvent(cp.auditLog, isCreateOf('pods', NAMESPACE, 'smoke'));
+    expect(event.level).toBe('Metadata');
+    expect(event.user?.username).toBe('portcullis-admin');
+  });
+});

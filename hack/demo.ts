@@ -1,153 +1,167 @@
-// The local demo: two real registries, images signed by the real cosign (v3 bundle and legacy .sig),
-// a ClusterImagePolicy, and `portcullis review` judging a few manifests exactly as the webhook would.
+// The cluster demo (README's first command, npm run demo): a real kube-apiserver + etcd on loopback, real
+// registries, images signed by the real cosign, `portcullis serve` in cluster mode behind the chart's
+// webhook configurations, and `kubectl apply` of what teams really apply. Shows what kubectl prints.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { pushRandomImage, retag } from '../test/harness/images';
+import { kubectl, startControlPlane, type ControlPlane } from '../test/harness/control-plane';
+import { cosignSign, generateCosignKey } from '../test/harness/cosign';
+import { pushRandomImage } from '../test/harness/images';
 import { startDistribution, startReferrersRegistry, type RunningRegistry } from '../test/harness/registries';
-import { tool } from '../test/harness/tools';
+import { startServe, type RunningServe } from '../test/harness/serve';
+import { selfSignedCert } from '../test/harness/tls';
+import { REPO_ROOT, tool } from '../test/harness/tools';
 
 const run = promisify(execFile);
-const ROOT = path.resolve(__dirname, '..');
-const PASSWORD = 'portcullis-demo';
+const TEAM = 'team-a';
 
 // step prints a heading so the demo's output reads as a story.
 function step(text: string): void {
   process.stdout.write(`\n\x1b[1m== ${text}\x1b[0m\n`);
 }
 
-// cosign signs `ref` with the demo key, v3 (bundle referrer) or v2 (legacy .sig), offline (no Rekor).
-async function sign(binary: 'cosign' | 'cosign2', key: string, ref: string): Promise<void> {
-  const common = ['sign', '--key', key, '--tlog-upload=false', '--allow-insecure-registry', '-y'];
-  const v3 = binary === 'cosign' ? ['--use-signing-config=false', '--allow-http-registry'] : [];
-  await run(tool(binary), [...common, ...v3, ref], {
-    env: { ...process.env, COSIGN_PASSWORD: PASSWORD },
-    timeout: 60_000,
-  });
+// show runs kubectl as a user would and prints the command, what it printed and its exit code.
+async function show(cp: ControlPlane, args: string[], input?: string): Promise<number> {
+  const r = await kubectl(cp, args, { allowFailure: true, ...(input === undefined ? {} : { input }) });
+  process.stdout.write(`$ kubectl ${args.join(' ')}${input ? '  <<manifest' : ''}\n`);
+  if (r.stdout.trim()) process.stdout.write(r.stdout.trimEnd() + '\n');
+  if (r.stderr.trim()) process.stdout.write(r.stderr.trimEnd() + '\n');
+  process.stdout.write(`(exit ${r.code})\n`);
+  return r.code;
 }
 
-// review runs the real CLI on one manifest and shows what it printed and its exit code.
-async function review(title: string, manifest: string, dir: string, flags: string[]): Promise<void> {
-  step(title);
-  const file = path.join(dir, `${title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.yaml`);
-  await writeFile(file, manifest);
-  process.stdout.write(manifest.replace(/^/gm, '  | '));
-  const args = [path.join(ROOT, 'bin', 'portcullis.js'), 'review', '-f', file, ...flags];
-  try {
-    const { stdout } = await run(process.execPath, args, { timeout: 60_000 });
-    process.stdout.write(`$ portcullis review -f ${path.basename(file)}  → exit 0\n${stdout}`);
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    process.stdout.write(
-      `$ portcullis review -f ${path.basename(file)}  → exit ${e.code}\n${e.stdout ?? ''}${e.stderr ?? ''}`,
-    );
-  }
-}
-
-// pod renders a one-container Pod manifest.
+// pod renders a one-container Pod.
 function pod(name: string, image: string, annotations: Record<string, string> = {}): string {
   const ann = Object.entries(annotations)
-    .map(([k, v]) => `    ${k}: "${v}"\n`)
-    .join('');
-  return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: team-a\n${ann ? `  annotations:\n${ann}` : ''}spec:\n  containers:\n    - name: app\n      image: ${image}\n`;
+    .map(([k, v]) => `    ${k}: "${v}"`)
+    .join('\n');
+  return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: ${TEAM}\n${ann ? `  annotations:\n${ann}\n` : ''}spec:\n  containers:\n    - name: app\n      image: ${image}\n`;
 }
 
-// main runs the whole demo and always stops the registries.
+// main runs the whole demo and always stops what it started.
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-demo-'));
   const registries: RunningRegistry[] = [];
+  let cp: ControlPlane | undefined;
+  let serve: RunningServe | undefined;
   try {
-    step('Starting two real registries on loopback');
+    step('Starting etcd + kube-apiserver and two registries on loopback');
+    cp = await startControlPlane();
     const oci = await startReferrersRegistry();
     const dist = await startDistribution();
     registries.push(oci, dist);
-    process.stdout.write(
-      `referrers-capable OCI registry: ${oci.host}\ndistribution (no referrers API): ${dist.host}\n`,
-    );
+    process.stdout.write(`API server ${cp.server}; OCI registry ${oci.host}; distribution ${dist.host}\n`);
 
-    step('Creating a cosign key pair and pushing images');
-    await run(tool('cosign'), ['generate-key-pair', '--output-key-prefix', path.join(dir, 'release')], {
-      env: { ...process.env, COSIGN_PASSWORD: PASSWORD },
-    });
-    const key = path.join(dir, 'release.key');
+    step('Pushing images and signing some with the real cosign');
+    const key = await generateCosignKey();
     const signed = await pushRandomImage(oci.host, 'team/app', '1.0');
-    const unsigned = await pushRandomImage(oci.host, 'team/app', 'unsigned');
+    await pushRandomImage(oci.host, 'team/app', 'unsigned');
     const legacy = await pushRandomImage(dist.host, 'team/legacy', '1.0');
-    const moved = await pushRandomImage(oci.host, 'team/app', 'moved');
-    await sign('cosign', key, signed.ref);
-    await sign('cosign2', key, legacy.ref);
-    await sign('cosign', key, moved.ref);
-    const intruder = await pushRandomImage(oci.host, 'team/app', 'intruder');
-    await retag(oci.host, 'team/app', intruder.digest, 'moved');
+    await cosignSign(key, signed.ref, 'v3');
+    await cosignSign(key, legacy.ref, 'legacy');
     process.stdout.write(
-      `${oci.host}/team/app:1.0        signed (cosign v3 bundle, OCI referrer)\n` +
-        `${oci.host}/team/app:unsigned   not signed (${unsigned.digest.slice(0, 19)}…)\n` +
-        `${dist.host}/team/legacy:1.0    signed (cosign v2 legacy .sig tag)\n` +
-        `${oci.host}/team/app:moved      signed, then the tag was moved to an unsigned image\n`,
+      `signed:   ${oci.host}/team/app:1.0 (cosign v3 bundle), ${dist.host}/team/legacy:1.0 (legacy .sig)\nunsigned: ${oci.host}/team/app:unsigned\n`,
     );
 
-    step('The policy: everything under team/ must be signed by the release key');
-    const pub = await readFile(path.join(dir, 'release.pub'), 'utf8');
-    const policyDir = path.join(dir, 'policies');
-    await run('mkdir', ['-p', policyDir]);
-    const policy =
-      `apiVersion: portcullis.dev/v1alpha1\nkind: ClusterImagePolicy\nmetadata:\n  name: release-signed\nspec:\n` +
-      `  images:\n    - glob: "${oci.host}/team/**"\n    - glob: "${dist.host}/team/**"\n` +
-      `  authorities:\n    - name: release-manager\n      cosign:\n        key:\n          data: |\n` +
-      pub.trimEnd().replace(/^/gm, '            ') +
-      '\n';
-    await writeFile(path.join(policyDir, 'release.yaml'), policy);
-    process.stdout.write(policy.replace(/^/gm, '  | '));
-    const flags = [
-      '--policy-dir',
-      policyDir,
+    step('Installing: CRDs, then the chart (webhooks pointing at a local `portcullis serve`)');
+    await show(cp, ['apply', '--server-side', '-f', path.join(REPO_ROOT, 'manifests', 'crds')]);
+    await show(cp, ['create', 'namespace', 'portcullis-system']);
+    await show(cp, ['create', 'namespace', TEAM]);
+    const tls = selfSignedCert(dir, 'webhook');
+    serve = await startServe(tls, [
+      '--kubeconfig',
+      cp.kubeconfig,
       '--insecure-registry',
       oci.host,
       '--insecure-registry',
       dist.host,
-    ];
+      '--log-level',
+      'warn',
+    ]);
+    const chart = await run(tool('helm'), [
+      'template',
+      'portcullis',
+      path.join(REPO_ROOT, 'charts', 'portcullis'),
+      '-n',
+      'portcullis-system',
+      '-f',
+      path.join(REPO_ROOT, 'charts', 'portcullis', 'ci', 'external-url-values.yaml'),
+      '--set',
+      `webhook.url=${serve.url}`,
+      '--set',
+      `webhook.caBundle=${Buffer.from(tls.cert).toString('base64')}`,
+    ]);
+    await show(cp, ['apply', '-f', '-'], chart.stdout);
 
-    await review('Signed pod (cosign v3 bundle)', pod('signed', `${oci.host}/team/app:1.0`), dir, flags);
-    await review(
-      'Signed pod (legacy .sig on distribution)',
-      pod('legacy', `${dist.host}/team/legacy:1.0`),
-      dir,
-      flags,
-    );
-    await review('Unsigned pod', pod('unsigned', `${oci.host}/team/app:unsigned`), dir, flags);
-    await review(
-      'Tag moved to an unsigned image after signing',
-      pod('moved', `${oci.host}/team/app:moved`),
-      dir,
-      flags,
-    );
-    await review(
-      'Deployment with an unsigned init container',
-      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: team-a\nspec:\n  selector: {matchLabels: {app: web}}\n` +
+    step('An SRE applies the policy: everything under team/ must be signed by the release key');
+    const policy =
+      `apiVersion: portcullis.dev/v1alpha1\nkind: ClusterImagePolicy\nmetadata:\n  name: release-signed\nspec:\n` +
+      `  images:\n    - glob: "${oci.host}/team/**"\n    - glob: "${dist.host}/team/**"\n` +
+      `  authorities:\n    - name: release-manager\n      cosign:\n        key:\n          data: |\n` +
+      key.publicKeyPem.trimEnd().replace(/^/gm, '            ') +
+      '\n';
+    await show(cp, ['apply', '-f', '-'], policy);
+    for (let i = 0; i < 50; i++) {
+      const r = await kubectl(
+        cp,
+        ['get', 'cip', 'release-signed', '-o', 'jsonpath={.status.conditions[0].status}'],
+        { allowFailure: true },
+      );
+      if (r.stdout === 'True') break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    await show(cp, ['get', 'clusterimagepolicies']);
+
+    step('A team applies a signed pod');
+    await show(cp, ['apply', '-f', '-'], pod('signed', `${oci.host}/team/app:1.0`));
+    await show(cp, ['get', 'pod', 'signed', '-n', TEAM, '-o', 'jsonpath={.spec.containers[0].image}{"\\n"}']);
+    process.stdout.write('(the mutating webhook pinned the verified tag to its digest)\n');
+
+    step('A signed pod from a registry without the referrers API (legacy .sig)');
+    await show(cp, ['apply', '-f', '-'], pod('legacy', `${dist.host}/team/legacy:1.0`));
+
+    step('An unsigned pod');
+    await show(cp, ['apply', '-f', '-'], pod('unsigned', `${oci.host}/team/app:unsigned`));
+
+    step('A Deployment whose init container is unsigned');
+    await show(
+      cp,
+      ['apply', '-f', '-'],
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ${TEAM}\nspec:\n  selector: {matchLabels: {app: web}}\n` +
         `  template:\n    metadata: {labels: {app: web}}\n    spec:\n      initContainers:\n        - name: setup\n          image: ${oci.host}/team/app:unsigned\n` +
         `      containers:\n        - name: web\n          image: ${oci.host}/team/app:1.0\n`,
-      dir,
-      flags,
     );
-    await review(
-      'Break-glass pod (unsigned, annotated during an incident)',
+
+    step('Incident: an SRE breaks glass for an unsigned hotfix image');
+    await show(
+      cp,
+      ['apply', '-f', '-'],
       pod('hotfix', `${oci.host}/team/app:unsigned`, {
         'portcullis.dev/break-glass': 'true',
         'portcullis.dev/break-glass-reason': 'INC-4711 hotfix',
       }),
-      dir,
-      flags,
     );
-    await review(
-      'Image no policy governs (--no-match deny; no registry contacted)',
-      pod('other', 'nginx:1.27'),
-      dir,
-      flags,
+    await new Promise((res) => setTimeout(res, 1000));
+    await show(cp, [
+      'get',
+      'events',
+      '-n',
+      TEAM,
+      '--field-selector',
+      'reason=PortcullisBreakGlass',
+      '-o',
+      'custom-columns=REASON:.reason,OBJECT:.involvedObject.name,MESSAGE:.message',
+    ]);
+    const audit = await run('grep', ['-c', 'break-glass', cp.auditLog]).catch(() => ({ stdout: '0' }));
+    process.stdout.write(
+      `API server audit log: ${audit.stdout.trim()} event(s) carry the break-glass audit annotation\n`,
     );
   } finally {
+    await serve?.stop();
     for (const r of registries) await r.stop();
+    await cp?.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }

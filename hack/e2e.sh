@@ -12,7 +12,7 @@ source hack/test-env.sh   # bootstrap; PORTCULLIS_TOOLS, PATH (Node 24 first), N
 mkdir -p .tmp
 echo "== jest (e2e)"
 set +e
-npx --no-install jest --ci --json --outputFile=.tmp/jest-e2e.json "$@" --selectProjects e2e
+npx --no-install jest --ci --runInBand --json --outputFile=.tmp/jest-e2e.json "$@" --selectProjects e2e
 status=$?
 set -e
 jest_summary .tmp/jest-e2e.json

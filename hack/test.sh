@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README, second command; .ci/run runs exactly this): static checks, then the unit
-# and integration suites against real registries and the real cosign, with a coverage gate.
+# and integration suites against real registries and the real signers (with a coverage gate), then the e2e
+# suite against a real kube-apiserver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,12 +26,17 @@ fi
 mkdir -p .tmp
 echo "== jest (unit + integration)"
 set +e
-# The e2e project needs a control plane and runs on its own (hack/e2e.sh); pick unit + integration
-# unless the caller chose projects.
-projects=(--selectProjects unit integration)
-for arg in "$@"; do [[ $arg == --selectProjects* ]] && projects=(); done
-npx --no-install jest --ci --coverage --json --outputFile=.tmp/jest.json "$@" "${projects[@]}"
+npx --no-install jest --ci --coverage --json --outputFile=.tmp/jest.json --selectProjects unit integration
 status=$?
+echo "== jest (e2e: real kube-apiserver, kubectl, helm)"
+npx --no-install jest --ci --runInBand --json --outputFile=.tmp/jest-e2e.json --selectProjects e2e
+e2e_status=$?
 set -e
-jest_summary .tmp/jest.json
-exit $status
+# One closing line for the whole run: the sum of both jest runs.
+# shellcheck disable=SC2016  # the ${...} are JavaScript template literals
+node -e '
+  const a = require(process.argv[1]), b = require(process.argv[2]);
+  const n = (k) => a[k] + b[k];
+  console.log(`${n("numPassedTests")} passed, ${n("numFailedTests")} failed, ${n("numPendingTests")} skipped`);
+' "$PWD/.tmp/jest.json" "$PWD/.tmp/jest-e2e.json" || true
+[[ $status -eq 0 && $e2e_status -eq 0 ]]

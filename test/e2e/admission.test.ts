@@ -203,6 +203,14 @@ async function serviceAccountKubeconfigLater(): Promise<string> {
 }
 
 afterAll(async () => {
+  // Leave the cluster as other e2e files expect it: no webhook pointing at a server that is gone.
+  await k([
+    'delete',
+    'validatingwebhookconfiguration,mutatingwebhookconfiguration',
+    '-l',
+    'app.kubernetes.io/instance=portcullis',
+    '--ignore-not-found',
+  ]);
   await serve?.stop();
 });
 

@@ -1,5 +1,5 @@
 // Three projects: fast pure unit tests, integration tests against real registries and signers, and e2e
-// tests against a real Kubernetes API server (run on their own by hack/e2e.sh; hack/test.sh runs the first two).
+// tests against a real Kubernetes API server (hack/test.sh runs e2e as a second jest run; hack/e2e.sh runs it alone).
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }];
 const common = {
   testEnvironment: 'node',

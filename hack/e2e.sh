@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 source hack/test-env.sh   # bootstrap; PORTCULLIS_TOOLS, PATH (Node 24 first), NODE_OPTIONS; jest_summary
 
 mkdir -p .tmp
+rm -f .tmp/jest-e2e.json
 echo "== jest (e2e)"
 set +e
 npx --no-install jest --ci --runInBand --json --outputFile=.tmp/jest-e2e.json "$@" --selectProjects e2e

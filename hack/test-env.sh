@@ -11,6 +11,7 @@ export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=E
 
 # jest_summary FILE: the plain "N passed, N failed, N skipped" line from jest's --json output.
 jest_summary() {
+  [[ -f $1 ]] || { echo "jest wrote no results ($1)"; return 0; }
   # shellcheck disable=SC2016  # the ${...} are JavaScript template literals, not shell expansions
   node -e '
     const r = require(process.argv[1]);

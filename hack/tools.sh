@@ -33,9 +33,11 @@ go_tool() {
     log "$name $version: cached"
   else
     log "$name $version: building $module@$version (first run only; takes minutes)"
+    local start=$SECONDS
     mkdir -p "$dir.tmp"
     CGO_ENABLED=0 GOBIN="$dir.tmp" GOFLAGS=-trimpath go install -ldflags "$ldflags" "$module@$version" >&2
     rm -rf "$dir" && mv "$dir.tmp" "$dir"
+    log "$name $version: built in $((SECONDS - start))s"
   fi
   ln -sfn "$dir/$binary" "$BIN/$name"
 }
@@ -79,9 +81,11 @@ local_go_tool() {
     log "$name $hash: cached"
   else
     log "$name $hash: building from $src"
+    local start=$SECONDS
     mkdir -p "$dir.tmp"
     (cd "$src" && CGO_ENABLED=0 GOFLAGS=-trimpath go build -o "$dir.tmp/$name" .) >&2
     rm -rf "$dir" && mv "$dir.tmp" "$dir"
+    log "$name $hash: built in $((SECONDS - start))s"
   fi
   ln -sfn "$dir/$name" "$BIN/$name"
 }

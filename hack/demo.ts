@@ -6,13 +6,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { renderExternalChart } from '../test/harness/chart';
 import { kubectl, startControlPlane, type ControlPlane } from '../test/harness/control-plane';
 import { cosignSign, generateCosignKey } from '../test/harness/cosign';
 import { pushRandomImage } from '../test/harness/images';
 import { startDistribution, startReferrersRegistry, type RunningRegistry } from '../test/harness/registries';
 import { startServe, type RunningServe } from '../test/harness/serve';
 import { selfSignedCert } from '../test/harness/tls';
-import { REPO_ROOT, tool } from '../test/harness/tools';
+import { REPO_ROOT } from '../test/harness/tools';
 
 const run = promisify(execFile);
 const TEAM = 'team-a';
@@ -80,20 +81,7 @@ async function main(): Promise<void> {
       '--log-level',
       'warn',
     ]);
-    const chart = await run(tool('helm'), [
-      'template',
-      'portcullis',
-      path.join(REPO_ROOT, 'charts', 'portcullis'),
-      '-n',
-      'portcullis-system',
-      '-f',
-      path.join(REPO_ROOT, 'charts', 'portcullis', 'ci', 'external-url-values.yaml'),
-      '--set',
-      `webhook.url=${serve.url}`,
-      '--set',
-      `webhook.caBundle=${Buffer.from(tls.cert).toString('base64')}`,
-    ]);
-    await show(cp, ['apply', '-f', '-'], chart.stdout);
+    await show(cp, ['apply', '-f', '-'], await renderExternalChart({ url: serve.url, caPem: tls.cert }));
 
     step('An SRE applies the policy: everything under team/ must be signed by the release key');
     const policy =

@@ -1,13 +1,11 @@
 import type { CompiledCosignAuthority } from '../policy/compiled.types';
-import { toVerifyError } from './errors';
+import { requireSha256, toVerifyError } from './errors';
 import { examineBundles } from './cosign/bundles';
 import { examineLegacy } from './cosign/legacy';
 import { SignatureBudget } from './cosign/limits';
 import type { SignatureAccepted, SignatureOutcome, SignatureRejected } from './cosign/outcome.types';
 import { toCosignFailure } from './cosign/report';
 import type { Evidence, Verifier, VerifyContext, VerifyTarget } from './verifier.types';
-
-const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /**
  * Verifies cosign key-based signatures: sigstore bundles stored as OCI referrers (cosign v3), then
@@ -21,14 +19,7 @@ export const cosignVerifier: Verifier<CompiledCosignAuthority> = {
     authority: CompiledCosignAuthority,
     ctx: VerifyContext,
   ): Promise<Evidence> {
-    if (!SHA256_DIGEST.test(target.digest)) {
-      throw toVerifyError(
-        'VERIFY_UNSUPPORTED',
-        target,
-        authority.name,
-        'cosign signatures need a sha256 digest',
-      );
-    }
+    requireSha256(target, authority.name, 'cosign signatures');
     if (authority.keys.length === 0) {
       const text = 'this cosign authority has no public keys; keyless verification is not supported yet';
       throw toVerifyError('VERIFY_UNSUPPORTED', target, authority.name, text);

@@ -52,3 +52,12 @@ export function toVerifyError(
     details: { image: target.ref.original, digest: target.digest, authority, ...extra },
   });
 }
+
+const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** Throws VERIFY_UNSUPPORTED unless the target's digest is sha256, which every signature format here binds. */
+export function requireSha256(target: VerifyTarget, authority: string, what: string): void {
+  if (!SHA256_DIGEST.test(target.digest)) {
+    throw toVerifyError('VERIFY_UNSUPPORTED', target, authority, `${what} need a sha256 digest`);
+  }
+}

@@ -1,12 +1,10 @@
 import type { CompiledNotaryV1Authority } from '../policy/compiled.types';
 import { isTrustDataReader } from '../registry/trust-data';
-import { toVerifyError, VerifyError } from './errors';
+import { requireSha256, toVerifyError, VerifyError } from './errors';
 import { verifyBinding } from './notary/binding';
 import { loadTrustedRepository } from './notary/repository';
 import { createTufFetcher } from './notary/tuf-client';
 import type { Evidence, Verifier, VerifyContext, VerifyTarget } from './verifier.types';
-
-const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /**
  * Verifies Docker Content Trust (Notary v1) signatures: the repository's TUF metadata, fetched from the
@@ -20,14 +18,7 @@ export const notaryV1Verifier: Verifier<CompiledNotaryV1Authority> = {
     authority: CompiledNotaryV1Authority,
     ctx: VerifyContext,
   ): Promise<Evidence> {
-    if (!SHA256_DIGEST.test(target.digest)) {
-      throw toVerifyError(
-        'VERIFY_UNSUPPORTED',
-        target,
-        authority.name,
-        'Notary v1 targets need a sha256 digest',
-      );
-    }
+    requireSha256(target, authority.name, 'Notary v1 targets');
     if (!isTrustDataReader(ctx.registry)) {
       const text = 'this registry client cannot reach notary servers (no trust-data support)';
       throw toVerifyError('VERIFY_UNSUPPORTED', target, authority.name, text);

@@ -1,21 +1,19 @@
 // End to end through a real kube-apiserver: the chart's RBAC and webhook configurations, `portcullis serve`
 // in cluster mode (running as the chart's ServiceAccount), and `kubectl apply` of real objects with images
 // signed by the real cosign in real registries.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
+import { renderExternalChart } from '../harness/chart';
 import { kubectl, type CommandResult } from '../harness/control-plane';
 import { cosignSign, generateCosignKey, type CosignKey } from '../harness/cosign';
 import { pushRandomImage, type PushedImage } from '../harness/images';
 import { startServe, type RunningServe } from '../harness/serve';
 import { selfSignedCert, type TlsPair } from '../harness/tls';
-import { REPO_ROOT, tool } from '../harness/tools';
+import { REPO_ROOT } from '../harness/tools';
 import { waitForAuditEvent } from './harness/audit';
 import { loadE2E, type E2E } from './harness/env';
 
-const run = promisify(execFile);
 const NS = 'portcullis-system';
 const TEAM = 'team-a';
 
@@ -153,19 +151,7 @@ beforeAll(async () => {
     'info',
   ];
   serve = await startServe(tls, serveArgs);
-  const rendered = await run(tool('helm'), [
-    'template',
-    'portcullis',
-    path.join(REPO_ROOT, 'charts', 'portcullis'),
-    '-n',
-    NS,
-    '-f',
-    path.join(REPO_ROOT, 'charts', 'portcullis', 'ci', 'external-url-values.yaml'),
-    '--set',
-    `webhook.url=${serve.url}`,
-    '--set',
-    `webhook.caBundle=${Buffer.from(tls.cert).toString('base64')}`,
-  ]);
+  const rendered = { stdout: await renderExternalChart({ url: serve.url, caPem: tls.cert }) };
   const dry = await k(['apply', '--dry-run=server', '-f', '-'], rendered.stdout);
   expect(dry.stderr).toBe('');
   await ok(['apply', '-f', '-'], rendered.stdout);
@@ -179,25 +165,13 @@ beforeAll(async () => {
 // serviceAccountKubeconfigLater exists because the ServiceAccount comes from the chart; until it is applied,
 // serve runs with RBAC from the chart's ClusterRole bound to a ServiceAccount we create with the same name.
 async function serviceAccountKubeconfigLater(): Promise<string> {
-  const rendered = await run(tool('helm'), [
-    'template',
-    'portcullis',
-    path.join(REPO_ROOT, 'charts', 'portcullis'),
-    '-n',
-    NS,
-    '-f',
-    path.join(REPO_ROOT, 'charts', 'portcullis', 'ci', 'external-url-values.yaml'),
-    '--set',
-    'webhook.url=https://127.0.0.1:1',
-    '--set',
-    `webhook.caBundle=${Buffer.from(tls.cert).toString('base64')}`,
-    '--show-only',
-    'templates/serviceaccount.yaml',
-    '--show-only',
-    'templates/clusterrole.yaml',
-    '--show-only',
-    'templates/clusterrolebinding.yaml',
-  ]);
+  const rendered = {
+    stdout: await renderExternalChart({ url: 'https://127.0.0.1:1', caPem: tls.cert }, [
+      'templates/serviceaccount.yaml',
+      'templates/clusterrole.yaml',
+      'templates/clusterrolebinding.yaml',
+    ]),
+  };
   await ok(['apply', '-f', '-'], rendered.stdout);
   return serviceAccountKubeconfig();
 }
@@ -361,19 +335,7 @@ describe('fail closed', () => {
     expect(r.stderr).toMatch(/failed calling webhook|connection refused/);
     serve = await startServe(tls, serveArgs);
     // The restarted server listens on a new port: point the webhooks at it again.
-    const rendered = await run(tool('helm'), [
-      'template',
-      'portcullis',
-      path.join(REPO_ROOT, 'charts', 'portcullis'),
-      '-n',
-      NS,
-      '-f',
-      path.join(REPO_ROOT, 'charts', 'portcullis', 'ci', 'external-url-values.yaml'),
-      '--set',
-      `webhook.url=${serve.url}`,
-      '--set',
-      `webhook.caBundle=${Buffer.from(tls.cert).toString('base64')}`,
-    ]);
+    const rendered = { stdout: await renderExternalChart({ url: serve.url, caPem: tls.cert }) };
     await ok(['apply', '-f', '-'], rendered.stdout);
     const back = await waitFor(
       async () => (await k(['apply', '--dry-run=server', '-f', '-'], pod('after', signedRef))).code === 0,

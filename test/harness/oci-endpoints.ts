@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import {
   constants,
   createHash,
@@ -8,15 +7,10 @@ import {
   verify,
   type KeyObject,
 } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { promisify } from 'node:util';
-
-const execFileP = promisify(execFile);
+import { throwawayCert } from './tls';
 
 /** The API key the stand-in accepts (as an OCI API-key Secret holds it). */
 export interface TestApiKey {
@@ -64,21 +58,6 @@ export interface OciStandIn {
   /** When true, every page says there is a next page (a runaway pagination). */
   endlessPages?: boolean;
   close(): Promise<void>;
-}
-
-// selfSignedCert makes a throwaway certificate for 127.0.0.1 with openssl.
-async function selfSignedCert(): Promise<{ cert: string; key: string }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-oci-'));
-  try {
-    const [cert, key] = [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')];
-    await execFileP('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
-      '-subj', '/CN=oci-stand-in', '-addext', 'subjectAltName=IP:127.0.0.1',
-    ]); // prettier-ignore
-    return { cert: await readFile(cert, 'utf8'), key: await readFile(key, 'utf8') };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 /** A fresh API key: tenancy/user OCIDs and the MD5 fingerprint of the public key, as OCI computes it. */
@@ -174,7 +153,7 @@ function getKeyVersion(standIn: OciStandIn, keyId: string, versionId: string, re
 
 /** Starts the stand-in on an ephemeral loopback port. */
 export async function startOciStandIn(): Promise<OciStandIn> {
-  const { cert, key } = await selfSignedCert();
+  const { cert, key } = throwawayCert('oci-stand-in');
   const apiKey = makeTestApiKey();
   const standIn: OciStandIn = {
     url: '',

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 /** A PEM certificate and key on disk. */
@@ -38,4 +39,15 @@ export function selfSignedCert(dir: string, name: string): TlsPair {
     { stdio: 'ignore' },
   );
   return { certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+}
+
+/** A throwaway self-signed certificate for 127.0.0.1 (files removed again), for loopback TLS servers in tests. */
+export function throwawayCert(name = 'portcullis-test'): { cert: string; key: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-tls-'));
+  try {
+    const pair = selfSignedCert(dir, name);
+    return { cert: pair.cert, key: pair.key };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,12 +1,9 @@
 // Small real servers on 127.0.0.1 port 0 that misbehave on purpose: the registries our client must survive.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import pino from 'pino';
+import { throwawayCert } from '../../harness/tls';
 import {
   ANONYMOUS,
   RegistryClient,
@@ -51,37 +48,7 @@ export async function adversary(
 
 /** A self-signed certificate for 127.0.0.1 (openssl CLI), for TLS adversaries. */
 export function selfSignedCert(): { key: string; cert: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-tls-'));
-  try {
-    const key = path.join(dir, 'key.pem');
-    const cert = path.join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore', timeout: 20_000 },
-    );
-    return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return throwawayCert('127.0.0.1');
 }
 
 /** A client with a silent logger, no jitter, and `onRequest` outcomes collected in `outcomes`. */

@@ -6,6 +6,7 @@ export const CONFIG_ERROR_CODES = [
   'CONFIG_POLICY_DIR_UNREADABLE',
   'CONFIG_TLS_INVALID',
   'CONFIG_CLUSTER_MODE_UNAVAILABLE',
+  'CONFIG_TRUST_STORE_INVALID',
 ] as const;
 export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
 

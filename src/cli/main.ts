@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { describeUnknown, isPortcullisError } from '../errors';
 import { EXIT_USAGE } from './errors';
 import { fromHpvs } from './from-hpvs';
+import { fromNotation, type FromNotationFlags } from './from-notation';
 import { lint } from './lint';
 import { review } from './review';
 import { serve } from './serve';
@@ -50,7 +51,28 @@ function buildProgram(setExit: (code: number) => void): Command {
       .option('--plain-http', 'serve plain HTTP; loopback only, for local tests')
       .option('--policy-dir <dir>', 'load policies from YAML files in this folder instead of the cluster')
       .option('--kubeconfig <file>', 'kubeconfig for cluster mode')
-      .option('--log-level <level>', 'pino log level', 'info'),
+      .option('--log-level <level>', 'pino log level', 'info')
+      .option(
+        '--tls-self-managed-secret <namespace/name>',
+        'self-managed TLS: rotate the CA and serving certificate kept in this Secret, writing the pair to --tls-cert/--tls-key',
+      )
+      .option(
+        '--tls-validating-webhook <name>',
+        'self-managed TLS: ValidatingWebhookConfiguration whose caBundle is kept current',
+      )
+      .option(
+        '--tls-mutating-webhook <name>',
+        'self-managed TLS: MutatingWebhookConfiguration whose caBundle is kept current',
+      )
+      .option(
+        '--tls-dns-name <name>',
+        'self-managed TLS: DNS name of the serving certificate (repeatable)',
+        collect,
+      )
+      .option(
+        '--tls-ca-overlap <duration>',
+        'self-managed TLS: how long both CAs are trusted around each switch (default 24h)',
+      ),
   ).action(async (flags) => setExit(await serve(withNoMatch(flags))));
   registryOptions(
     program
@@ -90,6 +112,14 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('<contract>', 'plain contract or workload section (YAML)')
     .option('--namespace <ns>', 'metadata.namespace of the generated ImagePolicies')
     .action(async (file: string, flags: { namespace?: string }) => setExit(await fromHpvs(file, flags)));
+  policy
+    .command('from-notation')
+    .description('print ImagePolicies (notation) for a Notation trust policy and its trust store')
+    .argument('<trustpolicy>', "Notation's trustpolicy.json (version 1.0)")
+    .requiredOption('--trust-store <dir>', "Notation's trust store folder (holding x509/)")
+    .option('--namespace <ns>', 'metadata.namespace of the generated ImagePolicies (default: default)')
+    .option('--cluster', 'print ClusterImagePolicies (all namespaces) instead of ImagePolicies')
+    .action(async (file: string, flags: FromNotationFlags) => setExit(await fromNotation(file, flags)));
   return program;
 }
 

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { needsReview } from '../admission';
 import type { AdmissionRequestFacts } from '../admission/admission.types';
@@ -17,6 +18,8 @@ export interface ServeSources {
   readonly pullSecrets?: PullSecretSource;
   readonly namespaceLabels?: (namespace: string) => Promise<Readonly<Record<string, string>>>;
   readonly onDecision?: DecisionListener;
+  /** Cluster mode: the credentials in use (the self-managed TLS rotator talks to the same API server). */
+  readonly kubeConfig?: KubeConfig;
   /** Stops watching (folder or informers). */
   stop(): Promise<void>;
 }
@@ -52,6 +55,7 @@ export function openServeSources(
     pullSecrets: cluster.pullSecrets,
     namespaceLabels: cluster.namespaceLabels,
     onDecision: cluster.onDecision,
+    kubeConfig: kc,
     stop: () => cluster.stop(),
   };
 }

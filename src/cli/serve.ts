@@ -8,6 +8,8 @@ import { ConfigError } from './errors';
 import { toListen, toRegistryFlags } from './options';
 import { createRuntime } from './runtime';
 import { guardUntilSynced, openServeSources } from './serve-sources';
+import { startSelfManagedTls } from './serve-tls';
+import { toSelfManagedTls } from './tls-options';
 
 export interface ServeFlags {
   listen?: string;
@@ -21,12 +23,18 @@ export interface ServeFlags {
   dockerConfig?: string[];
   kubeconfig?: string;
   logLevel?: string;
+  tlsSelfManagedSecret?: string;
+  tlsValidatingWebhook?: string;
+  tlsMutatingWebhook?: string;
+  tlsDnsName?: string[];
+  tlsCaOverlap?: string;
 }
 
 // serve runs the webhook until SIGTERM/SIGINT, then closes gracefully. Resolves with the exit code.
 export async function serve(flags: ServeFlags): Promise<number> {
   const listen = toListen(flags.listen, flags.plainHttp === true);
   const registryFlags = toRegistryFlags(flags);
+  const selfManagedTls = toSelfManagedTls(flags);
   if (!flags.plainHttp && (!flags.tlsCert || !flags.tlsKey)) {
     throw new ConfigError(
       'CONFIG_TLS_INVALID',
@@ -35,8 +43,20 @@ export async function serve(flags: ServeFlags): Promise<number> {
   }
   const logger = createLogger({ ...(flags.logLevel ? { level: flags.logLevel } : {}) });
   const metrics = new Metrics();
-  const tls = flags.plainHttp ? undefined : readTlsFiles(flags.tlsCert as string, flags.tlsKey as string);
+  const preset =
+    flags.plainHttp || selfManagedTls
+      ? undefined
+      : readTlsFiles(flags.tlsCert as string, flags.tlsKey as string);
   const sources = openServeSources(flags, logger, metrics);
+  // Self-managed TLS writes the serving files first (cluster mode), then rotates them on its timer.
+  const managed = selfManagedTls
+    ? await startSelfManagedTls(selfManagedTls, sources.kubeConfig, logger).catch(async (error) => {
+        await sources.stop();
+        throw error;
+      })
+    : undefined;
+  const rotator = managed?.rotator;
+  const tls = managed?.tls ?? preset;
   const { policies } = sources;
   const runtime = createRuntime({
     flags: registryFlags,
@@ -57,7 +77,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
   try {
     await app.listen({ host: listen.host, port: listen.port });
   } catch (error) {
-    await sources.stop();
+    await Promise.all([sources.stop(), rotator?.stop()]);
     throw error;
   }
   const stopWatching = tls
@@ -73,7 +93,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
       stopWatching();
       const force = setTimeout(() => resolve(), SHUTDOWN_GRACE_MS);
       force.unref();
-      void Promise.all([app.close(), sources.stop()]).then(() => resolve());
+      void Promise.all([app.close(), sources.stop(), rotator?.stop()]).then(() => resolve());
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

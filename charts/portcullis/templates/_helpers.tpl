@@ -107,9 +107,13 @@ Self-managed TLS, computed once per render and shared by the Secret and both web
 the live Secret (lookup), so caBundle does not change, and re-issues the serving certificate with the same
 CA when it is within renewBeforeDays of expiry. Without a cluster (helm template) lookup is empty and new
 keys are generated on every render.
-Secret contract (shared with the webhook's future rotation code): ca.crt is the CA bundle published in
-caBundle, its FIRST certificate is the signer whose key is ca.key; tls.crt/tls.key is the serving pair; the
-annotation portcullis.dev/serving-cert-not-after holds the serving certificate's expiry in Unix seconds.
+This is the bootstrap: from then on the webhook rotates the Secret itself (src/tls, docs/install.md#tls).
+Secret contract (shared with src/tls/secret-layout.ts): ca.crt is the CA bundle published in caBundle, its
+FIRST certificate is the signer whose key is ca.key; during a CA rollover ca.crt holds two CAs and, until
+the serving certificate moves, ca-next.key is the key of the second (incoming) one; tls.crt/tls.key is the
+serving pair; annotations (Unix seconds): portcullis.dev/serving-cert-not-after (the serving certificate's
+expiry), and the webhook's portcullis.dev/serving-cert-issued-at and portcullis.dev/ca-bundle-published-at.
+Keys and annotations not rendered here are left alone by helm upgrade (three-way merge).
 */}}
 {{- define "portcullis.selfManagedTls" -}}
 {{- if not (hasKey . "portcullisSelfManagedTls") }}

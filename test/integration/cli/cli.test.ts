@@ -1,35 +1,15 @@
 // The real CLI as users run it (bin/portcullis.js), against real registries and real cosign signatures:
 // verify and review print verdicts and exit 0 (allowed), 1 (denied) or 2 (usage/configuration error).
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runPortcullis } from '../../harness/cli';
 import { cosignSign, generateCosignKey } from '../../harness/cosign';
 import { loadHarness, type Harness } from '../../harness/env';
 import { pushRandomImage } from '../../harness/images';
-import { REPO_ROOT } from '../../harness/tools';
 import { cosignPolicy } from '../../harness/webhook';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-// portcullis runs bin/portcullis.js with Node 24 and returns its exit code and output.
-function portcullis(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(REPO_ROOT, 'bin', 'portcullis.js'), ...args],
-      { timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const portcullis = runPortcullis;
 
 let h: Harness;
 let dir: string;

@@ -66,11 +66,26 @@ function withHelm(h: string): void {
       ]);
     });
 
-    test('the pods mount only the serving pair, never the CA key', () => {
-      const volume = only(objects, 'Deployment').spec.template.spec.volumes.find(
-        (v: { name: string }) => v.name === 'tls',
-      );
-      expect(volume.secret.items.map((i: { key: string }) => i.key)).toEqual(['tls.crt', 'tls.key']);
+    test('the pods mount no Secret: the webhook rotates it and writes the serving pair itself', () => {
+      const pod = only(objects, 'Deployment').spec.template.spec;
+      const volume = pod.volumes.find((v: { name: string }) => v.name === 'tls');
+      expect(volume).toEqual({ name: 'tls', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
+      const args: string[] = pod.containers[0].args;
+      const flag = (name: string): string[] =>
+        args.flatMap((a, i) => (a === name ? [args[i + 1] as string] : []));
+      expect(flag('--tls-self-managed-secret')).toEqual([`${NAMESPACE}/portcullis-tls`]);
+      expect(flag('--tls-validating-webhook')).toEqual(['portcullis']);
+      expect(flag('--tls-mutating-webhook')).toEqual(['portcullis']);
+      expect(flag('--tls-dns-name')).toContain(SERVICE_HOST);
+      expect(flag('--tls-ca-overlap')).toEqual(['24h']);
+      expect(pod.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+    });
+
+    test('without the mutating webhook, only the validating configuration is rotated', () => {
+      const args: string[] = only(render(h, ['--set', 'webhook.mutating.enabled=false']), 'Deployment').spec
+        .template.spec.containers[0].args;
+      expect(args).toContain('--tls-validating-webhook');
+      expect(args).not.toContain('--tls-mutating-webhook');
     });
   });
 

@@ -12,6 +12,7 @@ interface Scenario {
   readonly inCluster: boolean;
   readonly replicas: number;
   readonly timeoutSeconds: number;
+  /** The Secret the serving pair is mounted from; undefined when the webhook writes it (self-managed). */
   readonly tlsSecret: string | undefined;
   readonly extraExcluded: readonly string[];
 }
@@ -22,7 +23,7 @@ const SCENARIOS: readonly Scenario[] = [
     inCluster: true,
     replicas: 3,
     timeoutSeconds: 10,
-    tlsSecret: 'portcullis-tls',
+    tlsSecret: undefined,
     extraExcluded: [],
   },
   {
@@ -230,6 +231,12 @@ function scenarioTests(s: Scenario): void {
       '/var/run/portcullis/tls/tls.key',
     ]);
     const tls = pod.volumes.find((v: { name: string }) => v.name === 'tls');
+    if (s.tlsSecret === undefined) {
+      // Self-managed: the webhook writes the pair into a writable in-memory emptyDir.
+      expect(tls).toEqual({ name: 'tls', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
+      expect(container.volumeMounts).toContainEqual({ name: 'tls', mountPath: '/var/run/portcullis/tls' });
+      return;
+    }
     expect(tls.secret).toMatchObject({
       secretName: s.tlsSecret,
       items: [{ key: 'tls.crt' }, { key: 'tls.key' }],

@@ -24,7 +24,7 @@
 #   PORTCULLIS_E2E_NAMESPACE         the release namespace
 #   PORTCULLIS_E2E_REGISTRY_PUSH     where tests push and sign images (host side)
 #   PORTCULLIS_E2E_REGISTRY_PULL     the same registry as pods and the webhook see it (image references)
-# Until the harness reads them, it starts its own control plane and this script's last step tests that instead.
+# test/e2e/harness (parseE2EMode, skipUnless) reads them; see docs/testing.md, "Running the e2e suite on kind".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

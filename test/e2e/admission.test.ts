@@ -1,6 +1,8 @@
 // End to end through a real kube-apiserver: the chart's RBAC and webhook configurations, `portcullis serve`
 // in cluster mode (running as the chart's ServiceAccount), and `kubectl apply` of real objects with images
-// signed by the real cosign in real registries.
+// signed by the real cosign in real registries. With PORTCULLIS_E2E_WEBHOOK=in-cluster (hack/kind-e2e.sh) the
+// chart is already installed and serving: images go to PORTCULLIS_E2E_REGISTRY_PUSH and pods name them by
+// PORTCULLIS_E2E_REGISTRY_PULL, and what needs the local process or the audit log is skipped with a reason.
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,10 +14,26 @@ import { startServe, type RunningServe } from '../harness/serve';
 import { selfSignedCert, type TlsPair } from '../harness/tls';
 import { REPO_ROOT } from '../harness/tools';
 import { waitForAuditEvent } from './harness/audit';
-import { loadE2E, type E2E } from './harness/env';
+import { DEFAULT_E2E_NAMESPACE, e2eMode, loadE2E, skipUnless, type E2E } from './harness/env';
 
-const NS = 'portcullis-system';
-const TEAM = 'team-a';
+const MODE = e2eMode();
+const IN_CLUSTER = MODE.webhook === 'in-cluster';
+/** The release namespace: the installed chart's, or the one renderExternalChart renders the local install into. */
+const NS = IN_CLUSTER ? MODE.namespace : DEFAULT_E2E_NAMESPACE;
+/** On a cluster that outlives this run, a namespace of its own (deleted afterwards). */
+const TEAM = MODE.existingCluster ? `team-a-${Math.random().toString(36).slice(2, 7)}` : 'team-a';
+/** Selects the chart's webhook Deployment in NS (in-cluster mode). */
+const WEBHOOK_PODS = 'app.kubernetes.io/name=portcullis';
+/** How long the in-cluster webhook may take to scale down or back up. */
+const ROLLOUT_TIMEOUT = '180s';
+const withAuditLog = skipUnless(
+  loadE2E().controlPlane.auditLog !== '',
+  'skipped on an existing cluster: no API server audit log',
+);
+const localWebhook = skipUnless(
+  !IN_CLUSTER,
+  'skipped with the in-cluster webhook: it cannot reach the local registry with Basic auth',
+);
 
 let e2e: E2E;
 let dir: string;
@@ -26,6 +44,9 @@ let signed: PushedImage;
 let signedRef: string;
 let unsignedRef: string;
 let serveArgs: string[];
+/** The registry as the tests push to it, and as the cluster and the webhook pull from it. */
+let pushHost: string;
+let pullHost: string;
 
 // k runs kubectl against the test cluster and never throws (tests look at code and output).
 function k(args: string[], input?: string): Promise<CommandResult> {
@@ -48,7 +69,7 @@ kind: ClusterImagePolicy
 metadata: {name: ${name}}
 spec:
 ${extra}  images:
-    - glob: "${e2e.referrers.host}/e2e/**"
+    - glob: "${pullHost}/e2e/**"
     - glob: "${e2e.basicAuth.host}/e2e/**"
   authorities:
     - name: release-manager
@@ -128,16 +149,30 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-e2e-'));
   tls = selfSignedCert(dir, 'webhook');
   key = await generateCosignKey();
-  signed = await pushRandomImage(e2e.referrers.host, 'e2e/app', 'signed');
-  await pushRandomImage(e2e.referrers.host, 'e2e/app', 'unsigned');
+  pushHost = e2e.mode.registry?.push ?? e2e.referrers.host;
+  pullHost = e2e.mode.registry?.pull ?? e2e.referrers.host;
+  signed = await pushRandomImage(pushHost, 'e2e/app', 'signed');
+  await pushRandomImage(pushHost, 'e2e/app', 'unsigned');
   await cosignSign(key, signed.ref, 'v3');
-  signedRef = `${e2e.referrers.host}/e2e/app:signed`;
-  unsignedRef = `${e2e.referrers.host}/e2e/app:unsigned`;
+  signedRef = `${pullHost}/e2e/app:signed`;
+  unsignedRef = `${pullHost}/e2e/app:unsigned`;
+  await ok(['create', 'namespace', TEAM]);
+  if (IN_CLUSTER) {
+    // hack/kind-e2e.sh installed the chart (CRDs, RBAC, webhooks, the Deployment): only the policy is ours.
+    await ok(['apply', '-f', '-'], policyYaml('e2e-signed', key.publicKeyPem));
+    const inPath = await waitFor(
+      async () => (await k(['apply', '--dry-run=server', '-f', '-'], pod('probe', signedRef))).code === 0,
+      60_000,
+    );
+    if (!inPath) throw new Error(`the in-cluster webhook never admitted ${signedRef}`);
+    return;
+  }
 
   // Install: CRDs, then the chart in out-of-cluster mode (webhooks point at our local serve).
   await ok(['apply', '--server-side', '-f', path.join(REPO_ROOT, 'manifests', 'crds')]);
-  await ok(['create', 'namespace', NS]);
-  await ok(['create', 'namespace', TEAM]);
+  await ok(['create', 'namespace', NS, '--dry-run=client', '-o', 'yaml']).then((r) =>
+    ok(['apply', '-f', '-'], r.stdout),
+  );
   await ok(['apply', '-f', '-'], policyYaml('e2e-signed', key.publicKeyPem));
   const kubeconfig = await serviceAccountKubeconfigLater();
   serveArgs = [
@@ -147,6 +182,7 @@ beforeAll(async () => {
     e2e.referrers.host,
     '--insecure-registry',
     e2e.basicAuth.host,
+    ...(e2e.mode.registry ? ['--insecure-registry', e2e.mode.registry.pull] : []),
     '--log-level',
     'info',
   ];
@@ -177,6 +213,12 @@ async function serviceAccountKubeconfigLater(): Promise<string> {
 }
 
 afterAll(async () => {
+  if (MODE.existingCluster) {
+    // The cluster outlives this run: remove what the tests made (the chart, if installed, stays).
+    await k(['delete', 'clusterimagepolicy', 'e2e-signed', '--ignore-not-found']);
+    await k(['delete', 'namespace', TEAM, '--ignore-not-found', '--wait=false']);
+  }
+  if (IN_CLUSTER) return;
   // Leave the cluster as other e2e files expect it: no webhook pointing at a server that is gone.
   await k([
     'delete',
@@ -187,6 +229,30 @@ afterAll(async () => {
   ]);
   await serve?.stop();
 });
+
+// stopWebhook takes the webhook away: the local process exits, or the chart's Deployment scales to 0.
+async function stopWebhook(): Promise<void> {
+  if (!IN_CLUSTER) {
+    expect(await serve.stop()).toBe(0);
+    return;
+  }
+  await ok(['scale', 'deployment', '-n', NS, '-l', WEBHOOK_PODS, '--replicas=0']);
+  // No pods left (or none matched any more) is what is waited for: the dry run below is the real check.
+  await k(['wait', '--for=delete', 'pod', '-n', NS, '-l', WEBHOOK_PODS, `--timeout=${ROLLOUT_TIMEOUT}`]);
+}
+
+// startWebhook brings it back: a new local process (on a new port, so the webhooks are re-pointed), or the
+// Deployment at `replicas` again.
+async function startWebhook(replicas: string): Promise<void> {
+  if (!IN_CLUSTER) {
+    serve = await startServe(tls, serveArgs);
+    const rendered = { stdout: await renderExternalChart({ url: serve.url, caPem: tls.cert }) };
+    await ok(['apply', '-f', '-'], rendered.stdout);
+    return;
+  }
+  await ok(['scale', 'deployment', '-n', NS, '-l', WEBHOOK_PODS, `--replicas=${replicas}`]);
+  await ok(['rollout', 'status', 'deployment', '-n', NS, '-l', WEBHOOK_PODS, `--timeout=${ROLLOUT_TIMEOUT}`]);
+}
 
 describe('kubectl apply through the webhook', () => {
   it('admits a signed Pod and pins its image to the digest (mutating webhook)', async () => {
@@ -239,32 +305,35 @@ describe('kubectl apply through the webhook', () => {
     expect(r.stderr).toContain('ephemeralContainers');
   });
 
-  it('verifies a private image with the pod imagePullSecret, and denies without it', async () => {
-    const login = { username: e2e.basicAuth.username, password: e2e.basicAuth.password };
-    const priv = await pushRandomImage(e2e.basicAuth.host, 'e2e/private', 'v1', login);
-    await cosignSign(key, priv.ref, 'legacy', { host: e2e.basicAuth.host, ...login });
-    await ok([
-      'create',
-      'secret',
-      'docker-registry',
-      'regcred',
-      '-n',
-      TEAM,
-      `--docker-server=${e2e.basicAuth.host}`,
-      `--docker-username=${login.username}`,
-      `--docker-password=${login.password}`,
-    ]);
-    const image = `${e2e.basicAuth.host}/e2e/private:v1`;
-    const denied = await k(['apply', '-f', '-'], pod('private-nosecret', image));
-    expect(denied.code).not.toBe(0);
-    expect(denied.stderr).toContain('REGISTRY_UNAUTHORIZED');
-    expect(denied.stderr).not.toContain(login.password);
-    await ok(['apply', '-f', '-'], pod('private', image, { pullSecret: 'regcred' }));
-  });
+  localWebhook.it(
+    'verifies a private image with the pod imagePullSecret, and denies without it',
+    async () => {
+      const login = { username: e2e.basicAuth.username, password: e2e.basicAuth.password };
+      const priv = await pushRandomImage(e2e.basicAuth.host, 'e2e/private', 'v1', login);
+      await cosignSign(key, priv.ref, 'legacy', { host: e2e.basicAuth.host, ...login });
+      await ok([
+        'create',
+        'secret',
+        'docker-registry',
+        'regcred',
+        '-n',
+        TEAM,
+        `--docker-server=${e2e.basicAuth.host}`,
+        `--docker-username=${login.username}`,
+        `--docker-password=${login.password}`,
+      ]);
+      const image = `${e2e.basicAuth.host}/e2e/private:v1`;
+      const denied = await k(['apply', '-f', '-'], pod('private-nosecret', image));
+      expect(denied.code).not.toBe(0);
+      expect(denied.stderr).toContain('REGISTRY_UNAUTHORIZED');
+      expect(denied.stderr).not.toContain(login.password);
+      await ok(['apply', '-f', '-'], pod('private', image, { pullSecret: 'regcred' }));
+    },
+  );
 });
 
 describe('modes and break-glass', () => {
-  it('break-glass admits, warns, records an Event and an audit annotation', async () => {
+  it('break-glass admits, warns and records an Event', async () => {
     const r = await ok(
       ['apply', '-f', '-'],
       pod('glass', unsignedRef, {
@@ -276,6 +345,9 @@ describe('modes and break-glass', () => {
       (await k(['get', 'events', '-n', TEAM, '-o', 'json'])).stdout.includes('PortcullisBreakGlass'),
     );
     expect(event).toBe(true);
+  });
+
+  withAuditLog.it('records the break-glass use as an audit annotation', async () => {
     const audit = await waitForAuditEvent(e2e.controlPlane.auditLog, (ev) =>
       JSON.stringify(ev.annotations ?? {}).includes('break-glass'),
     );
@@ -328,18 +400,33 @@ describe('policy lifecycle', () => {
 });
 
 describe('fail closed', () => {
-  it('refuses pods while the webhook is down, and admits again when it is back', async () => {
-    expect(await serve.stop()).toBe(0);
-    const r = await k(['apply', '--dry-run=server', '-f', '-'], pod('while-down', signedRef));
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/failed calling webhook|connection refused/);
-    serve = await startServe(tls, serveArgs);
-    // The restarted server listens on a new port: point the webhooks at it again.
-    const rendered = { stdout: await renderExternalChart({ url: serve.url, caPem: tls.cert }) };
-    await ok(['apply', '-f', '-'], rendered.stdout);
-    const back = await waitFor(
-      async () => (await k(['apply', '--dry-run=server', '-f', '-'], pod('after', signedRef))).code === 0,
-    );
-    expect(back).toBe(true);
-  });
+  it(
+    'refuses pods while the webhook is down, and admits again when it is back',
+    async () => {
+      const replicas = IN_CLUSTER
+        ? (
+            await ok([
+              'get',
+              'deployment',
+              '-n',
+              NS,
+              '-l',
+              WEBHOOK_PODS,
+              '-o',
+              'jsonpath={.items[0].spec.replicas}',
+            ])
+          ).stdout
+        : '';
+      await stopWebhook();
+      const r = await k(['apply', '--dry-run=server', '-f', '-'], pod('while-down', signedRef));
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/failed calling webhook|connection refused/);
+      await startWebhook(replicas);
+      const back = await waitFor(
+        async () => (await k(['apply', '--dry-run=server', '-f', '-'], pod('after', signedRef))).code === 0,
+      );
+      expect(back).toBe(true);
+    },
+    IN_CLUSTER ? 420_000 : undefined,
+  );
 });

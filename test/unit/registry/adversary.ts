@@ -1,4 +1,5 @@
 // Small real servers on 127.0.0.1 port 0 that misbehave on purpose: the registries our client must survive.
+import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +7,9 @@ import pino from 'pino';
 import { throwawayCert } from '../../harness/tls';
 import {
   ANONYMOUS,
+  OCI_MANIFEST,
   RegistryClient,
+  RegistryError,
   type CredentialSource,
   type RegistryClientOptions,
 } from '../../../src/registry';
@@ -83,4 +86,42 @@ export async function failure(
     return e as Error & { code?: string };
   }
   throw new Error('expected a rejection');
+}
+
+/** A small valid OCI manifest and its digest, as a well-behaved registry would serve them. */
+export const MANIFEST = Buffer.from(
+  JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: {}, layers: [] }),
+);
+export const DIGEST = `sha256:${createHash('sha256').update(MANIFEST).digest('hex')}`;
+
+/**
+ * Registers an afterEach that closes every adversary the test started, and returns the starter.
+ * Call it at the top level of a test file.
+ */
+export function useAdversaries(): (...args: Parameters<typeof adversary>) => Promise<Adversary> {
+  const servers: Adversary[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return async (...args) => {
+    const s = await adversary(...args);
+    servers.push(s);
+    return s;
+  };
+}
+
+// sendManifest answers like a well-behaved registry.
+export function sendManifest(res: http.ServerResponse): void {
+  res.writeHead(200, {
+    'content-type': OCI_MANIFEST,
+    'docker-content-digest': DIGEST,
+    'content-length': MANIFEST.length,
+  });
+  res.end(MANIFEST);
+}
+
+// expectCode checks the error class and code together.
+export function expectCode(err: unknown, code: string): void {
+  expect(err).toBeInstanceOf(RegistryError);
+  expect((err as RegistryError).code).toBe(code);
 }

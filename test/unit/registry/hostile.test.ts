@@ -1,46 +1,25 @@
 import { createHash } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 import {
   Keychain,
   MAX_MANIFEST_BYTES,
   MAX_REDIRECTS,
   MAX_WWW_AUTHENTICATE_CHARS,
   OCI_MANIFEST,
-  RegistryError,
 } from '../../../src/registry';
-import { adversary, failure, selfSignedCert, testClient, within, type Adversary } from './adversary';
+import {
+  adversary,
+  DIGEST,
+  expectCode,
+  failure,
+  MANIFEST,
+  selfSignedCert,
+  sendManifest,
+  testClient,
+  useAdversaries,
+  within,
+} from './adversary';
 
-const MANIFEST = Buffer.from(
-  JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: {}, layers: [] }),
-);
-const DIGEST = `sha256:${createHash('sha256').update(MANIFEST).digest('hex')}`;
-const servers: Adversary[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-// serve starts an adversary and closes it after the test.
-async function serve(...args: Parameters<typeof adversary>): Promise<Adversary> {
-  const s = await adversary(...args);
-  servers.push(s);
-  return s;
-}
-
-// sendManifest answers like a well-behaved registry.
-function sendManifest(res: ServerResponse): void {
-  res.writeHead(200, {
-    'content-type': OCI_MANIFEST,
-    'docker-content-digest': DIGEST,
-    'content-length': MANIFEST.length,
-  });
-  res.end(MANIFEST);
-}
-
-// expectRegistryError checks class and code together.
-function expectCode(err: unknown, code: string): void {
-  expect(err).toBeInstanceOf(RegistryError);
-  expect((err as RegistryError).code).toBe(code);
-}
+const serve = useAdversaries();
 
 describe('hostile registries', () => {
   it('a registry that never answers fails with REGISTRY_TIMEOUT by the deadline', async () => {
@@ -385,10 +364,9 @@ describe('hostile registries', () => {
   });
 
   it('a refused connection is REGISTRY_UNREACHABLE within the deadline', async () => {
-    const s = await serve(() => undefined);
+    const s = await adversary(() => undefined); // not tracked: closed here, on purpose
     const host = s.host;
     await s.close();
-    servers.pop();
     const { client } = testClient();
     expectCode(
       await failure(client.resolve({ registry: host, repository: 'x' }, 'v1', within(3000))),

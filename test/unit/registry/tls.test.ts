@@ -1,39 +1,15 @@
-import { createHash } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
-import { OCI_MANIFEST, RegistryError } from '../../../src/registry';
-import { adversary, failure, selfSignedCert, testClient, within, type Adversary } from './adversary';
+import {
+  DIGEST,
+  expectCode,
+  failure,
+  selfSignedCert,
+  sendManifest,
+  testClient,
+  useAdversaries,
+  within,
+} from './adversary';
 
-const MANIFEST = Buffer.from(
-  JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: {}, layers: [] }),
-);
-const DIGEST = `sha256:${createHash('sha256').update(MANIFEST).digest('hex')}`;
-const servers: Adversary[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-// serve starts an adversary and closes it after the test.
-async function serve(...args: Parameters<typeof adversary>): Promise<Adversary> {
-  const s = await adversary(...args);
-  servers.push(s);
-  return s;
-}
-
-// sendManifest answers like a well-behaved registry.
-function sendManifest(res: ServerResponse): void {
-  res.writeHead(200, {
-    'content-type': OCI_MANIFEST,
-    'docker-content-digest': DIGEST,
-    'content-length': MANIFEST.length,
-  });
-  res.end(MANIFEST);
-}
-
-// expectCode checks class and code together.
-function expectCode(err: unknown, code: string): void {
-  expect(err).toBeInstanceOf(RegistryError);
-  expect((err as RegistryError).code).toBe(code);
-}
+const serve = useAdversaries();
 
 describe('TLS and insecure registries', () => {
   const cert = selfSignedCert();

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { selfSignedArgs } from './tls';
 import { promisify } from 'node:util';
 import { startProcess, stopProcessGroup } from './process';
 
@@ -117,23 +118,12 @@ export class NotaryCli {
       const crt = path.join(dir, 'del.crt');
       await execFileP(
         'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-keyout',
-          key,
-          '-out',
-          crt,
-          '-days',
-          '365',
-          '-nodes',
-          '-subj',
-          `/CN=${role.replace(/\//g, '-')}`,
-        ],
+        selfSignedArgs({
+          keyFile: key,
+          certFile: crt,
+          days: 365,
+          subject: `/CN=${role.replace(/\//g, '-')}`,
+        }),
         { timeout: NOTARY_CLI_TIMEOUT_MS },
       );
       await this.run('delegation', 'add', gun, role, crt, '--all-paths', '-p');

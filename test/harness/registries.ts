@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { startProcess, stopProcessGroup, START_TIMEOUT_MS } from './process';
 import { tool } from './tools';
+import { selfSignedArgs } from './tls';
 import { startTokenServer, type TokenServer } from './token-server';
 
 const execFileP = promisify(execFile);
@@ -82,23 +83,7 @@ export async function startTokenAuthDistribution(): Promise<TokenAuthRegistry> {
   const certFile = path.join(dir, 'cert.pem');
   await execFileP(
     'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=portcullis-test-token-issuer',
-    ],
+    selfSignedArgs({ keyFile, certFile, subject: '/CN=portcullis-test-token-issuer' }),
     { timeout: 20_000 },
   );
   const username = 'portcullis';

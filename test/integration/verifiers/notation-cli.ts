@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { selfSignedArgs } from '../../harness/tls';
 import { promisify } from 'node:util';
 
 const execFileP = promisify(execFile);
@@ -59,29 +60,17 @@ export async function generateEcKey(
   const certPath = path.join(dir, `${name}.crt`);
   await execFileP(
     'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      `ec_paramgen_curve:${curve}`,
-      '-nodes',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-days',
-      '2',
-      '-subj',
-      `/C=US/ST=WA/L=Seattle/O=Notary/CN=${name}`,
-      '-addext',
-      'keyUsage=critical,digitalSignature',
-      '-addext',
-      'extendedKeyUsage=codeSigning',
-      '-addext',
-      'basicConstraints=critical,CA:FALSE',
-    ],
+    selfSignedArgs({
+      keyFile: keyPath,
+      certFile: certPath,
+      curve,
+      subject: `/C=US/ST=WA/L=Seattle/O=Notary/CN=${name}`,
+      extensions: [
+        'keyUsage=critical,digitalSignature',
+        'extendedKeyUsage=codeSigning',
+        'basicConstraints=critical,CA:FALSE',
+      ],
+    }),
     { timeout: NOTATION_TIMEOUT_MS },
   );
   const file = path.join(cli.configHome, 'notation', 'signingkeys.json');

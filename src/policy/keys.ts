@@ -26,7 +26,7 @@ export function shortKeyId(id: string): string {
 }
 
 // keyError builds the one error type keys fail with; the message never contains key material.
-function keyError(path: string, message: string, cause?: unknown): PolicyError {
+export function keyError(path: string, message: string, cause?: unknown): PolicyError {
   const fieldErrors: FieldError[] = [{ path, code: 'POLICY_KEY_INVALID', message }];
   return new PolicyError('POLICY_KEY_INVALID', `${path}: ${message}`, {
     cause,

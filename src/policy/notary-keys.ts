@@ -1,7 +1,6 @@
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import type { CompiledNotaryRootKey } from './compiled.types';
-import { PolicyError, type FieldError } from './errors';
-import { MAX_KEY_PEM_BYTES, MAX_KEYS_PER_AUTHORITY, toCompiledKey } from './keys';
+import { keyError, MAX_KEY_PEM_BYTES, MAX_KEYS_PER_AUTHORITY, toCompiledKey } from './keys';
 
 const PEM_BLOCK = /^\s*-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----\s*$/;
 const BASE64 = /^[A-Za-z0-9+/\s]+={0,2}\s*$/;
@@ -14,16 +13,6 @@ const BASE64 = /^[A-Za-z0-9+/\s]+={0,2}\s*$/;
 export function tufKeyId(keytype: string, publicB64: string): string {
   const canonical = `{"keytype":${JSON.stringify(keytype)},"keyval":{"private":null,"public":"${publicB64}"}}`;
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
-}
-
-// keyError is the one error pinned root keys fail with; it never quotes the key text.
-function keyError(path: string, message: string, cause?: unknown): PolicyError {
-  const fieldErrors: FieldError[] = [{ path, code: 'POLICY_KEY_INVALID', message }];
-  return new PolicyError('POLICY_KEY_INVALID', `${path}: ${message}`, {
-    cause,
-    fieldErrors,
-    details: { field: path },
-  });
 }
 
 /**

@@ -3,6 +3,9 @@ import type { CompiledPolicy } from '../policy/compiled.types';
 import { ChainedKeychain, Keychain } from '../registry';
 import type { CredentialSource } from '../registry/registry.types';
 
+/** Distinct pull-secret docker configs kept parsed (pods of one namespace share a few). */
+export const MAX_CACHED_POD_KEYCHAINS = 512;
+
 /** A credential source plus an opaque identity of it (a hash, never the secrets themselves). */
 export interface KeyedCredentials {
   readonly source: CredentialSource;
@@ -19,20 +22,35 @@ function fingerprint(parts: readonly string[]): string {
 /**
  * Builds the lookup order of DESIGN.md §5.4: the pod's pull secrets (and its ServiceAccount's), then
  * each governing policy's `registry.credentials`, then anonymous (the registry client's fallback).
- * Policy keychains are parsed once per compiled policy and reused.
+ * Policy keychains are parsed once per compiled policy; pod keychains once per distinct docker config.
  */
 export class CredentialsBuilder {
   private readonly perPolicy = new WeakMap<CompiledPolicy, Keychain[]>();
+  private readonly perConfig = new Map<string, Keychain>();
 
   // forRequest chains the pod's docker configs ahead of the policies' credentials.
   forRequest(podConfigs: readonly string[], policies: readonly CompiledPolicy[]): KeyedCredentials {
-    const sources: CredentialSource[] = podConfigs.map((json) => Keychain.fromDockerConfigJson(json));
+    const sources: CredentialSource[] = podConfigs.map((json) => this.podKeychain(json));
     const parts = [...podConfigs];
     for (const policy of policies) {
       sources.push(...this.policyKeychains(policy));
       parts.push(...policy.registry.credentials);
     }
     return { source: new ChainedKeychain(sources), key: fingerprint(parts) };
+  }
+
+  // podKeychain parses a pull secret's docker config once; the oldest entry goes when the map is full.
+  private podKeychain(json: string): Keychain {
+    let chain = this.perConfig.get(json);
+    if (!chain) {
+      chain = Keychain.fromDockerConfigJson(json);
+      if (this.perConfig.size >= MAX_CACHED_POD_KEYCHAINS) {
+        const oldest = this.perConfig.keys().next();
+        if (!oldest.done) this.perConfig.delete(oldest.value);
+      }
+      this.perConfig.set(json, chain);
+    }
+    return chain;
   }
 
   // policyKeychains parses a policy's credentials the first time it is used.

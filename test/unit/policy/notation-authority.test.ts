@@ -5,20 +5,20 @@ import { compilePolicy } from '../../../src/policy/compile';
 import type { CompiledNotationAuthority } from '../../../src/policy/compiled.types';
 import { PolicyError } from '../../../src/policy/errors';
 import { parseDistinguishedName, parseTrustedIdentity } from '../../../src/policy/notation-authority';
+import { NOTATION_DIR } from '../verifiers/notation/fixtures';
 import { clusterPolicy, secretsOf } from './helpers';
 
-const CONFORMANCE = process.env['PORTCULLIS_CONFORMANCE_DIR'] ?? '/work/shared/conformance';
 const ROOT_PEM = readFileSync(
   path.join(
-    CONFORMANCE,
-    'notation/notation-go/verifier/testdata/truststore/x509/ca/valid-trust-store/NotationTestRoot.pem',
+    NOTATION_DIR,
+    'notation-go/verifier/testdata/truststore/x509/ca/valid-trust-store/NotationTestRoot.pem',
   ),
   'utf8',
 );
 const TSA_DER = readFileSync(
   path.join(
-    CONFORMANCE,
-    'notation/notation-go/verifier/testdata/truststore/x509/tsa/test-timestamp/globalsignRoot.cer',
+    NOTATION_DIR,
+    'notation-go/verifier/testdata/truststore/x509/tsa/test-timestamp/globalsignRoot.cer',
   ),
 );
 

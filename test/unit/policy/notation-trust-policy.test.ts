@@ -1,5 +1,5 @@
 // `policy from-notation`'s pure converter: a Notation trust policy and trust store (notation-go's own test
-// trust store, read from the shared conformance data) into policies that the real compiler accepts.
+// trust store, read from the vendored conformance data) into policies that the real compiler accepts.
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';

@@ -1,5 +1,5 @@
-// Test helper: serves the third-party cosign conformance fixtures (loaded from /work/shared/conformance,
-// never copied) through the in-memory RegistryReader, in the layouts the cases describe.
+// Test helper: serves the third-party cosign conformance fixtures (vendored under test/fixtures/conformance,
+// see its README) through the in-memory RegistryReader, in the layouts the cases describe.
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createPublicKey } from 'node:crypto';
@@ -7,7 +7,8 @@ import type { CompiledPublicKey } from '../../../src/policy/compiled.types';
 import { compileKey } from './keys';
 import { MemoryRegistry } from './memory-registry';
 
-export const CONFORMANCE_DIR = process.env['PORTCULLIS_CONFORMANCE_DIR'] ?? '/work/shared/conformance';
+/** The vendored third-party conformance data (test/fixtures/conformance), for every conformance test. */
+export const CONFORMANCE_DIR = path.join(__dirname, '..', '..', 'fixtures', 'conformance');
 export const COSIGN_DIR = path.join(CONFORMANCE_DIR, 'cosign');
 
 export interface ConformanceCase {

@@ -1,4 +1,4 @@
-// Runs the key-based cosign image cases of the shared conformance set through cosignVerifier.
+// Runs the key-based cosign image cases of the vendored conformance set through cosignVerifier.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CompiledCosignAuthority } from '../../../src/policy/compiled.types';

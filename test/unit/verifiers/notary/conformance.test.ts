@@ -1,4 +1,4 @@
-// Runs every Notary v1 case of the shared conformance set: trust data served by a loopback HTTP server, read
+// Runs every Notary v1 case of the vendored conformance set: trust data served by a loopback HTTP server, read
 // by the real registry client, verified by notaryV1Verifier (chain) or by the chain functions (root, role).
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';

@@ -1,4 +1,4 @@
-// Runs the shared HPVS cases: `policy from-hpvs` output, compiled, then verified against the served trust data.
+// Runs the vendored HPVS cases: `policy from-hpvs` output, compiled, then verified against the served trust data.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';

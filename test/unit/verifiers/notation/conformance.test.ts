@@ -1,4 +1,4 @@
-// Runs every case of the shared Notation conformance set (/work/shared/conformance/notation/cases.json):
+// Runs every case of the vendored Notation conformance set (test/fixtures/conformance/notation/cases.json):
 // envelope cases through checkEnvelope, registry cases through the verifier and the real RegistryClient
 // against a local HTTP server that serves Connaisseur's registry layout.
 import { readFileSync } from 'node:fs';
@@ -167,7 +167,7 @@ async function runRegistryCase(c: NotationCase): Promise<{ code: string; reason:
   }
 }
 
-describe('Notation conformance (shared third-party cases)', () => {
+describe('Notation conformance (vendored third-party cases)', () => {
   it('covers every case', () => {
     expect(cases.length).toBeGreaterThanOrEqual(18);
     for (const c of cases.filter((x) => x.expect === 'invalid')) expect(EXPECTED[c.id]).toBeDefined();

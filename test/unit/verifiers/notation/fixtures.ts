@@ -6,8 +6,8 @@ import type { FieldError } from '../../../../src/policy/errors';
 import { compileNotationAuthority } from '../../../../src/policy/notation-authority';
 import type { NotationAuthority } from '../../../../src/policy/crd.types';
 import type { RevocationChecker, RevocationStatus } from '../../../../src/verifiers/notation/outcome.types';
+import { CONFORMANCE_DIR } from '../conformance-registry';
 
-export const CONFORMANCE_DIR = process.env['PORTCULLIS_CONFORMANCE_DIR'] ?? '/work/shared/conformance';
 export const NOTATION_DIR = path.join(CONFORMANCE_DIR, 'notation');
 
 // compileAuthority compiles a notation authority spec and fails the test on any field error.

@@ -18,7 +18,7 @@ export interface PodBearingKind {
 const TEMPLATE_SPEC = ['spec', 'template', 'spec'];
 const TEMPLATE_METADATA = [['metadata'], ['spec', 'template', 'metadata']];
 
-// Every kind that carries a pod spec, per DESIGN §5.1; identified by group + kind, any version.
+// Every kind that carries a pod spec (docs/policy.md#which-images-are-checked); by group + kind, any version.
 const POD_BEARING: readonly PodBearingKind[] = [
   { group: '', kind: 'Pod', resource: 'pods', specPath: ['spec'], metadataPaths: [['metadata']] },
   {

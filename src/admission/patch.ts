@@ -14,7 +14,7 @@ const HOST = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+
 const NAME = `(?:${HOST}(?::[0-9]+)?/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
 const NAME_AND_TAG = new RegExp(`^(${NAME})(?::[\\w][\\w.-]{0,127})?$`);
 const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
-// Pods only (DESIGN §3): an image field directly under a Pod's spec.
+// Pods only (docs/operations.md#endpoints): an image field directly under a Pod's spec.
 const POD_IMAGE_POINTER =
   /^\/spec\/(?:containers|initContainers|ephemeralContainers)\/(?:0|[1-9][0-9]*)\/image$/;
 

@@ -13,7 +13,7 @@ export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
 /** A usage or configuration mistake: the CLI prints it and exits with code 2. */
 export class ConfigError extends PortcullisError<ConfigErrorCode> {}
 
-/** Exit codes of `verify` and `review` (DESIGN.md §2). */
+/** Exit codes of `verify` and `review` (docs/operations.md#running-the-webhook). */
 export const EXIT_ALLOWED = 0;
 export const EXIT_DENIED = 1;
 export const EXIT_USAGE = 2;

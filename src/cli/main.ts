@@ -35,7 +35,7 @@ function registryOptions(cmd: Command): Command {
     .option('--docker-config <file>', 'docker config JSON with pull credentials (repeatable)', collect);
 }
 
-// buildProgram declares every command of DESIGN.md §2; actions resolve to an exit code.
+// buildProgram declares every command of docs/operations.md#commands; actions resolve to an exit code.
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('portcullis')
     .description('Admit only signed container images (cosign, Notary v1, Notation, OCI Vault).')

@@ -20,7 +20,7 @@ function fingerprint(parts: readonly string[]): string {
 }
 
 /**
- * Builds the lookup order of DESIGN.md §5.4: the pod's pull secrets (and its ServiceAccount's), then
+ * Builds the lookup order of docs/policy.md: the pod's pull secrets (and its ServiceAccount's), then
  * each governing policy's `registry.credentials`, then anonymous (the registry client's fallback).
  * Policy keychains are parsed once per compiled policy; pod keychains once per distinct docker config.
  */

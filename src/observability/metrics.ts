@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** The Prometheus metrics of DESIGN.md §6, on a registry of their own (no global state). */
+/** The Prometheus metrics of docs/operations.md#metrics, on a registry of their own (no global state). */
 export class Metrics {
   readonly registry = new Registry();
   readonly admissionRequests = new Counter({

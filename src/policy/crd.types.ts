@@ -1,5 +1,5 @@
 /**
- * The policy CRDs (`portcullis.dev/v1alpha1`) as users write them (DESIGN.md §4).
+ * The policy CRDs (`portcullis.dev/v1alpha1`) as users write them (docs/policy.md#fields).
  * The CRD OpenAPI schema is generated from these types through src/policy/crd-schema.ts,
  * whose builder makes `tsc` fail when a field here has no schema (ADR 0002).
  * Optional fields are what users may omit; defaults are applied by the API server (schema defaults)

@@ -25,7 +25,7 @@ export const AUDIT_KEYS = {
 } as const;
 
 /**
- * The pure admission decision for one request (DESIGN.md §5): invalid references are always denied;
+ * The pure admission decision for one request (docs/policy.md): invalid references are always denied;
  * ungoverned images follow --no-match; every governing policy must pass (threshold, requireDigest,
  * registry.onError); enforce failures deny unless break-glass is requested and every failing policy
  * allows it; warn failures become warnings; audit failures become an audit annotation.

@@ -1,7 +1,7 @@
 import type { CompiledPolicy } from './compiled.types';
 
 /**
- * The policies that govern an image in a namespace (DESIGN.md §5.3): every ClusterImagePolicy whose
+ * The policies that govern an image in a namespace (docs/policy.md): every ClusterImagePolicy whose
  * namespaceSelector matches the namespace's labels and one of whose globs matches `imageName`, plus every
  * ImagePolicy of that namespace with a matching glob. `imageName` is the normalised `registry/repository`.
  * Works on broken-policy stand-ins too, so that they deny what they would have governed.

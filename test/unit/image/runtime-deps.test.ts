@@ -60,6 +60,11 @@ describe('runtime dependencies of src/', () => {
     expect({ name, inDependencies: name in pkg.dependencies }).toEqual({ name, inDependencies: true });
   });
 
+  test('every production dependency is loaded by src/ (nothing unused ships in the image)', () => {
+    const unused = Object.keys(pkg.dependencies).filter((name) => !used.has(name));
+    expect(unused).toEqual([]);
+  });
+
   test('the entry point falls back to dist/ without tsx (a devDependency)', () => {
     const entry = readFileSync(join(ROOT, 'bin', 'portcullis.js'), 'utf8');
     expect(entry).toContain("path.join(root, 'dist', 'cli', 'main.js')");

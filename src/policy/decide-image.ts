@@ -74,7 +74,7 @@ interface PolicyEvaluation {
   readonly exempted: boolean;
 }
 
-// evaluatePolicy applies the per-policy rules of DESIGN.md §5 to one image.
+// evaluatePolicy applies the per-policy rules of docs/policy.md#how-one-policy-judges-an-image to one image.
 function evaluatePolicy(facts: ImageFacts, policy: CompiledPolicy): PolicyEvaluation {
   const fail = (kind: FailureKind, lines: string[], authority?: string): PolicyEvaluation => ({
     passed: false,

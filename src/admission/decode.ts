@@ -9,8 +9,10 @@ export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 /** Longest request UID accepted (Kubernetes sends a 36-character UUID). */
 export const MAX_UID_CHARS = 128;
 /**
- * Largest AdmissionReview body the server should read: the API server caps one request body at 3 MiB,
- * and a review of an UPDATE holds the object twice (object and oldObject), plus the envelope.
+ * Largest AdmissionReview body the webhook reads; larger ones get HTTP 413 (ADMISSION_BODY_TOO_LARGE).
+ * The API server caps one request body at 3 MiB, and a review of an UPDATE carries the object twice
+ * (object and oldObject), so 2 × 3 MiB plus 2 MiB for the envelope and JSON re-encoding. A smaller limit
+ * would turn a legal UPDATE of a large object into a failed webhook call, which failurePolicy then decides.
  */
 export const MAX_ADMISSION_REVIEW_BYTES = 8 * 1024 * 1024;
 

@@ -15,7 +15,7 @@ export interface AppOptions {
   /** The engine, bound to its registry client, cache and verifiers. */
   readonly evaluate: (request: AdmissionRequestFacts, deadline: number) => Promise<RequestEvaluation>;
   readonly now?: () => number;
-  /** Largest accepted request body; see MAX_REVIEW_BYTES. */
+  /** Largest accepted request body; see MAX_ADMISSION_REVIEW_BYTES. */
   readonly bodyLimit?: number;
   readonly onDecision?: DecisionListener;
   /** HTTPS options when serving TLS; the server's secure context can be replaced later (hot reload). */

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppOptions } from './app-options.types';
-import { MAX_REVIEW_BYTES } from './limits';
+import { MAX_ADMISSION_REVIEW_BYTES } from '../admission/decode';
+import { REQUEST_TIMEOUT_MS } from './limits';
 import { registerAdmissionRoutes } from './routes/admission';
 import { registerHealthRoutes } from './routes/health';
 
@@ -25,11 +26,10 @@ function parseJsonBody(
 export function buildApp(options: AppOptions): FastifyInstance {
   const serverOptions: FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } = {
     loggerInstance: options.logger,
-    bodyLimit: options.bodyLimit ?? MAX_REVIEW_BYTES,
+    bodyLimit: options.bodyLimit ?? MAX_ADMISSION_REVIEW_BYTES,
     // One structured line per admission decision is ours to write; fastify's per-request lines are noise.
     logController: new LogController({ disableRequestLogging: true }),
-    // A request that is still sending its body after this long is dropped (slowloris).
-    requestTimeout: 60_000,
+    requestTimeout: REQUEST_TIMEOUT_MS,
     return503OnClosing: true,
     ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
   };
@@ -52,7 +52,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
           : (error.code ?? 'ADMISSION_MALFORMED');
     const message =
       status === 413
-        ? `request body exceeds ${options.bodyLimit ?? MAX_REVIEW_BYTES} bytes`
+        ? `request body exceeds ${options.bodyLimit ?? MAX_ADMISSION_REVIEW_BYTES} bytes`
         : status === 500
           ? 'internal error; see the webhook logs'
           : error.message;

@@ -1,7 +1,9 @@
-import { DEADLINE_MARGIN_MS, DEFAULT_WEBHOOK_TIMEOUT_MS, MIN_BUDGET_MS } from '../engine/limits';
-
-/** The API server never waits more than 30 s for a webhook; larger values are clamped. */
-export const MAX_WEBHOOK_TIMEOUT_MS = 30_000;
+import {
+  DEADLINE_MARGIN_MS,
+  DEFAULT_WEBHOOK_TIMEOUT_MS,
+  MAX_WEBHOOK_TIMEOUT_MS,
+  MIN_BUDGET_MS,
+} from './limits';
 
 // webhookTimeoutMs reads the `?timeout=10s` that kube-apiserver appends to webhook calls (attacker-reachable: clamp it).
 export function webhookTimeoutMs(query: unknown): number {

@@ -1,5 +1,6 @@
 // The webhook end to end (minus the API server): real registries, images signed by the real cosign,
 // policies from a folder, AdmissionReviews injected into the Fastify app exactly as the API server sends them.
+import { MAX_ADMISSION_REVIEW_BYTES } from '../../../src/admission';
 import { generateCosignKey, cosignSign, type CosignKey } from '../../harness/cosign';
 import { loadHarness, type Harness } from '../../harness/env';
 import { pushRandomImage, type PushedImage } from '../../harness/images';
@@ -328,7 +329,7 @@ describe('bad input never crashes the server', () => {
     const res = await hook.app.inject({
       method: 'POST',
       url: '/validate',
-      payload: `{"pad":"${'x'.repeat(7 * 1024 * 1024)}"}`,
+      payload: `{"pad":"${'x'.repeat(MAX_ADMISSION_REVIEW_BYTES)}"}`,
       headers: { 'content-type': 'application/json' },
     });
     expect(res.statusCode).toBe(413);

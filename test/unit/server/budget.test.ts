@@ -1,5 +1,10 @@
-import { deadlineFor, MAX_WEBHOOK_TIMEOUT_MS, webhookTimeoutMs } from '../../../src/server/budget';
-import { DEADLINE_MARGIN_MS, DEFAULT_WEBHOOK_TIMEOUT_MS, MIN_BUDGET_MS } from '../../../src/engine/limits';
+import { deadlineFor, webhookTimeoutMs } from '../../../src/server/budget';
+import {
+  DEADLINE_MARGIN_MS,
+  DEFAULT_WEBHOOK_TIMEOUT_MS,
+  MAX_WEBHOOK_TIMEOUT_MS,
+  MIN_BUDGET_MS,
+} from '../../../src/server/limits';
 
 describe('webhookTimeoutMs', () => {
   it.each([

@@ -1,3 +1,7 @@
+import {
+  MAX_ANNOTATION_VALUE_CHARS as MAX_AUDIT_ANNOTATION_VALUE_CHARS,
+  MAX_WARNING_CHARS,
+} from '../policy/decide-format';
 import type { Decision } from '../policy/decision.types';
 import type { AdmissionResponseBody, AdmissionReviewResponse, JsonPatchOp } from './admission-review.types';
 import { ADMISSION_API_VERSION } from './decode';
@@ -6,16 +10,14 @@ import { charCount, toMultiLine, toSingleLine, truncateChars, truncateUtf8 } fro
 
 /** Largest denial message (UTF-8 bytes) put in `status.message`; kubectl prints it whole. */
 export const MAX_MESSAGE_BYTES = 16 * 1024;
-/** Longest single warning (code points); the API server truncates longer ones itself. */
-export const MAX_WARNING_CHARS = 256;
 /** Total length of all warnings (code points); the API server truncates beyond 4096. */
 export const MAX_WARNINGS_TOTAL_CHARS = 4096;
 /** Longest audit-annotation key: one qualified-name segment (the API server prefixes the webhook name). */
 export const MAX_AUDIT_ANNOTATION_KEY_CHARS = 63;
-/** Longest audit-annotation value (code points); these land in every audit-log entry of the request. */
-export const MAX_AUDIT_ANNOTATION_VALUE_CHARS = 1024;
 /** Most audit annotations per response. */
 export const MAX_AUDIT_ANNOTATIONS = 32;
+// The policy layer formats warnings and audit values within these limits; the response enforces them again.
+export { MAX_AUDIT_ANNOTATION_VALUE_CHARS, MAX_WARNING_CHARS };
 
 const MESSAGE_TRUNCATED_NOTE = `\n${'…'} (message cut at ${MAX_MESSAGE_BYTES} bytes; the Portcullis log has the full decision)`;
 const AUDIT_KEY_PATTERN = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/;

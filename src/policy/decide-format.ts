@@ -7,10 +7,16 @@ export const MAX_MESSAGE_IMAGES = 5;
 export const MAX_REASON_CHARS = 512;
 /** At most this many warnings are returned; kubectl prints each one. */
 export const MAX_WARNINGS = 16;
-/** The API server may truncate longer warnings; we cut them ourselves, keeping the start. */
+/**
+ * Longest warning: the API server may truncate longer ones, so we cut them ourselves, keeping the start.
+ * The AdmissionResponse enforces the same limit (admission/response.ts imports it).
+ */
 export const MAX_WARNING_CHARS = 256;
-/** Longest value of one audit annotation. */
-export const MAX_ANNOTATION_VALUE_CHARS = 2048;
+/**
+ * Longest value of one audit annotation (these land in every audit-log entry of the request). The
+ * AdmissionResponse enforces the same limit, so a value bounded here reaches the audit log whole.
+ */
+export const MAX_ANNOTATION_VALUE_CHARS = 1024;
 /** Longest break-glass reason recorded (the annotation is user-controlled). */
 export const MAX_BREAK_GLASS_REASON_CHARS = 256;
 

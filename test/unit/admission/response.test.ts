@@ -14,6 +14,7 @@ import {
   toWarnings,
   type JsonPatchOp,
 } from '../../../src/admission';
+import { boundedJoin, MAX_ANNOTATION_VALUE_CHARS } from '../../../src/policy/decide-format';
 import type { Decision } from '../../../src/policy/decision.types';
 
 const UID = '705ab4f5-6393-11e8-b7cc-42010a800001';
@@ -225,5 +226,24 @@ describe('toErrorReview', () => {
         ?.message ?? '';
     expect(Buffer.byteLength(m)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
     expect(m).not.toContain('\u0000');
+  });
+});
+
+describe('what the policy layer bounds', () => {
+  it('passes an audit value bounded by the policy layer through whole, with its count of left-out parts', () => {
+    const parts = Array.from(
+      { length: 200 },
+      (_, i) => `policy-${i} registry.example/app@sha256:${'a'.repeat(12)}`,
+    );
+    const value = boundedJoin(parts, ' | ', MAX_ANNOTATION_VALUE_CHARS);
+    const out = toAdmissionReview(UID, decision({ auditAnnotations: { 'audit-failures': value } })).response
+      .auditAnnotations?.['audit-failures'];
+    expect(out).toBe(value);
+    expect(out).toMatch(/ more\)$/);
+  });
+
+  it('passes a warning bounded by the policy layer through whole', () => {
+    const warning = 'w'.repeat(MAX_WARNING_CHARS);
+    expect(toWarnings([warning])).toEqual([warning]);
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { toAdmissionReview, toReviewRequests } from '../admission';
+import { MAX_YAML_ALIASES } from '../policy/documents';
 import { ConfigError, EXIT_ALLOWED, EXIT_DENIED } from './errors';
 import { createOfflineEvaluator, type OfflineFlags } from './offline';
 
@@ -9,10 +10,11 @@ export interface ReviewFlags extends OfflineFlags {
   output?: string;
 }
 
-/** Largest manifest file `review` reads; manifests are small, and this bounds YAML parsing work. */
+/**
+ * Largest manifest file `review -f` reads; this bounds YAML parsing work. Not the webhook's AdmissionReview
+ * body limit: a file may hold many objects (each becomes its own review), not one object and its old version.
+ */
 export const MAX_REVIEW_FILE_BYTES = 8 * 1024 * 1024;
-/** YAML alias expansions allowed per document (defends against "billion laughs"). */
-export const MAX_YAML_ALIASES = 100;
 
 // readDocuments reads a JSON or (multi-document) YAML file, or stdin for "-".
 function readDocuments(path: string): unknown[] {

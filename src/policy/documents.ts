@@ -8,8 +8,11 @@ import { isPlainObject } from './schema-validate';
 export const MAX_POLICY_FILE_BYTES = 1024 * 1024;
 /** Most YAML documents in one file. */
 export const MAX_DOCUMENTS_PER_FILE = 500;
-/** YAML alias expansions allowed per document (guards against "billion laughs"). */
-export const MAX_YAML_ALIASES = 50;
+/**
+ * YAML alias expansions allowed per document (guards against "billion laughs"), for policy files and the
+ * manifests `review` reads: the yaml library's own default, which admits real anchors and refuses bombs.
+ */
+export const MAX_YAML_ALIASES = 100;
 
 /** One policy object from a file, with a way to find the line of a field path. */
 export interface PolicyDocument {

@@ -38,7 +38,7 @@ export {
   toStatusMessage,
   toWarnings,
 } from './response';
-export { MAX_NAME_CHARS, MAX_PINNABLE_REFERENCE_CHARS, buildPinningPatch, toPinnedReference } from './patch';
+export { MAX_PINNABLE_REFERENCE_CHARS, buildPinningPatch, toPinnedReference } from './patch';
 export {
   MAX_LIST_DEPTH,
   MAX_REVIEW_OBJECTS,

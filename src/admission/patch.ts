@@ -1,10 +1,9 @@
 import type { Decision } from '../policy/decision.types';
+import { MAX_NAME_LENGTH, MAX_TAG_LENGTH } from '../reference/limits';
 import type { JsonPatchOp } from './admission-review.types';
 
 /** Longest image string /mutate will pin; longer ones are left alone (they were verified, just not pinned). */
 export const MAX_PINNABLE_REFERENCE_CHARS = 512;
-/** Longest repository name (registry and path) the distribution grammar allows. */
-export const MAX_NAME_CHARS = 255;
 
 // The distribution/reference grammar for `name[:tag]` (no digest), anchored. Input is length-capped first,
 // so backtracking stays bounded.
@@ -12,7 +11,7 @@ const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const HOST = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])`;
 const NAME = `(?:${HOST}(?::[0-9]+)?/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
-const NAME_AND_TAG = new RegExp(`^(${NAME})(?::[\\w][\\w.-]{0,127})?$`);
+const NAME_AND_TAG = new RegExp(`^(${NAME})(?::[\\w][\\w.-]{0,${MAX_TAG_LENGTH - 1}})?$`);
 const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
 // Pods only (docs/operations.md#endpoints): an image field directly under a Pod's spec.
 const POD_IMAGE_POINTER =
@@ -27,7 +26,7 @@ const POD_IMAGE_POINTER =
 export function toPinnedReference(original: string, digest: string): string | undefined {
   if (!SHA256_DIGEST.test(digest) || original.length > MAX_PINNABLE_REFERENCE_CHARS) return undefined;
   const match = NAME_AND_TAG.exec(original);
-  if (match === null || (match[1] ?? '').length > MAX_NAME_CHARS) return undefined;
+  if (match === null || (match[1] ?? '').length > MAX_NAME_LENGTH) return undefined;
   return `${original}@${digest}`;
 }
 

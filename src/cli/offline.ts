@@ -19,13 +19,18 @@ export interface OfflineFlags {
 
 /** Default time budget for one CLI evaluation; CI pipelines are less hurried than the API server. */
 export const DEFAULT_CLI_TIMEOUT_SECONDS = 30;
+/** Longest `--timeout` accepted: a CLI run that needs more is stuck, not slow. */
+export const MAX_CLI_TIMEOUT_SECONDS = 600;
 
 // toTimeoutMs validates --timeout SECONDS.
 function toTimeoutMs(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_CLI_TIMEOUT_SECONDS * 1000;
   const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
-    throw new ConfigError('CONFIG_INVALID_FLAG', `--timeout expects seconds between 1 and 600, not "${raw}"`);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_CLI_TIMEOUT_SECONDS) {
+    throw new ConfigError(
+      'CONFIG_INVALID_FLAG',
+      `--timeout expects seconds between 1 and ${MAX_CLI_TIMEOUT_SECONDS}, not "${raw}"`,
+    );
   }
   return seconds * 1000;
 }

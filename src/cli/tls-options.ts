@@ -1,3 +1,4 @@
+import { MAX_DNS_LABEL_LENGTH, MAX_DNS_SUBDOMAIN_LENGTH } from '../policy/limits';
 import { ConfigError } from './errors';
 import { MAX_CA_OVERLAP_MS, MIN_CA_OVERLAP_MS, DEFAULT_CA_OVERLAP_MS } from '../tls/limits';
 import type { WebhookConfigRef } from '../tls/kube-api';
@@ -25,8 +26,10 @@ export interface SelfManagedTls {
   readonly keyPath: string;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = new RegExp(`^[a-z0-9]([-a-z0-9]{0,${MAX_DNS_LABEL_LENGTH - 2}}[a-z0-9])?$`);
+const DNS_SUBDOMAIN = new RegExp(
+  `^(?=.{1,${MAX_DNS_SUBDOMAIN_LENGTH}}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`,
+);
 const DURATION = /^(\d{1,6})(m|h|d)$/;
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 

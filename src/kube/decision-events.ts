@@ -9,6 +9,8 @@ import { isPlainObject } from '../policy/schema-validate';
 export const MAX_EVENT_NOTE_BYTES = 1024;
 /** Longest part of a note that describes one image's failure. */
 const MAX_IMAGE_LINE_CHARS = 300;
+/** Longest user name quoted in a note. */
+const MAX_USERNAME_CHARS = 128;
 
 export type DecisionEventReason =
   'PortcullisDenied' | 'PortcullisWarn' | 'PortcullisAudit' | 'PortcullisBreakGlass';
@@ -106,7 +108,7 @@ export function toDecisionEvents(
   const { decision } = evaluation;
   const refs = toObjectRefs(request);
   const what = `${refs.regarding.kind} ${refs.regarding.name || '<unnamed>'}`;
-  const user = oneLine(request.userInfo.username, 128);
+  const user = oneLine(request.userInfo.username, MAX_USERNAME_CHARS);
   const action = decision.allowed ? 'Admitted' : 'Denied';
   const events: DecisionEvent[] = [];
   const add = (reason: DecisionEventReason, note: string): void => {

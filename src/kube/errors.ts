@@ -12,6 +12,9 @@ export const KUBE_ERROR_CODES = [
 
 export type KubeErrorCode = (typeof KUBE_ERROR_CODES)[number];
 
+/** Longest API-server Status message quoted in our errors. */
+const MAX_STATUS_MESSAGE_CHARS = 300;
+
 /** An API-server call that failed. `details.status` is the HTTP status when there was one; never secret data. */
 export class KubeError extends PortcullisError<KubeErrorCode> {}
 
@@ -40,7 +43,7 @@ function statusMessage(body: unknown): string | undefined {
   }
   if (typeof value !== 'object' || value === null) return undefined;
   const message = (value as { message?: unknown }).message;
-  return typeof message === 'string' ? message.slice(0, 300) : undefined;
+  return typeof message === 'string' ? message.slice(0, MAX_STATUS_MESSAGE_CHARS) : undefined;
 }
 
 /**

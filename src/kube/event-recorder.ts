@@ -32,6 +32,8 @@ export const REPORTING_CONTROLLER = 'portcullis.dev/webhook';
 /** How often a "dropped Events" warning may be logged. */
 const DROP_LOG_INTERVAL_MS = 60_000;
 const MAX_REPORTING_INSTANCE_CHARS = 128;
+/** Event names are DNS subdomains: the part taken from the object leaves room for a unique suffix. */
+const MAX_EVENT_NAME_BASE_CHARS = 200;
 
 export type EventsApi = Pick<EventsV1Api, 'createNamespacedEvent' | 'patchNamespacedEvent'>;
 
@@ -50,7 +52,7 @@ function eventName(objectName: string, now: number): string {
       .toLowerCase()
       .replace(/[^a-z0-9.-]+/g, '-')
       .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '')
-      .slice(0, 200)
+      .slice(0, MAX_EVENT_NAME_BASE_CHARS)
       .replace(/[^a-z0-9]+$/, '') || 'portcullis';
   return `${base}.${now.toString(16)}${randomBytes(4).toString('hex')}`;
 }

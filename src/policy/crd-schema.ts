@@ -27,6 +27,7 @@ import type {
   SecretRef,
 } from './crd.types';
 import { MAX_GLOB_LENGTH } from '../reference/limits';
+import { MAX_DNS_LABEL_LENGTH, MAX_DNS_SUBDOMAIN_LENGTH, MAX_LABEL_KEY_LENGTH } from './limits';
 import {
   array,
   boolean,
@@ -44,6 +45,7 @@ import {
 export const MAX_IMAGES_PER_POLICY = 64;
 export const MAX_AUTHORITIES_PER_POLICY = 16;
 export const MAX_AUTHORITY_NAME_LENGTH = 63;
+/** Longest PEM field; key text from Secrets is held to the same limit (keys.ts). */
 export const MAX_PEM_LENGTH = 65536;
 export const MAX_PEM_LIST_ITEMS = 32;
 export const MAX_LIST_ITEMS = 32;
@@ -56,6 +58,8 @@ export const MAX_SELECTOR_LABELS = 64;
 export const MAX_SELECTOR_EXPRESSIONS = 32;
 export const MAX_SELECTOR_VALUES = 64;
 export const MAX_CONDITIONS = 16;
+/** Longest inline sigstore trusted root (JSON) in a keyless authority. */
+const MAX_TRUSTED_ROOT_LENGTH = 1024 * 1024;
 
 const AUTHORITY_NAME_PATTERN = '^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$';
 const SECRET_NAME_PATTERN = '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$';
@@ -72,13 +76,17 @@ const pemList = (description: string): Schema<string[]> =>
     minItems: 1,
     description,
   });
-const secretName = string({ maxLength: 253, minLength: 1, pattern: SECRET_NAME_PATTERN });
-const namespaceName = string({ maxLength: 63, minLength: 1, pattern: NAMESPACE_PATTERN });
+const secretName = string({
+  maxLength: MAX_DNS_SUBDOMAIN_LENGTH,
+  minLength: 1,
+  pattern: SECRET_NAME_PATTERN,
+});
+const namespaceName = string({ maxLength: MAX_DNS_LABEL_LENGTH, minLength: 1, pattern: NAMESPACE_PATTERN });
 
 const secretKeyRef = object<SecretKeyRef>({
   name: secretName,
   namespace: optional(namespaceName),
-  key: string({ maxLength: 253, minLength: 1, pattern: SECRET_KEY_PATTERN }),
+  key: string({ maxLength: MAX_DNS_SUBDOMAIN_LENGTH, minLength: 1, pattern: SECRET_KEY_PATTERN }),
 });
 
 const secretRef = object<SecretRef>({ name: secretName, namespace: optional(namespaceName) });
@@ -86,18 +94,22 @@ const secretRef = object<SecretRef>({ name: secretName, namespace: optional(name
 const configMapKeyRef = object<ConfigMapKeyRef>({
   name: secretName,
   namespace: optional(namespaceName),
-  key: optional(string({ maxLength: 253, minLength: 1, pattern: SECRET_KEY_PATTERN })),
+  key: optional(string({ maxLength: MAX_DNS_SUBDOMAIN_LENGTH, minLength: 1, pattern: SECRET_KEY_PATTERN })),
 });
 
 const labelSelectorRequirement = object<LabelSelectorRequirement>({
-  key: string({ maxLength: 317, minLength: 1 }),
+  key: string({ maxLength: MAX_LABEL_KEY_LENGTH, minLength: 1 }),
   operator: enumeration(['In', 'NotIn', 'Exists', 'DoesNotExist'] as const),
-  values: optional(array(string({ maxLength: 63 }), { maxItems: MAX_SELECTOR_VALUES, listType: 'atomic' })),
+  values: optional(
+    array(string({ maxLength: MAX_DNS_LABEL_LENGTH }), { maxItems: MAX_SELECTOR_VALUES, listType: 'atomic' }),
+  ),
 });
 
 const labelSelector = object<LabelSelector>(
   {
-    matchLabels: optional(stringMap(string({ maxLength: 63 }), { maxProperties: MAX_SELECTOR_LABELS })),
+    matchLabels: optional(
+      stringMap(string({ maxLength: MAX_DNS_LABEL_LENGTH }), { maxProperties: MAX_SELECTOR_LABELS }),
+    ),
     matchExpressions: optional(
       array(labelSelectorRequirement, { maxItems: MAX_SELECTOR_EXPRESSIONS, listType: 'atomic' }),
     ),
@@ -132,7 +144,7 @@ const cosignKeyless = object<CosignKeyless>({
   trustedRoot: optional(
     object<{ configMapRef?: ConfigMapKeyRef; data?: string }>({
       configMapRef: optional(configMapKeyRef),
-      data: optional(string({ maxLength: 1048576, minLength: 1 })),
+      data: optional(string({ maxLength: MAX_TRUSTED_ROOT_LENGTH, minLength: 1 })),
     }),
   ),
 });
@@ -278,13 +290,19 @@ export const clusterImagePolicySpecSchema = object<ClusterImagePolicySpec>(
   { validations: specValidations },
 );
 
+// metav1.Condition's own schema limits, which status.conditions repeats.
+const MAX_CONDITION_TYPE_LENGTH = 316;
+const MAX_CONDITION_TIME_LENGTH = 64;
+const MAX_CONDITION_REASON_LENGTH = 1024;
+const MAX_CONDITION_MESSAGE_LENGTH = 32768;
+
 const condition = object<PolicyCondition>({
-  type: string({ maxLength: 316, minLength: 1 }),
+  type: string({ maxLength: MAX_CONDITION_TYPE_LENGTH, minLength: 1 }),
   status: enumeration(['True', 'False', 'Unknown'] as const),
   observedGeneration: optional(integer({ minimum: 0 })),
-  lastTransitionTime: string({ maxLength: 64, minLength: 1 }),
-  reason: string({ maxLength: 1024, minLength: 1 }),
-  message: string({ maxLength: 32768 }),
+  lastTransitionTime: string({ maxLength: MAX_CONDITION_TIME_LENGTH, minLength: 1 }),
+  reason: string({ maxLength: MAX_CONDITION_REASON_LENGTH, minLength: 1 }),
+  message: string({ maxLength: MAX_CONDITION_MESSAGE_LENGTH }),
 });
 
 /** The schema of `status` (written by Portcullis through the status subresource). */

@@ -8,6 +8,8 @@ import { PolicyError } from './errors';
 export const MAX_HPVS_CONTRACT_BYTES = 1024 * 1024;
 /** Most `images.dct` entries converted. */
 export const MAX_HPVS_DCT_IMAGES = 64;
+/** Longest policy-name stem taken from an image name: room for `-<n>` within a DNS label. */
+const MAX_NAME_STEM_CHARS = 50;
 /** Prefix of an encrypted contract section, which only the HPVS instance can decrypt. */
 const ENCRYPTED_PREFIX = 'hyper-protect-basic.';
 
@@ -98,7 +100,7 @@ function parseYamlObject(text: string, what: string): Record<string, unknown> {
 function uniqueName(image: string, used: Set<string>): string {
   const last = image.slice(image.lastIndexOf('/') + 1);
   const base = `hpvs-${last.replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '')}`
-    .slice(0, 50)
+    .slice(0, MAX_NAME_STEM_CHARS)
     .replace(/-+$/, '');
   let name = base;
   for (let n = 2; used.has(name); n++) name = `${base}-${n}`;

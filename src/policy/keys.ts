@@ -1,9 +1,8 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type { CompiledPublicKey } from './compiled.types';
+import { MAX_PEM_LENGTH } from './crd-schema';
 import { PolicyError, type FieldError } from './errors';
 
-/** Longest key text (one or several PEM blocks) we parse. */
-export const MAX_KEY_PEM_BYTES = 65536;
 /** Most public keys one authority may list. */
 export const MAX_KEYS_PER_AUTHORITY = 16;
 /** Shortest RSA modulus we accept. */
@@ -51,8 +50,8 @@ export function parsePublicKeys(text: string, path: string, context?: string): C
 
 // parseKeyText splits the PEM blocks and parses each; errors name the block when there are several.
 function parseKeyText(text: string, path: string): CompiledPublicKey[] {
-  if (Buffer.byteLength(text, 'utf8') > MAX_KEY_PEM_BYTES) {
-    throw keyError(path, `key text is larger than ${MAX_KEY_PEM_BYTES} bytes`);
+  if (Buffer.byteLength(text, 'utf8') > MAX_PEM_LENGTH) {
+    throw keyError(path, `key text is larger than ${MAX_PEM_LENGTH} bytes`);
   }
   const blocks = [...text.matchAll(PEM_BLOCK)];
   const rest = text.replace(PEM_BLOCK, '').trim();

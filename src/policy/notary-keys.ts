@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import type { CompiledNotaryRootKey } from './compiled.types';
-import { keyError, MAX_KEY_PEM_BYTES, MAX_KEYS_PER_AUTHORITY, toCompiledKey } from './keys';
+import { MAX_PEM_LENGTH } from './crd-schema';
+import { keyError, MAX_KEYS_PER_AUTHORITY, toCompiledKey } from './keys';
 
 const PEM_BLOCK = /^\s*-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----\s*$/;
 const BASE64 = /^[A-Za-z0-9+/\s]+={0,2}\s*$/;
@@ -30,8 +31,8 @@ export function parseNotaryRootKeys(texts: readonly string[], path: string): Com
 
 // parseRootKey decodes one entry to PEM, then to a key, and records the TUF key ids its pinned form has.
 function parseRootKey(text: string, path: string): CompiledNotaryRootKey {
-  if (Buffer.byteLength(text, 'utf8') > MAX_KEY_PEM_BYTES) {
-    throw keyError(path, `key text is larger than ${MAX_KEY_PEM_BYTES} bytes`);
+  if (Buffer.byteLength(text, 'utf8') > MAX_PEM_LENGTH) {
+    throw keyError(path, `key text is larger than ${MAX_PEM_LENGTH} bytes`);
   }
   const { pem, base64 } = toPem(text, path);
   const label = PEM_BLOCK.exec(pem)?.[1];

@@ -4,6 +4,7 @@ import { clusterImagePolicySpecSchema, imagePolicySpecSchema } from './crd-schem
 import { POLICY_API_VERSION, type PolicyObject } from './crd.types';
 import type { FieldError } from './errors';
 import { validateLabelSelector } from './label-selector';
+import { MAX_DNS_LABEL_LENGTH, MAX_DNS_SUBDOMAIN_LENGTH } from './limits';
 import { isPlainObject, quote, validateAgainstSchema } from './schema-validate';
 import { validateAuthorities } from './validate-authorities';
 
@@ -78,7 +79,7 @@ function validateMetadata(
   const meta: PolicyObject['metadata'] = { ...value, name: '' };
   if (typeof value.name !== 'string' || value.name === '') {
     errors.push({ path: 'metadata.name', code: 'POLICY_FIELD_REQUIRED', message: 'a policy needs a name' });
-  } else if (value.name.length > 253 || !DNS_SUBDOMAIN.test(value.name)) {
+  } else if (value.name.length > MAX_DNS_SUBDOMAIN_LENGTH || !DNS_SUBDOMAIN.test(value.name)) {
     errors.push({
       path: 'metadata.name',
       code: 'POLICY_FIELD_VALUE',
@@ -99,7 +100,7 @@ function validateMetadata(
       });
   } else if (
     typeof value.namespace !== 'string' ||
-    value.namespace.length > 63 ||
+    value.namespace.length > MAX_DNS_LABEL_LENGTH ||
     !DNS_LABEL.test(value.namespace)
   ) {
     errors.push({

@@ -24,6 +24,12 @@ export const MAX_REFERRER_PAGES = 10;
 /** Referrer descriptors returned for one subject; more are dropped (and logged). */
 export const MAX_REFERRERS = 1000;
 
+/** Longest next-page URL we read from a `Link` header (attacker-controlled). */
+export const MAX_LINK_URL_CHARS = 2048;
+
+/** Longest Retry-After header we parse (attacker-controlled); real ones are a number or an HTTP date. */
+export const MAX_RETRY_AFTER_CHARS = 64;
+
 /** Longest WWW-Authenticate header we parse (attacker-controlled). */
 export const MAX_WWW_AUTHENTICATE_CHARS = 8 * 1024;
 

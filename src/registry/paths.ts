@@ -1,8 +1,6 @@
 // Builds registry API paths from checked parts, so no attacker-supplied digest or name can bend a URL.
+import { MAX_NAME_LENGTH, MAX_TAG_LENGTH, SUPPORTED_DIGESTS } from '../reference/limits';
 import { registryError, type RegistryWhere } from './errors';
-
-/** Digest algorithms we can verify, with the hex length each must have. */
-export const DIGEST_HEX_LENGTH: Readonly<Record<string, number>> = { sha256: 64, sha512: 128 };
 
 /** A digest split into parts; only sha256 and sha512 are accepted. */
 export interface ParsedDigest {
@@ -11,14 +9,14 @@ export interface ParsedDigest {
 }
 
 const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const TAG = new RegExp(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,${MAX_TAG_LENGTH - 1}}$`);
 
 /** Parses `sha256:<64 hex>` or `sha512:<128 hex>`; undefined for anything else. */
 export function parseDigest(digest: string): ParsedDigest | undefined {
   const colon = digest.indexOf(':');
   const algorithm = digest.slice(0, colon);
   const hex = digest.slice(colon + 1);
-  const len = DIGEST_HEX_LENGTH[algorithm];
+  const len = SUPPORTED_DIGESTS.get(algorithm);
   if (colon < 0 || len === undefined || hex.length !== len || !/^[0-9a-f]+$/.test(hex)) return undefined;
   return { algorithm: algorithm as ParsedDigest['algorithm'], hex };
 }
@@ -43,7 +41,7 @@ export function verifyDigestSyntax(digest: string, where: RegistryWhere): Parsed
 
 // checkRepository refuses names that are not in the distribution grammar (they would alter the URL path).
 function checkRepository(where: RegistryWhere & { repository: string }): string {
-  if (where.repository.length > 255 || !REPOSITORY.test(where.repository)) {
+  if (where.repository.length > MAX_NAME_LENGTH || !REPOSITORY.test(where.repository)) {
     throw registryError('REGISTRY_BAD_RESPONSE', where, `${where.registry}: invalid repository name`);
   }
   return where.repository;

@@ -1,7 +1,7 @@
 // Lists the referrers of a digest: the OCI 1.1 referrers API, else the `sha256-<hex>` tag index fallback.
 import type { Logger } from 'pino';
 import { describeWhere, isRegistryError, registryError } from './errors';
-import { MAX_MANIFEST_BYTES, MAX_REFERRER_PAGES, MAX_REFERRERS } from './limits';
+import { MAX_LINK_URL_CHARS, MAX_MANIFEST_BYTES, MAX_REFERRER_PAGES, MAX_REFERRERS } from './limits';
 import { fetchManifest } from './manifests';
 import { contentTypeOf, OCI_INDEX } from './media-types';
 import { parseDigest, referrersFallbackTag, referrersPath, verifyDigestSyntax } from './paths';
@@ -160,10 +160,12 @@ function parseJson(bytes: Buffer, where: RepoWhere): unknown {
   }
 }
 
+const NEXT_PAGE_LINK = new RegExp(`<([^>]{1,${MAX_LINK_URL_CHARS}})>\\s*;\\s*rel="?next"?`, 'i');
+
 // nextPage follows `Link: <…>; rel="next"` only to a path on the same registry API (attacker-controlled).
 function nextPage(link: string | string[] | undefined, where: RepoWhere, logger: Logger): string | undefined {
   const v = Array.isArray(link) ? link.join(', ') : link;
-  const m = v === undefined ? null : /<([^>]{1,2048})>\s*;\s*rel="?next"?/i.exec(v);
+  const m = v === undefined ? null : NEXT_PAGE_LINK.exec(v);
   if (m === null || m[1] === undefined) return undefined;
   const url = new URL(m[1], 'http://same.invalid');
   if (url.host !== 'same.invalid' || !url.pathname.startsWith(`/v2/${where.repository}/referrers/`)) {

@@ -1,5 +1,5 @@
 // Backoff and Retry-After arithmetic for the transport's retry loop (pure functions of time and chance).
-import { MAX_RETRIES, RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS } from './limits';
+import { MAX_RETRIES, MAX_RETRY_AFTER_CHARS, RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS } from './limits';
 
 /** Statuses that mean "try again later". */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
@@ -10,7 +10,7 @@ export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 5
  */
 export function parseRetryAfter(header: string | string[] | undefined, now: number): number | undefined {
   const v = (Array.isArray(header) ? header[0] : header)?.trim();
-  if (v === undefined || v === '' || v.length > 64) return undefined;
+  if (v === undefined || v === '' || v.length > MAX_RETRY_AFTER_CHARS) return undefined;
   if (/^\d+$/.test(v)) return Number(v) * 1000;
   if (!/[A-Za-z]/.test(v)) return undefined; // an HTTP date names its day and month
   const at = Date.parse(v);

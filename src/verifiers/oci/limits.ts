@@ -10,8 +10,6 @@ export const MAX_OCI_SIGNATURES = 200;
 export const MAX_OCI_RESPONSE_BYTES = 1024 * 1024;
 /** Largest decoded signed message: the KMS Sign API signs RAW messages of at most 4096 bytes. */
 export const MAX_OCI_MESSAGE_BYTES = 4096;
-/** Largest decoded signature: an RSA-8192 signature is 1024 bytes. */
-export const MAX_OCI_SIGNATURE_BYTES = 1024;
 /** Attempts per API call (first try plus retries on 429/5xx/connection errors), within the deadline. */
 export const MAX_OCI_ATTEMPTS = 3;
 /** An attempt is not started with less time than this left before the admission deadline. */

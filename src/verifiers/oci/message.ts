@@ -1,5 +1,6 @@
 import { quoteRegistryText } from '../../registry/errors';
-import { MAX_OCI_MESSAGE_BYTES, MAX_OCI_SIGNATURE_BYTES } from './limits';
+import { MAX_SIGNATURE_BYTES } from '../signature';
+import { MAX_OCI_MESSAGE_BYTES } from './limits';
 
 /** The RSA-PSS algorithms OCIR image signatures use, with their hash (salt length = hash length). */
 export const OCI_SIGNING_ALGORITHMS = {
@@ -76,7 +77,7 @@ export function parseMessageBytes(message: unknown): Buffer | undefined {
 
 /** The raw RSA-PSS signature (the base64 of the `signature` field); undefined when malformed. */
 export function parseSignatureBytes(signature: unknown): Buffer | undefined {
-  return parseBase64(signature, MAX_OCI_SIGNATURE_BYTES);
+  return parseBase64(signature, MAX_SIGNATURE_BYTES);
 }
 
 /**

@@ -11,7 +11,13 @@ import type { PullSecretSource } from '../engine/pull-secrets.types';
 import { RegistryClient } from '../registry';
 import type { Descriptor } from '../registry/registry.types';
 import type { CompiledAuthority } from '../policy/compiled.types';
-import { createOciVaultVerifier, verifyAuthority } from '../verifiers';
+import {
+  createCrlFetcher,
+  createCrlRevocationChecker,
+  createNotationVerifier,
+  createOciVaultVerifier,
+  verifyAuthority,
+} from '../verifiers';
 import type { VerifyContext, VerifyTarget } from '../verifiers/verifier.types';
 import type { RegistryFlags } from './options';
 
@@ -49,11 +55,16 @@ export function createRuntime(options: {
     onRequest: (host: string, outcome: string) =>
       options.metrics?.registryRequests.inc({ registry: host, outcome }),
   });
-  // --registry-ca is trusted for the OCI Vault signature APIs too (sovereign realms, the test stand-in).
+  // --registry-ca is trusted for the OCI Vault signature APIs (sovereign realms, the test stand-in) and for
+  // Notation CRL downloads too.
+  const ca = options.flags.registryCa;
   const verifiers = {
-    ociVault: createOciVaultVerifier(
-      options.flags.registryCa === undefined ? {} : { ca: options.flags.registryCa },
-    ),
+    ociVault: createOciVaultVerifier(ca === undefined ? {} : { ca }),
+    notation: createNotationVerifier({
+      revocation: createCrlRevocationChecker(
+        createCrlFetcher({ ...(ca === undefined ? {} : { registryCa: ca }), now }),
+      ),
+    }),
   };
   const deps = {
     registry,

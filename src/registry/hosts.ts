@@ -1,5 +1,6 @@
 // Host-level rules: which registries may speak plain HTTP or unverified TLS, and which realms may get credentials.
 import { isIP } from 'node:net';
+import { egressRefusal } from './egress';
 import { normaliseRegistryHost } from './keychain';
 
 /** `host` without its port; IPv6 brackets removed (`[::1]:5000` → `::1`). */
@@ -18,13 +19,6 @@ export function isLoopbackHost(host: string): boolean {
   if (name === 'localhost' || name.endsWith('.localhost')) return true;
   if (isIP(name) === 4) return name.startsWith('127.');
   return name === '::1' || name === '0:0:0:0:0:0:0:1';
-}
-
-/** Link-local IP literals (169.254/16, fe80::/10): cloud metadata lives there; never a token realm. */
-export function isLinkLocalHost(host: string): boolean {
-  const name = hostnameOf(host).toLowerCase();
-  if (isIP(name) === 4) return name.startsWith('169.254.');
-  return isIP(name) === 6 && /^fe[89ab][0-9a-f]:/.test(name);
 }
 
 /** The set of registries configured with --insecure-registry, plus the loopback rule. */
@@ -48,10 +42,11 @@ export class InsecureRegistries {
 
 /**
  * Whether a token realm URL may receive credentials for `registryHost` (the host in the request URL).
- * The rule: an https realm is fine, unless its host is a link-local IP literal (cloud metadata) other than the
- * registry's own host. A plain-http realm is accepted only when the registry itself is insecure (configured or
- * loopback) AND the realm is on the registry's own hostname or on loopback, so credentials never cross the
- * network in clear text to a third host. Returns the reason for refusal, or undefined when allowed.
+ * The rule: an https realm is fine, unless the egress rule refuses its host (a link-local, unspecified or
+ * cloud-metadata address or name, in any encoding; names that resolve there are refused when connecting).
+ * A plain-http realm is accepted only when the registry itself is insecure (configured or loopback) AND the
+ * realm is on the registry's own hostname or on loopback, so credentials never cross the network in clear
+ * text to a third host. Returns the reason for refusal, or undefined when allowed.
  */
 export function realmProblem(
   realm: URL,
@@ -61,8 +56,9 @@ export function realmProblem(
   if (realm.protocol !== 'https:' && realm.protocol !== 'http:')
     return `realm scheme ${realm.protocol} is not http(s)`;
   if (realm.username !== '' || realm.password !== '') return 'realm URL carries credentials';
+  const refused = egressRefusal(realm.hostname);
+  if (refused !== undefined) return `realm host ${refused}`;
   const sameHost = hostnameOf(realm.host).toLowerCase() === hostnameOf(registryHost).toLowerCase();
-  if (!sameHost && isLinkLocalHost(realm.host)) return 'realm is a link-local address';
   if (realm.protocol === 'https:') return undefined;
   if (!insecure.has(registryHost)) return 'realm is plain http but the registry is not an insecure registry';
   if (!sameHost && !isLoopbackHost(realm.host)) return 'plain-http realm is on another host';

@@ -3,7 +3,7 @@ import { rootCertificates } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
-import { Agent, request, type Dispatcher } from 'undici';
+import { request, type Agent, type Dispatcher } from 'undici';
 import { registryApiHost } from '../reference/format';
 import {
   describeWhere,
@@ -12,6 +12,7 @@ import {
   type RegistryErrorCode,
   type RegistryWhere,
 } from './errors';
+import { checkEgressUrl, createEgressAgent, findEgressRefusal, type EgressOptions } from './egress';
 import { InsecureRegistries } from './hosts';
 import { BodyTooLarge, declaredLength, discard, readLimited } from './http-body';
 import { MAX_ERROR_BODY_BYTES, MAX_REDIRECTS } from './limits';
@@ -20,8 +21,13 @@ import { parseRetryAfter, RETRYABLE_STATUSES, retryDelay } from './retry';
 
 /** How the transport is wired: everything that does I/O or reads the clock comes in here. */
 export interface TransportOptions {
-  /** Used for every request when given (tests); otherwise the transport owns two keep-alive Agents. */
+  /**
+   * Used for every request when given (tests); otherwise the transport owns two keep-alive egress Agents.
+   * Either way each URL passes the egress pre-check; the owned Agents also check every resolved address.
+   */
   readonly dispatcher?: Dispatcher;
+  /** How the egress Agents resolve names (tests inject a resolver); see egress.ts. */
+  readonly egress?: EgressOptions;
   /** HOST[:PORT] allowed plain HTTP or unverified HTTPS (`--insecure-registry`). */
   readonly insecureRegistries: readonly string[];
   /** Extra PEM CA certificates trusted for registries, on top of the system roots (`--registry-ca`). */
@@ -87,8 +93,8 @@ export class Transport {
       this.unverified = opts.dispatcher;
     } else {
       const ca = opts.registryCa === undefined ? undefined : [...rootCertificates, opts.registryCa];
-      const strict = new Agent({ connect: ca === undefined ? {} : { ca } });
-      const unverified = new Agent({ connect: { rejectUnauthorized: false } });
+      const strict = createEgressAgent(ca === undefined ? {} : { ca }, opts.egress);
+      const unverified = createEgressAgent({ rejectUnauthorized: false }, opts.egress);
       this.owned.push(strict, unverified);
       this.strict = strict;
       this.unverified = unverified;
@@ -235,7 +241,8 @@ export class Transport {
     return res;
   }
 
-  // exchange sends one HTTP request and reads its body under the limits; it reports the outcome for metrics.
+  // exchange sends one HTTP request (to an address the egress rule allows) and reads its body under the
+  // limits; it reports the outcome for metrics.
   private async exchange(
     req: TransportRequest,
     method: string,
@@ -250,6 +257,7 @@ export class Transport {
       url.protocol === 'https:' && this.insecure.isConfigured(url.host) ? this.unverified : this.strict;
     let res: Dispatcher.ResponseData;
     try {
+      checkEgressUrl(url);
       res = await request(url, {
         method: method as Dispatcher.HttpMethod,
         headers,
@@ -260,6 +268,11 @@ export class Transport {
         bodyTimeout: remaining,
       });
     } catch (e) {
+      const refusal = findEgressRefusal(e);
+      if (refusal !== undefined) {
+        this.report(req, 'refused');
+        throw this.egressRefused(req, refusal);
+      }
       // A failed HTTPS probe of an insecure registry is scheme discovery, not an outcome worth counting.
       if (!probe) this.report(req, signal.aborted ? 'timeout' : 'error');
       throw e;
@@ -312,6 +325,16 @@ export class Transport {
       req.where,
       `${describeWhere(req.where)}: ${why} while fetching ${req.what}; the registry is slow or unreachable`,
       { cause },
+    );
+  }
+
+  // egressRefused names the request a refused connection belonged to (a registry, realm or redirect hop).
+  private egressRefused(req: TransportRequest, refusal: RegistryError): RegistryError {
+    return registryError(
+      'REGISTRY_EGRESS_REFUSED',
+      req.where,
+      `${describeWhere(req.where)}: while fetching ${req.what}, ${refusal.message}`,
+      { cause: refusal, details: { host: refusal.details.host, address: refusal.details.address } },
     );
   }
 

@@ -1,4 +1,8 @@
-import type { CompiledAuthority, CompiledOciVaultAuthority } from '../policy/compiled.types';
+import type {
+  CompiledAuthority,
+  CompiledNotationAuthority,
+  CompiledOciVaultAuthority,
+} from '../policy/compiled.types';
 import { cosignVerifier } from './cosign';
 import { toVerifyError } from './errors';
 import { notaryV1Verifier } from './notary-v1';
@@ -9,6 +13,8 @@ import type { Evidence, Verifier, VerifyContext, VerifyTarget } from './verifier
 /** Verifiers that hold I/O settings (e.g. an extra trusted CA), built by the runtime; defaults otherwise. */
 export interface ConfiguredVerifiers {
   readonly ociVault?: Verifier<CompiledOciVaultAuthority>;
+  /** Notation with the runtime's CRL fetcher (--registry-ca, clock). */
+  readonly notation?: Verifier<CompiledNotationAuthority>;
 }
 
 /**
@@ -27,7 +33,7 @@ export function verifyAuthority(
     case 'notaryV1':
       return notaryV1Verifier.verify(target, authority, ctx);
     case 'notation':
-      return notationVerifier.verify(target, authority, ctx);
+      return (verifiers.notation ?? notationVerifier).verify(target, authority, ctx);
     case 'ociVault':
       return (verifiers.ociVault ?? ociVaultVerifier).verify(target, authority, ctx);
     default:

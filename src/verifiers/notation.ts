@@ -1,6 +1,6 @@
 import type { CompiledNotationAuthority } from '../policy/compiled.types';
 import { checkEnvelope } from './notation/check-envelope';
-import { undiciCrlFetcher } from './notation/crl-fetch';
+import { createCrlFetcher } from './notation/crl-fetch';
 import { findEnvelopes, type DiscoveryStats } from './notation/discovery';
 import type { EnvelopeOutcome, EnvelopeRejected, RevocationChecker } from './notation/outcome.types';
 import { toNotationFailure } from './notation/report';
@@ -41,6 +41,7 @@ export function createNotationVerifier(
                 authority,
                 now: ctx.now(),
                 deadline: ctx.request.deadline,
+                ...(ctx.request.signal === undefined ? {} : { signal: ctx.request.signal }),
                 revocation: options.revocation,
                 where: found.where,
               });
@@ -60,9 +61,12 @@ export function createNotationVerifier(
   };
 }
 
-/** The verifier the dispatcher uses: CRLs fetched with undici. */
+/**
+ * The verifier the dispatcher uses when the runtime hands in none: CRLs fetched through the egress guard with
+ * the system's CAs only (the runtime builds one with --registry-ca and its clock).
+ */
 export const notationVerifier = createNotationVerifier({
-  revocation: createCrlRevocationChecker(undiciCrlFetcher),
+  revocation: createCrlRevocationChecker(createCrlFetcher()),
 });
 
 // log records every signature examined, at debug level (warnings at warn), so that a decision can be traced.

@@ -1,6 +1,4 @@
-import { rootCertificates } from 'node:tls';
 import { DefaultRequestSigner, type RequestSigner } from 'oci-common';
-import { Agent, type Dispatcher } from 'undici';
 import type { CompiledOciVaultAuthority } from '../policy/compiled.types';
 import { toVerifyError } from './errors';
 import { fetchKeyVersion, listSignaturePages } from './oci/api';
@@ -9,7 +7,12 @@ import { examineOciSignature, type OciSignatureOutcome } from './oci/examine';
 import { toOcirRegion, toOcirRepositoryName } from './oci/regions';
 import { OciPublicKeyCache, toKmsManagementEndpoint, toOciPublicKey } from './oci/public-keys';
 import { toOciVaultFailure } from './oci/report';
-import { OciHttpClient, toRetryConfiguration, type OciCallBounds } from './oci/transport';
+import {
+  createOciDispatcher,
+  OciHttpClient,
+  toRetryConfiguration,
+  type OciCallBounds,
+} from './oci/transport';
 import type { Evidence, Verifier, VerifyContext, VerifyTarget } from './verifier.types';
 
 /** I/O settings of the OCI Vault verifier, handed in by the runtime. */
@@ -29,8 +32,7 @@ type Rejected = Extract<OciSignatureOutcome, { ok: false }>;
 export function createOciVaultVerifier(
   options: OciVaultVerifierOptions = {},
 ): Verifier<CompiledOciVaultAuthority> {
-  const dispatcher: Dispatcher | undefined =
-    options.ca === undefined ? undefined : new Agent({ connect: { ca: [...rootCertificates, options.ca] } });
+  const dispatcher = createOciDispatcher(options.ca);
   const signers = new WeakMap<CompiledOciVaultAuthority, Promise<RequestSigner>>();
   const keys = new OciPublicKeyCache();
 

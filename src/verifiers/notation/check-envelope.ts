@@ -25,6 +25,8 @@ export interface EnvelopeCheckInput {
   readonly now: Date;
   /** Absolute deadline (epoch ms) for revocation look-ups. */
   readonly deadline: number;
+  /** The admission request's signal: revocation look-ups stop when it aborts. */
+  readonly signal?: AbortSignal;
   readonly revocation: RevocationChecker;
   /** Names the signature in messages, e.g. `signature sha256:ab12…`. */
   readonly where: string;
@@ -137,7 +139,7 @@ async function describeRevocationProblem(
   chain: readonly ParsedCertificate[],
   warnings: string[],
 ): Promise<Omit<Failure, 'check'> | undefined> {
-  const result = await input.revocation.check(chain, input.now, input.deadline);
+  const result = await input.revocation.check(chain, input.now, input.deadline, input.signal);
   if (result.status === 'good') return undefined;
   if (result.status === 'revoked') return { code: 'VERIFY_CERT_REVOKED', reason: result.reason };
   if (input.authority.revocationUnreachable === 'deny')

@@ -30,5 +30,10 @@ export type RevocationStatus =
 
 /** Checks a chain (leaf first, ending at its root) against CRLs. Passed in, so tests need no network. */
 export interface RevocationChecker {
-  check(chain: readonly ParsedCertificate[], now: Date, deadline: number): Promise<RevocationStatus>;
+  check(
+    chain: readonly ParsedCertificate[],
+    now: Date,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<RevocationStatus>;
 }

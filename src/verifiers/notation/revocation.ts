@@ -4,9 +4,12 @@ import type { ParsedCertificate } from './certificate';
 import { MAX_CRL_URLS_PER_CERT } from './limits';
 import type { RevocationChecker, RevocationStatus } from './outcome.types';
 
-/** Downloads a CRL; throws (any error) when it cannot. Passed in so that tests use local servers. */
+/**
+ * Downloads a CRL by `deadline` (epoch ms), stopping early when `signal` aborts; throws (a RegistryError in
+ * production, see crl-fetch.ts) when it cannot. Passed in so that tests use local servers.
+ */
 export interface CrlFetcher {
-  fetch(url: string, deadline: number): Promise<Buffer>;
+  fetch(url: string, deadline: number, signal?: AbortSignal): Promise<Buffer>;
 }
 
 /** Most CRLs kept in memory by one checker. */
@@ -28,11 +31,12 @@ const PEM_CRL = /-----BEGIN X509 CRL-----([\s\S]*?)-----END X509 CRL-----/;
 export function createCrlRevocationChecker(fetcher: CrlFetcher): RevocationChecker {
   const cache = new Map<string, CachedCrl>();
   return {
-    async check(chain, now, deadline): Promise<RevocationStatus> {
+    async check(chain, now, deadline, signal): Promise<RevocationStatus> {
+      const fetch = (url: string): Promise<Buffer> => fetcher.fetch(url, deadline, signal);
       for (const [i, cert] of chain.entries()) {
         const issuer = chain[i + 1];
         if (issuer === undefined) break;
-        const status = await checkOne(cert, issuer, fetcher, cache, now, deadline);
+        const status = await checkOne(cert, issuer, fetch, cache, now);
         if (status.status !== 'good') return status;
       }
       return { status: 'good' };
@@ -44,10 +48,9 @@ export function createCrlRevocationChecker(fetcher: CrlFetcher): RevocationCheck
 async function checkOne(
   cert: ParsedCertificate,
   issuer: ParsedCertificate,
-  fetcher: CrlFetcher,
+  fetch: (url: string) => Promise<Buffer>,
   cache: Map<string, CachedCrl>,
   now: Date,
-  deadline: number,
 ): Promise<RevocationStatus> {
   const name = `certificate "${cert.subjectText}"`;
   if (cert.crlUrls.length === 0) {
@@ -60,7 +63,7 @@ async function checkOne(
   const problems: string[] = [];
   for (const url of cert.crlUrls.slice(0, MAX_CRL_URLS_PER_CERT)) {
     try {
-      const crl = await loadCrl(url, issuer, fetcher, cache, now, deadline);
+      const crl = await loadCrl(url, issuer, fetch, cache, now);
       const entry = (crl.revokedCertificates ?? []).find((r) =>
         r.userCertificate.isEqual(cert.pkijs.serialNumber),
       );
@@ -78,14 +81,13 @@ async function checkOne(
 async function loadCrl(
   url: string,
   issuer: ParsedCertificate,
-  fetcher: CrlFetcher,
+  fetch: (url: string) => Promise<Buffer>,
   cache: Map<string, CachedCrl>,
   now: Date,
-  deadline: number,
 ): Promise<pkijs.CertificateRevocationList> {
   const cached = cache.get(url);
   if (cached && cached.nextUpdate > now.getTime()) return cached.crl;
-  const bytes = await fetcher.fetch(url, deadline);
+  const bytes = await fetch(url);
   const pem = PEM_CRL.exec(bytes.toString('latin1'));
   const der = pem ? Buffer.from(pem[1] ?? '', 'base64') : bytes;
   const asn = asn1js.fromBER(new Uint8Array(der));

@@ -55,6 +55,9 @@ export function toOciApiError(error: unknown, where: OciApiWhere): RegistryError
     text = String((error as { message?: unknown }).message);
   } else if (transport === OCI_TRANSPORT_CODES.tooLarge) {
     text = String((error as { message?: unknown }).message);
+  } else if (transport === OCI_TRANSPORT_CODES.egress) {
+    code = 'REGISTRY_EGRESS_REFUSED';
+    text = `was not contacted: ${String((error as { message?: unknown }).message)}`;
   } else if (error instanceof SyntaxError) {
     text = 'answered with a body that is not JSON';
   } else {

@@ -1,5 +1,12 @@
+import { rootCertificates } from 'node:tls';
 import type * as common from 'oci-common';
 import { fetch, type Dispatcher } from 'undici';
+import {
+  checkEgressUrl,
+  createEgressAgent,
+  findEgressRefusal,
+  type EgressOptions,
+} from '../../registry/egress';
 import {
   MAX_OCI_ATTEMPTS,
   MAX_OCI_RESPONSE_BYTES,
@@ -12,6 +19,7 @@ export const OCI_TRANSPORT_CODES = {
   deadline: 'PORTCULLIS_OCI_DEADLINE',
   unreachable: 'PORTCULLIS_OCI_UNREACHABLE',
   tooLarge: 'PORTCULLIS_OCI_RESPONSE_TOO_LARGE',
+  egress: 'PORTCULLIS_OCI_EGRESS_REFUSED',
 } as const;
 
 /** One API call's bounds: the admission deadline and the request's abort signal. */
@@ -29,19 +37,33 @@ function transportError(code: string, message: string, retry: boolean, cause?: u
 }
 
 /**
+ * The dispatcher for the OCI APIs: an egress Agent (every connection checked by the egress rule, after DNS)
+ * trusting the system roots plus `ca` (`--registry-ca`, for sovereign realms and the test stand-in).
+ */
+export function createOciDispatcher(ca?: string, egress?: EgressOptions): Dispatcher {
+  return createEgressAgent(ca === undefined ? {} : { ca: [...rootCertificates, ca] }, egress);
+}
+
+/**
  * The SDK's `httpClient` seam: requests are signed by the SDK's own `DefaultRequestSigner` (OCI HTTP signature),
- * then sent with undici through our dispatcher (extra trusted CA), bounded by the admission deadline, never
- * following redirects, and with the response body size-limited before the SDK parses it.
+ * then sent with undici through our dispatcher (see createOciDispatcher), bounded by the admission deadline,
+ * never following redirects, refused before sending when the egress rule forbids the URL's host, and with the
+ * response body size-limited before the SDK parses it.
  */
 export class OciHttpClient implements common.HttpClient {
   constructor(
     private readonly signer: common.RequestSigner,
     private readonly bounds: OciCallBounds,
-    private readonly dispatcher?: Dispatcher,
+    private readonly dispatcher: Dispatcher,
   ) {}
 
   /** Signs and sends one request; throws coded errors the retrier understands. */
   async send(req: common.HttpRequest, forceExcludeBody = false): Promise<Response> {
+    try {
+      checkEgressUrl(new URL(req.uri));
+    } catch (error) {
+      throw egressFailure(error);
+    }
     await this.signer.signHttpRequest(
       { method: req.method, headers: req.headers, uri: req.uri, body: req.body as unknown },
       forceExcludeBody,
@@ -58,9 +80,10 @@ export class OciHttpClient implements common.HttpClient {
         headers: Object.fromEntries(req.headers.entries()),
         redirect: 'manual',
         signal,
-        ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+        dispatcher: this.dispatcher,
       });
     } catch (error) {
+      if (findEgressRefusal(error) !== undefined) throw egressFailure(error);
       if (signal.aborted)
         throw transportError(OCI_TRANSPORT_CODES.deadline, 'no answer before the admission deadline', false);
       throw transportError(OCI_TRANSPORT_CODES.unreachable, describeNetworkError(error), true, error);
@@ -72,6 +95,14 @@ export class OciHttpClient implements common.HttpClient {
       headers: Object.fromEntries(res.headers.entries()),
     });
   }
+}
+
+// egressFailure hands an egress refusal to the SDK's retrier as a coded, never-retried error (it keeps only
+// `code` and `message`, which api-errors.ts maps back to REGISTRY_EGRESS_REFUSED).
+function egressFailure(error: unknown): Error {
+  const refusal = findEgressRefusal(error);
+  if (refusal === undefined) return error instanceof Error ? error : new Error(String(error));
+  return transportError(OCI_TRANSPORT_CODES.egress, refusal.message, false, refusal);
 }
 
 // readLimited reads a response body (attacker-controlled size) up to MAX_OCI_RESPONSE_BYTES.

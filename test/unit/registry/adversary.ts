@@ -4,9 +4,11 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
+import { Agent, buildConnector } from 'undici';
 import { throwawayCert } from '../../harness/tls';
 import {
   ANONYMOUS,
+  isLoopbackHost,
   OCI_MANIFEST,
   RegistryClient,
   RegistryError,
@@ -124,4 +126,24 @@ export function sendManifest(res: http.ServerResponse): void {
 export function expectCode(err: unknown, code: string): void {
   expect(err).toBeInstanceOf(RegistryError);
   expect((err as RegistryError).code).toBe(code);
+}
+
+/**
+ * A dispatcher for tests that must prove a connection was never attempted: it records every host undici asks
+ * to connect to, and opens sockets only to loopback (anything else fails at once, so no test can send traffic
+ * off the machine, even when the code under test is wrong).
+ */
+export function loopbackOnlyDispatcher(): { dispatcher: Agent; attempts: string[] } {
+  const attempts: string[] = [];
+  const base = buildConnector({});
+  const dispatcher = new Agent({
+    connect: (opts, cb) => {
+      attempts.push(opts.hostname);
+      if (!isLoopbackHost(opts.hostname.includes(':') ? `[${opts.hostname}]` : opts.hostname)) {
+        return cb(new Error(`test dispatcher: refusing to connect to ${opts.hostname}`), null);
+      }
+      base(opts, cb);
+    },
+  });
+  return { dispatcher, attempts };
 }

@@ -1,11 +1,6 @@
 import { parseTokenResponse } from '../../../src/registry/auth';
 import { RegistryError } from '../../../src/registry/errors';
-import {
-  InsecureRegistries,
-  isLinkLocalHost,
-  isLoopbackHost,
-  realmProblem,
-} from '../../../src/registry/hosts';
+import { InsecureRegistries, isLoopbackHost, realmProblem } from '../../../src/registry/hosts';
 import { MAX_RETRIES, RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS } from '../../../src/registry/limits';
 import { manifestPath, parseDigest, referrersFallbackTag } from '../../../src/registry/paths';
 import { parseRetryAfter, retryDelay } from '../../../src/registry/retry';
@@ -64,18 +59,11 @@ describe('hosts', () => {
     expect(isLoopbackHost(host)).toBe(expected);
   });
 
-  it.each([
-    ['169.254.169.254', true],
-    ['[fe80::1]:80', true],
-    ['10.0.0.1', false],
-  ])('isLinkLocalHost(%s) = %s', (host, expected) => {
-    expect(isLinkLocalHost(host)).toBe(expected);
-  });
-
   const insecure = new InsecureRegistries(['insecure.example:5000']);
   it.each([
     ['https realm anywhere', 'https://auth.example/token', 'registry.example', undefined],
-    ['https realm on link-local', 'https://169.254.169.254/', 'registry.example', 'link-local'],
+    ['https realm on link-local', 'https://169.254.1.1/', 'registry.example', 'link-local'],
+    ['https realm on cloud metadata', 'https://169.254.169.254/', 'registry.example', 'cloud metadata'],
     [
       'http realm, secure registry',
       'http://auth.example/token',

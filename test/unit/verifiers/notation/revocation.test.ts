@@ -1,12 +1,13 @@
 // createCrlRevocationChecker against CRLs made by openssl and served by a local HTTP server, through the
-// real undici fetcher: good, revoked, wrong signer, unreachable, and certificates that name no CRL.
+// real CRL fetcher: good, revoked, wrong signer, unreachable, and certificates that name no CRL.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseCertificate } from '../../../../src/verifiers/notation/certificate';
-import { undiciCrlFetcher } from '../../../../src/verifiers/notation/crl-fetch';
+import { createCrlFetcher } from '../../../../src/verifiers/notation/crl-fetch';
 import { createCrlRevocationChecker, type CrlFetcher } from '../../../../src/verifiers/notation/revocation';
 import { makePki, type TestPki } from './pki';
 
+const crlFetcher = createCrlFetcher();
 let server: Server;
 let base: string;
 let served: Buffer | undefined;
@@ -24,6 +25,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
+  await crlFetcher.close();
 });
 
 // chainOf parses the PKI's leaf and root as the verifier would.
@@ -50,7 +52,7 @@ describe('CRL revocation', () => {
   ] as const)('%s (%s) gives %s', async (_what, crl, status, reason) => {
     const local = makePki(`${base}/crl-${String(crl)}.pem`);
     served = crl === undefined ? undefined : local[crl];
-    const checker = createCrlRevocationChecker(undiciCrlFetcher);
+    const checker = createCrlRevocationChecker(crlFetcher);
     const result = await checker.check(chainOf(local), new Date(), Date.now() + 5000);
     expect(result.status).toBe(status);
     if (reason) expect('reason' in result && result.reason).toMatch(reason);
@@ -59,7 +61,7 @@ describe('CRL revocation', () => {
   it('caches a CRL until its nextUpdate', async () => {
     const local = makePki(`${base}/cached.pem`);
     served = local.emptyCrl;
-    const checker = createCrlRevocationChecker(undiciCrlFetcher);
+    const checker = createCrlRevocationChecker(crlFetcher);
     const before = fetches;
     await checker.check(chainOf(local), new Date(), Date.now() + 5000);
     await checker.check(chainOf(local), new Date(), Date.now() + 5000);
@@ -80,12 +82,22 @@ describe('CRL revocation', () => {
       Date.now() + 5000,
     );
     expect(result).toMatchObject({ status: 'unknown', reason: expect.stringMatching(/ECONNREFUSED/) });
-    const late = await createCrlRevocationChecker(undiciCrlFetcher).check(
-      chainOf(pki),
-      new Date(),
-      Date.now() - 1,
-    );
+    const late = await createCrlRevocationChecker(crlFetcher).check(chainOf(pki), new Date(), Date.now() - 1);
     expect(late).toMatchObject({ status: 'unknown', reason: expect.stringMatching(/deadline/) });
+  });
+
+  it("hands the request's deadline and abort signal to the fetcher", async () => {
+    const seen: { deadline: number; signal?: AbortSignal }[] = [];
+    const fetcher: CrlFetcher = {
+      fetch: (_url, deadline, signal) => {
+        seen.push({ deadline, ...(signal ? { signal } : {}) });
+        return Promise.reject(new Error('offline'));
+      },
+    };
+    const signal = new AbortController().signal;
+    const deadline = Date.now() + 5000;
+    await createCrlRevocationChecker(fetcher).check(chainOf(pki), new Date(), deadline, signal);
+    expect(seen).toEqual([{ deadline, signal }]);
   });
 
   it('needs no CRL for a self-signed certificate or one that names none', async () => {

@@ -7,6 +7,7 @@ import { evaluateRequest, type RequestEvaluation } from '../engine/evaluate-requ
 import type { PolicySource } from '../engine/policy-snapshot';
 import { VerdictCache } from '../engine/verdict-cache';
 import type { Metrics } from '../observability/metrics';
+import { RegistryLabels } from '../observability/registry-label';
 import type { PullSecretSource } from '../engine/pull-secrets.types';
 import { RegistryClient } from '../registry';
 import type { Descriptor } from '../registry/registry.types';
@@ -47,13 +48,15 @@ export function createRuntime(options: {
   ) => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>;
 }): Runtime {
   const now = options.now ?? Date.now;
+  // The registry label takes only hosts the loaded policies name (a pod could name any host).
+  const registryLabels = new RegistryLabels(() => options.policies.current());
   const registry = new RegistryClient({
     insecureRegistries: [...options.flags.insecureRegistries],
     ...(options.flags.registryCa === undefined ? {} : { registryCa: options.flags.registryCa }),
     logger: options.logger,
     userAgent: USER_AGENT,
     onRequest: (host: string, outcome: string) =>
-      options.metrics?.registryRequests.inc({ registry: host, outcome }),
+      options.metrics?.registryRequests.inc({ registry: registryLabels.label(host), outcome }),
   });
   // --registry-ca is trusted for the OCI Vault signature APIs (sovereign realms, the test stand-in) and for
   // Notation CRL downloads too.

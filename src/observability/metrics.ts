@@ -1,14 +1,45 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  type CounterConfiguration,
+  type LabelValues,
+} from 'prom-client';
+import { MAX_LABEL_VALUES } from './limits';
 
-/** The Prometheus metrics of docs/operations.md#metrics, on a registry of their own (no global state). */
+/** The label value that stands for every value past a label's bound. */
+export const OTHER_LABEL = 'other';
+
+/** Keeps the first MAX_LABEL_VALUES distinct values of one label; any later new value becomes `other`. */
+export class LabelBudget {
+  private readonly seen = new Set<string>();
+
+  /** The value itself while it fits in the budget (or was seen before), else `other`. */
+  label(value: string): string {
+    if (this.seen.has(value)) return value;
+    if (this.seen.size >= MAX_LABEL_VALUES) return OTHER_LABEL;
+    this.seen.add(value);
+    return value;
+  }
+}
+
+/**
+ * The Prometheus metrics of docs/operations.md, on a registry of their own (no global state). Labels whose
+ * values come from outside (a registry host a pod names, the kind and namespace of an AdmissionReview that
+ * anyone reaching the webhook can forge) are bounded here, where the series are created, whoever calls.
+ */
 export class Metrics {
   readonly registry = new Registry();
-  readonly admissionRequests = new Counter({
-    name: 'portcullis_admission_requests_total',
-    help: 'Admission requests by operation, kind and decision.',
-    labelNames: ['operation', 'kind', 'decision'] as const,
-    registers: [this.registry],
-  });
+  readonly admissionRequests = boundedCounter(
+    {
+      name: 'portcullis_admission_requests_total',
+      help: 'Admission requests by operation, kind and decision.',
+      labelNames: ['operation', 'kind', 'decision'] as const,
+      registers: [this.registry],
+    },
+    { kind: new LabelBudget() },
+  );
   readonly admissionDuration = new Histogram({
     name: 'portcullis_admission_duration_seconds',
     help: 'Time to decide an admission request.',
@@ -21,12 +52,16 @@ export class Metrics {
     labelNames: ['scheme', 'result'] as const,
     registers: [this.registry],
   });
-  readonly registryRequests = new Counter({
-    name: 'portcullis_registry_requests_total',
-    help: 'HTTP requests to registries by registry host and outcome.',
-    labelNames: ['registry', 'outcome'] as const,
-    registers: [this.registry],
-  });
+  /** `registry` should already be a policy-named host or `other` (see registry-label.ts); bounded again here. */
+  readonly registryRequests = boundedCounter(
+    {
+      name: 'portcullis_registry_requests_total',
+      help: 'HTTP requests to registries by registry host and outcome.',
+      labelNames: ['registry', 'outcome'] as const,
+      registers: [this.registry],
+    },
+    { registry: new LabelBudget() },
+  );
   readonly cacheHits = new Counter({
     name: 'portcullis_cache_hits_total',
     help: 'Verdict cache hits.',
@@ -37,16 +72,49 @@ export class Metrics {
     help: 'Verdict cache misses.',
     registers: [this.registry],
   });
-  readonly breakGlass = new Counter({
-    name: 'portcullis_break_glass_total',
-    help: 'Admissions granted through break-glass, by namespace.',
-    labelNames: ['namespace'] as const,
-    registers: [this.registry],
-  });
+  readonly breakGlass = boundedCounter(
+    {
+      name: 'portcullis_break_glass_total',
+      help: 'Admissions granted through break-glass, by namespace.',
+      labelNames: ['namespace'] as const,
+      registers: [this.registry],
+    },
+    { namespace: new LabelBudget() },
+  );
   readonly policies = new Gauge({
     name: 'portcullis_policies',
     help: 'Loaded policies by readiness.',
     labelNames: ['ready'] as const,
     registers: [this.registry],
   });
+}
+
+// boundedCounter makes a Counter whose inc() and labels() pass the budgeted labels through their budgets
+// first. prom-client assigns `inc` per instance, so the instance's methods are wrapped, not the class's.
+function boundedCounter<T extends string>(
+  config: CounterConfiguration<T> & { labelNames: readonly T[] },
+  budgets: Partial<Record<T, LabelBudget>>,
+): Counter<T> {
+  const counter = new Counter<T>(config);
+  const bound = (labels: LabelValues<T>): LabelValues<T> => {
+    const out: Partial<Record<T, string | number>> = { ...labels };
+    for (const name of Object.keys(budgets) as T[]) {
+      const value = out[name];
+      if (value !== undefined) out[name] = budgets[name]?.label(String(value)) ?? value;
+    }
+    return out as LabelValues<T>;
+  };
+  const inc = counter.inc.bind(counter) as (labels?: LabelValues<T> | number, value?: number) => void;
+  const labels = counter.labels.bind(counter) as (labels: LabelValues<T>) => Counter.Internal;
+  counter.inc = ((first?: LabelValues<T> | number, value?: number): void =>
+    typeof first === 'object' ? inc(bound(first), value) : inc(first)) as Counter<T>['inc'];
+  counter.labels = ((...args: (string | LabelValues<T>)[]): Counter.Internal => {
+    const [first] = args;
+    const named =
+      typeof first === 'object'
+        ? first
+        : (Object.fromEntries(config.labelNames.map((n, i) => [n, args[i]])) as LabelValues<T>);
+    return labels(bound(named));
+  }) as Counter<T>['labels'];
+  return counter;
 }

@@ -30,3 +30,19 @@ export function describeUnknown(e: unknown): string {
   if (e instanceof Error) return e.message.split('\n')[0] ?? e.name;
   return typeof e === 'string' ? e : 'unknown error';
 }
+
+export const CONFIG_ERROR_CODES = [
+  'CONFIG_INVALID_FLAG',
+  'CONFIG_FILE_UNREADABLE',
+  'CONFIG_POLICY_DIR_UNREADABLE',
+  'CONFIG_TLS_INVALID',
+  'CONFIG_CLUSTER_MODE_UNAVAILABLE',
+  'CONFIG_TRUST_STORE_INVALID',
+] as const;
+export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
+
+/**
+ * A usage or configuration mistake: the CLI prints it and exits with code 2.
+ * It lives here, not in cli/, because the layers that read configuration (kube, server, sources) raise it too.
+ */
+export class ConfigError extends PortcullisError<ConfigErrorCode> {}

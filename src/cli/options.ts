@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { NoMatchAction } from '../policy/compiled.types';
+import { readFlagFile } from '../sources/flag-file';
 import { ConfigError } from './errors';
+
+// readFlagFile lives in sources/ (the layer that reads configuration files) so that sources/ need not import cli/.
+export { readFlagFile };
 
 /** Registry flags shared by serve, verify and review, after validation. */
 export interface RegistryFlags {
@@ -33,19 +36,6 @@ export function toInsecureRegistry(value: string): string {
     );
   }
   return value.toLowerCase();
-}
-
-// readFlagFile reads a file named by a flag, turning I/O errors into a clear usage error.
-export function readFlagFile(flag: string, path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      'CONFIG_FILE_UNREADABLE',
-      `${flag} ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      { cause: error },
-    );
-  }
 }
 
 // toRegistryFlags validates the shared registry flags.

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { ConfigError } from '../cli/errors';
+import { ConfigError } from '../errors';
 import { describeApiError } from './errors';
 
 /** Where a pod's ServiceAccount token is mounted (in-cluster credentials). */

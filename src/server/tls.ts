@@ -2,7 +2,7 @@ import { createSecureContext } from 'node:tls';
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import type { Server } from 'node:https';
 import type { Logger } from 'pino';
-import { ConfigError } from '../cli/errors';
+import { ConfigError } from '../errors';
 import { TLS_RELOAD_INTERVAL_MS } from './limits';
 
 /** A serving certificate and key, read from disk. */

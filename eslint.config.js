@@ -84,6 +84,19 @@ module.exports = tseslint.config(
     },
   },
   {
+    // Type-aware rules: a promise nobody awaits loses its rejection, and a switch over a union must name every
+    // member (a `default` does not count as naming one), so adding a member shows every place to update.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: false, requireDefaultForNonUnion: false },
+      ],
+    },
+  },
+  {
     files: ['src/**/*.ts'],
     plugins: { boundaries },
     settings: {

@@ -12,6 +12,9 @@ export const SHORT_KEY_ID_HEX = 12;
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END ([A-Z0-9 ]+)-----/g;
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+// The key types Node reports (KeyObject.asymmetricKeyType) that we accept; toCompiledKey handles each.
+const SUPPORTED_KEY_TYPES = ['ec', 'rsa', 'ed25519'] as const;
+type SupportedKeyType = (typeof SUPPORTED_KEY_TYPES)[number];
 const CURVES: Readonly<Record<string, CompiledPublicKey['curve']>> = {
   prime256v1: 'P-256',
   secp384r1: 'P-384',
@@ -121,6 +124,12 @@ export function toCompiledKey(keyObject: KeyObject, path: string): CompiledPubli
   const spki = keyObject.export({ type: 'spki', format: 'der' });
   const id = `sha256:${createHash('sha256').update(spki).digest('hex')}`;
   const type = keyObject.asymmetricKeyType;
+  if (!isSupportedKeyType(type)) {
+    throw keyError(
+      path,
+      `${type ?? 'unknown'} keys are not supported: use ECDSA (P-256/384/521), RSA or Ed25519`,
+    );
+  }
   switch (type) {
     case 'ec': {
       const named = keyObject.asymmetricKeyDetails?.namedCurve ?? 'unknown';
@@ -143,10 +152,10 @@ export function toCompiledKey(keyObject: KeyObject, path: string): CompiledPubli
       }
       return { id, type: 'ed25519', keyObject, ed25519Raw: new Uint8Array(spki.subarray(12)) };
     }
-    default:
-      throw keyError(
-        path,
-        `${type ?? 'unknown'} keys are not supported: use ECDSA (P-256/384/521), RSA or Ed25519`,
-      );
   }
+}
+
+// isSupportedKeyType narrows Node's open list of key types to the ones toCompiledKey handles.
+function isSupportedKeyType(type: string | undefined): type is SupportedKeyType {
+  return (SUPPORTED_KEY_TYPES as readonly (string | undefined)[]).includes(type);
 }

@@ -44,7 +44,7 @@ export function toCosignFailure(
   const code = CODE_OF_KIND[worst.kind];
   const text =
     `found ${rejected.length} cosign signature(s), none verified with key(s) ${keys}: ${reasons}. ` +
-    hintFor(code, target);
+    hintFor(worst.kind, target);
   return toVerifyError(code, target, authority.name, text, details);
 }
 
@@ -62,15 +62,16 @@ function listReasons(rejected: readonly SignatureRejected[]): string {
   return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
 }
 
-// hintFor ends a failure with what the user can do.
-function hintFor(code: VerifyErrorCode, target: VerifyTarget): string {
+// hintFor ends a failure with what the user can do about its most telling refusal.
+function hintFor(kind: SignatureRejected['kind'], target: VerifyTarget): string {
   const signCommand = `cosign sign --key <key> ${target.ref.name}@${target.digest}`;
-  switch (code) {
-    case 'VERIFY_DIGEST_MISMATCH':
+  switch (kind) {
+    case 'digest':
       return `A signature made for another image does not count; sign this digest: ${signCommand}`;
-    case 'VERIFY_PREDICATE_MISMATCH':
+    case 'predicate':
       return `Attestations are not signatures; sign the image: ${signCommand}`;
-    default:
+    case 'payload':
+    case 'signature':
       return `Sign the image with this authority's key: ${signCommand}`;
   }
 }

@@ -27,7 +27,7 @@ export function signBytes(pair: TestKeyPair, data: Buffer): Buffer {
       return sign('sha384', data, pair.privateKey);
     case 'p521':
       return sign('sha512', data, pair.privateKey);
-    default:
+    case 'p256':
       return sign('sha256', data, pair.privateKey);
   }
 }

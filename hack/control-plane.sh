@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # A real Kubernetes control plane on loopback, the way controller-runtime's envtest runs one:
-# etcd + kube-apiserver (no kubelet, no controllers: pods are admitted and stored, never run).
+# etcd + kube-apiserver + kube-controller-manager with only the deployment and replicaset controllers (no
+# kubelet, no scheduler: a Deployment gets its ReplicaSet and Pods, which are admitted and stored, never run).
 #
-#   hack/control-plane.sh start DIR   start both, wait for /readyz, write DIR/kubeconfig; prints `export KUBECONFIG=…`
-#   hack/control-plane.sh stop DIR    stop both (pid files in DIR); keeps DIR (logs, audit log) for inspection
+#   hack/control-plane.sh start DIR   start all three, wait until ready, write DIR/kubeconfig; prints `export KUBECONFIG=…`
+#   hack/control-plane.sh stop DIR    stop them (pid files in DIR); keeps DIR (logs, audit log) for inspection
 #   hack/control-plane.sh env DIR     print the exports for a running control plane
 #
 # DIR afterwards holds: kubeconfig, control-plane.env (KEY=VALUE lines the test harness reads),
 # certs/apiserver.crt (the API server's self-signed serving cert, used as the CA), token, audit.log,
-# etcd.log, kube-apiserver.log, *.pid. Admin access is a bearer token in group system:masters.
+# etcd.log, kube-apiserver.log, kube-controller-manager.log, *.pid. Admin access is a bearer token in group
+# system:masters. kube-controller-manager authenticates with its own token as `system:kube-controller-manager`
+# (bound to its bootstrap ClusterRole) and, like kubeadm's, with --use-service-account-credentials: each
+# controller acts as its service account (system:serviceaccount:kube-system:replicaset-controller, …).
 # Binaries come from $PORTCULLIS_TOOLS, or from hack/tools.sh (which builds them once).
 set -euo pipefail
 
@@ -16,6 +20,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 READY_TIMEOUT_S=${PORTCULLIS_CONTROL_PLANE_TIMEOUT:-180}  # a cold first start on 2 cores takes ~10-30 s
 STOP_GRACE_S=10
 START_ATTEMPTS=3  # a free port can be taken between picking and binding it; start again on new ports
+CONTROLLERS=deployment-controller,replicaset-controller  # the minimal set that turns a Deployment into Pods
 
 log() { printf '[control-plane] %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -38,22 +43,23 @@ start_bg() {
   echo $! >"$DIR/$name.pid"
 }
 
-# wait_for NAME URL PIDFILE [CURL ARGS...]: polls URL until it answers 200 "ok", or the process dies.
+# wait_for NAME URL PIDFILE [CURL ARGS...]: polls URL until curl prints $WANT (default: the body "ok"), or the
+# process dies.
 wait_for() {
-  local name=$1 url=$2 pid
+  local name=$1 url=$2 want=${WANT:-ok} pid
   pid=$(cat "$3")
   shift 3
   local until=$((SECONDS + READY_TIMEOUT_S))
   while ((SECONDS < until)); do
     if ! kill -0 "$pid" 2>/dev/null; then return 1; fi
-    if [[ $(curl -fsS --max-time 2 "$@" "$url" 2>/dev/null || true) == ok ]]; then return 0; fi
+    if [[ $(curl -fsS --max-time 2 "$@" "$url" 2>/dev/null || true) == "$want" ]]; then return 0; fi
     sleep 0.3
   done
   log "$name did not become ready in ${READY_TIMEOUT_S}s"
   return 1
 }
 
-# write_files: the one-time inputs (service-account key pair, admin token, audit policy).
+# write_files: the one-time inputs (service-account key pair, admin and controller-manager tokens, audit policy).
 write_files() {
   mkdir -p "$DIR/certs"
   if [[ ! -f $DIR/sa.key ]]; then
@@ -63,9 +69,16 @@ write_files() {
   if [[ ! -f $DIR/token ]]; then
     openssl rand -hex 24 >"$DIR/token"
     chmod 600 "$DIR/token"
-    printf '%s,portcullis-admin,portcullis-admin,"system:masters"\n' "$(cat "$DIR/token")" >"$DIR/tokens.csv"
-    chmod 600 "$DIR/tokens.csv"
   fi
+  if [[ ! -f $DIR/kcm.token ]]; then
+    openssl rand -hex 24 >"$DIR/kcm.token"
+    chmod 600 "$DIR/kcm.token"
+  fi
+  {
+    printf '%s,portcullis-admin,portcullis-admin,"system:masters"\n' "$(cat "$DIR/token")"
+    printf '%s,system:kube-controller-manager,system:kube-controller-manager\n' "$(cat "$DIR/kcm.token")"
+  } >"$DIR/tokens.csv"
+  chmod 600 "$DIR/tokens.csv"
   # Metadata level for every write: admission webhooks' auditAnnotations (break-glass) land in these
   # events. Reads are left out to keep the log small.
   cat >"$DIR/audit-policy.yaml" <<'EOF'
@@ -110,29 +123,54 @@ start_once() {
     return 1
   fi
   write_kubeconfig "$api_port" "$etcd_port"
+  start_controller_manager "$bin" "https://127.0.0.1:$api_port"
 }
 
-# write_kubeconfig PORT ETCD_PORT: the admin kubeconfig and control-plane.env for the harness.
-write_kubeconfig() {
-  local server="https://127.0.0.1:$1"
-  cat >"$DIR/kubeconfig" <<EOF
+# start_controller_manager BIN SERVER: kube-controller-manager with CONTROLLERS only, no leader election, no
+# serving port; ready once its controllers have started (the replicaset controller's service account exists).
+start_controller_manager() {
+  local bin=$1 server=$2
+  kubeconfig_for "$DIR/kcm.kubeconfig" "$server" system:kube-controller-manager "$(cat "$DIR/kcm.token")"
+  start_bg kube-controller-manager "$DIR/kube-controller-manager.log" "$bin/kube-controller-manager" \
+    --kubeconfig "$DIR/kcm.kubeconfig" --controllers "$CONTROLLERS" --use-service-account-credentials \
+    --leader-elect=false --secure-port 0 --bind-address 127.0.0.1 --v 1
+  if ! WANT=200 wait_for kube-controller-manager \
+    "$server/api/v1/namespaces/kube-system/serviceaccounts/replicaset-controller" \
+    "$DIR/kube-controller-manager.pid" -o /dev/null -w '%{http_code}' \
+    --cacert "$DIR/certs/apiserver.crt" -H "Authorization: Bearer $(cat "$DIR/token")"; then
+    log "kube-controller-manager failed; last lines of $DIR/kube-controller-manager.log:"
+    tail -n 30 "$DIR/kube-controller-manager.log" >&2
+    return 1
+  fi
+  echo "KUBE_CONTROLLER_MANAGER_PID=$(cat "$DIR/kube-controller-manager.pid")" >>"$DIR/control-plane.env"
+}
+
+# kubeconfig_for FILE SERVER USER TOKEN: a kubeconfig for one bearer-token user of this control plane.
+kubeconfig_for() {
+  cat >"$1" <<EOF
 apiVersion: v1
 kind: Config
 clusters:
   - name: portcullis-e2e
     cluster:
-      server: $server
+      server: $2
       certificate-authority: $DIR/certs/apiserver.crt
 users:
-  - name: portcullis-admin
+  - name: $3
     user:
-      token: $(cat "$DIR/token")
+      token: $4
 contexts:
   - name: portcullis-e2e
-    context: { cluster: portcullis-e2e, user: portcullis-admin, namespace: default }
+    context: { cluster: portcullis-e2e, user: $3, namespace: default }
 current-context: portcullis-e2e
 EOF
-  chmod 600 "$DIR/kubeconfig"
+  chmod 600 "$1"
+}
+
+# write_kubeconfig PORT ETCD_PORT: the admin kubeconfig and control-plane.env for the harness.
+write_kubeconfig() {
+  local server="https://127.0.0.1:$1"
+  kubeconfig_for "$DIR/kubeconfig" "$server" portcullis-admin "$(cat "$DIR/token")"
   cat >"$DIR/control-plane.env" <<EOF
 KUBECONFIG=$DIR/kubeconfig
 KUBE_SERVER=$server
@@ -158,11 +196,11 @@ wait_gone() {
   return 1
 }
 
-# stop_all: SIGTERM both process groups at once, SIGKILL what is left after STOP_GRACE_S, and wait until
+# stop_all: SIGTERM every process group at once, SIGKILL what is left after STOP_GRACE_S, and wait until
 # they are gone (so that the caller can delete DIR).
 stop_all() {
   local name pids=() pid
-  for name in kube-apiserver etcd; do
+  for name in kube-controller-manager kube-apiserver etcd; do
     [[ -f $DIR/$name.pid ]] || continue
     pids+=("$(cat "$DIR/$name.pid")")
     kill -TERM -- "-${pids[-1]}" 2>/dev/null || true
@@ -171,7 +209,7 @@ stop_all() {
     for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
     wait_gone 50 "${pids[@]}" || log "processes ${pids[*]} are still there after SIGKILL"
   fi
-  rm -f "$DIR/kube-apiserver.pid" "$DIR/etcd.pid"
+  rm -f "$DIR/kube-controller-manager.pid" "$DIR/kube-apiserver.pid" "$DIR/etcd.pid"
 }
 
 # print_env: the shell exports for a running control plane.
@@ -190,14 +228,16 @@ fi
 DIR="$(cd "$2" && pwd)"
 case $cmd in
   start)
-    for name in kube-apiserver etcd; do
+    for name in kube-controller-manager kube-apiserver etcd; do
       if [[ -f $DIR/$name.pid ]] && kill -0 "$(cat "$DIR/$name.pid")" 2>/dev/null; then
         die "a control plane is already running in $DIR (run: $0 stop $DIR)"
       fi
     done
     stop_all  # clears pid files a crashed run left behind
     bin=$(tools_bin)
-    for tool in etcd kube-apiserver; do [[ -x $bin/$tool ]] || die "$bin/$tool is missing: run hack/tools.sh"; done
+    for tool in etcd kube-apiserver kube-controller-manager; do
+      [[ -x $bin/$tool ]] || die "$bin/$tool is missing: run hack/tools.sh"
+    done
     write_files
     started=$SECONDS
     for ((attempt = 1; attempt <= START_ATTEMPTS; attempt++)); do

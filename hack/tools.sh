@@ -9,6 +9,15 @@ TOOLS="$CACHE/tools"
 BIN="$CACHE/bin"
 mkdir -p "$TOOLS" "$BIN"
 
+log() { printf '[tools] %s\n' "$*" >&2; }
+
+# One run at a time: two runs building the same folder delete each other's output (and the links).
+exec 9>"$CACHE/.tools.lock"
+if ! flock -n 9; then
+  log "another hack/tools.sh is running; waiting for it to finish"
+  flock 9
+fi
+
 # Pinned versions. Bump here, and the cache key changes with them.
 COSIGN3_VERSION=v3.1.3
 COSIGN2_VERSION=v2.6.5
@@ -20,7 +29,6 @@ HELM_K8S_MINOR=37  # helm's default Kubernetes version: the minor of the client-
 KUBE_VERSION=v1.34.4
 ETCD_VERSION=v3.6.16
 
-log() { printf '[tools] %s\n' "$*" >&2; }
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 # go_tool NAME MODULE VERSION BINARY [LDFLAGS]: go install MODULE@VERSION into a versioned folder
@@ -101,15 +109,16 @@ go_binary_name() {
 }
 
 # wrapper_tool NAME VERSION DIR LDFLAGS [BINARY=]PACKAGE...: go build the PACKAGEs in one invocation
-# with the wrapper module in DIR (hack/kube/*), once per version, go.mod/go.sum and ldflags, and link each
-# binary into $BIN (as BINARY when given). Slow the first time (kube-apiserver is large); the Go build
-# cache (~/.cache/go-build) makes a rebuild after a version bump much quicker.
+# with the wrapper module in DIR (hack/kube/*), once per version, go.mod/go.sum, ldflags and package list
+# (so adding a package builds a new folder that has it), and link each binary into $BIN (as BINARY when
+# given). Slow the first time (kube-apiserver is large); the Go build cache (~/.cache/go-build) makes a
+# rebuild after a version bump or a new package much quicker.
 wrapper_tool() {
   local name=$1 version=$2 src=$3 ldflags=$4
   shift 4
   local hash spec pkgs=()
   for spec in "$@"; do pkgs+=("${spec#*=}"); done
-  hash=$( (cat "$src/go.mod" "$src/go.sum" && echo "$ldflags") | sha256sum | cut -c1-12)
+  hash=$( (cat "$src/go.mod" "$src/go.sum" && echo "$ldflags" && printf '%s\n' "$@") | sha256sum | cut -c1-12)
   local dir="$TOOLS/$name-$version-$hash"
   if [[ -d "$dir" ]]; then
     log "$name $version: cached"
@@ -131,7 +140,7 @@ wrapper_tool() {
   done
 }
 
-# etcd and the Kubernetes API server, for the e2e control plane (hack/control-plane.sh).
+# etcd, the Kubernetes API server and controller manager, for the e2e control plane (hack/control-plane.sh).
 wrapper_tool etcd "$ETCD_VERSION" "$HERE/kube/etcd" "" etcd=go.etcd.io/etcd/server/v3
 # The version is stamped the way kubernetes' hack/lib/version.sh does it (else /version says v0.0.0-master).
 KUBE_MINOR=${KUBE_VERSION#v1.} && KUBE_MINOR=${KUBE_MINOR%%.*}
@@ -140,7 +149,7 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   kube_ldflags+=" -X $pkg.gitVersion=$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$KUBE_MINOR -X $pkg.gitTreeState=clean"
 done
 wrapper_tool kubernetes "$KUBE_VERSION" "$HERE/kube/kubernetes" "${kube_ldflags# }" \
-  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl
+  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl k8s.io/kubernetes/cmd/kube-controller-manager
 
 # helm renders and lints the chart (charts/portcullis) in the e2e suite. The ldflags are those of helm's
 # Makefile: without the k8sVersion ones, `helm template` assumes Kubernetes v1.20 (helm v3.22.0 builds

@@ -4,10 +4,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT, tool, toolsBin } from './tools';
 
-/** The script that starts and stops etcd + kube-apiserver; the harness calls it so the flags live in one place. */
+/**
+ * The script that starts and stops etcd, kube-apiserver and kube-controller-manager (deployment and replicaset
+ * controllers only); the harness calls it so the flags live in one place.
+ */
 export const CONTROL_PLANE_SCRIPT = path.join(REPO_ROOT, 'hack', 'control-plane.sh');
 
-/** How long `control-plane.sh start` may take (etcd, then kube-apiserver's first /readyz, on 2 busy cores). */
+/**
+ * How long `control-plane.sh start` may take (etcd, then kube-apiserver's first /readyz, then
+ * kube-controller-manager's controllers, on 2 busy cores).
+ */
 export const CONTROL_PLANE_START_TIMEOUT_MS = 240_000;
 
 /** How long `control-plane.sh stop` may take (a grace period per process, then SIGKILL). */
@@ -33,13 +39,13 @@ export interface ControlPlaneInfo {
   readonly caFile: string;
   /** kube-apiserver's audit log (JSON lines; every write at Metadata level, so auditAnnotations show). */
   readonly auditLog: string;
-  /** Process-group ids of etcd and kube-apiserver (a teardown fallback when stop() is out of reach). */
+  /** Process-group ids of kube-controller-manager, kube-apiserver and etcd (a teardown fallback). */
   readonly pids: readonly number[];
 }
 
 /** A control plane this process started. */
 export interface ControlPlane extends ControlPlaneInfo {
-  /** Stops kube-apiserver and etcd, then removes `dir` (unless it was passed in). */
+  /** Stops kube-controller-manager, kube-apiserver and etcd, then removes `dir` (unless it was passed in). */
   stop(): Promise<void>;
 }
 
@@ -60,7 +66,8 @@ export interface KubectlOptions {
 }
 
 /**
- * Starts etcd and kube-apiserver on loopback through hack/control-plane.sh and waits until /readyz says ok.
+ * Starts etcd, kube-apiserver and kube-controller-manager on loopback through hack/control-plane.sh and waits
+ * until /readyz says ok and the controllers run (a Deployment then gets its ReplicaSet and Pods; no kubelet runs them).
  * With no `dir`, a fresh temporary folder is used and removed again by stop().
  */
 export async function startControlPlane(options: { dir?: string } = {}): Promise<ControlPlane> {
@@ -102,7 +109,11 @@ export async function readControlPlane(dir: string): Promise<ControlPlaneInfo> {
     token: (await readFile(need('KUBE_TOKEN_FILE'), 'utf8')).trim(),
     caFile: need('KUBE_CA_FILE'),
     auditLog: need('KUBE_AUDIT_LOG'),
-    pids: [Number(need('KUBE_APISERVER_PID')), Number(need('ETCD_PID'))],
+    pids: [
+      Number(need('KUBE_CONTROLLER_MANAGER_PID')),
+      Number(need('KUBE_APISERVER_PID')),
+      Number(need('ETCD_PID')),
+    ],
   };
 }
 

@@ -1,4 +1,5 @@
 import { quoteInput } from '../reference/errors';
+import { BREAK_GLASS_ANNOTATIONS } from './break-glass';
 import type { ImageResult, PolicyFailure } from './decide-image';
 
 /** At most this many denied images are spelled out in a denial message; the rest are counted. */
@@ -17,11 +18,6 @@ export const MAX_WARNING_CHARS = 256;
  * AdmissionResponse enforces the same limit, so a value bounded here reaches the audit log whole.
  */
 export const MAX_ANNOTATION_VALUE_CHARS = 1024;
-/** Longest break-glass reason recorded (the annotation is user-controlled). */
-export const MAX_BREAK_GLASS_REASON_CHARS = 256;
-
-const BREAK_GLASS_ANNOTATION = 'portcullis.dev/break-glass';
-const REASON_ANNOTATION = 'portcullis.dev/break-glass-reason';
 
 // oneLine makes text safe for a header, a log line or a message line: no control characters, bounded.
 export function oneLine(text: string, max: number): string {
@@ -104,7 +100,7 @@ function hints(denied: readonly ImageResult[], suggestBreakGlass: boolean): stri
   }
   const text = [...out].slice(0, 3).join('; ');
   return breakGlassPossible
-    ? `${text}; or ask an SRE about break-glass (annotation ${BREAK_GLASS_ANNOTATION}: "true", audited)`
+    ? `${text}; or ask an SRE about break-glass (annotation ${BREAK_GLASS_ANNOTATIONS[0]}: "true", audited)`
     : text;
 }
 
@@ -126,30 +122,6 @@ function hintFor(f: PolicyFailure, name: string, digest: string | undefined): st
     case 'not-evaluated':
       return 'retry; if it persists, report it with the portcullis logs';
   }
-}
-
-/** Break-glass reason as recorded in annotations and warnings (user-controlled: flattened and bounded). */
-export function cleanReason(reason: string | undefined): string {
-  return oneLine(reason ?? '', MAX_BREAK_GLASS_REASON_CHARS);
-}
-
-/** Why one failing enforce policy refuses break-glass for this user, or undefined when it allows it. */
-export function refusalFor(
-  f: PolicyFailure,
-  reason: string,
-  userName: string,
-  userGroups: readonly string[],
-): string | undefined {
-  const bg = f.policy?.breakGlass;
-  if (!f.policy || !bg) return undefined; // --no-match deny has no policy to forbid it
-  const id = f.policy.id;
-  if (!bg.allowed) return `policy ${id} sets breakGlass.allowed: false`;
-  if (bg.requireReason && reason === '')
-    return `policy ${id} requires a reason: set annotation ${REASON_ANNOTATION}`;
-  if (bg.allowedGroups.length > 0 && !bg.allowedGroups.some((g) => userGroups.includes(g))) {
-    return `user ${quoteInput(userName)} is in none of the groups policy ${id} allows to break glass (${bg.allowedGroups.join(', ')})`;
-  }
-  return undefined;
 }
 
 /** Warning lines, each bounded, at most MAX_WARNINGS (the last one counts what was dropped). */

@@ -19,8 +19,8 @@ export {
   MAX_WARNINGS,
   MAX_WARNING_CHARS,
   MAX_ANNOTATION_VALUE_CHARS,
-  MAX_BREAK_GLASS_REASON_CHARS,
 } from './decide-format';
+export * from './break-glass';
 export * from './documents';
 export * from './lint';
 export * from './status';

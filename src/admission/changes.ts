@@ -1,5 +1,6 @@
 import type { AdmissionRequestFacts } from './admission.types';
 import type { KindRef } from './admission-review.types';
+import { breakGlassTurnedOn } from './break-glass-change';
 import { extractImages } from './extract';
 import { isPodBearingKind, toJudgedContainerKinds } from './kinds';
 
@@ -33,9 +34,9 @@ export function imagesChanged(
 
 /**
  * Whether a request needs a policy decision at all: not for DELETE or CONNECT, not for kinds or
- * subresources that carry no image, not for an UPDATE that leaves every image as it was. CREATE of a
- * pod-bearing object always does. Throws ADMISSION_MALFORMED / ADMISSION_TOO_MANY_CONTAINERS from the
- * new object of an UPDATE.
+ * subresources that carry no image, not for an UPDATE that leaves every image as it was (unless it turns
+ * break-glass on). CREATE of a pod-bearing object always does. Throws ADMISSION_MALFORMED /
+ * ADMISSION_TOO_MANY_CONTAINERS from the new object of an UPDATE.
  */
 export function needsReview(request: AdmissionRequestFacts): boolean {
   if (request.operation === 'DELETE' || request.operation === 'CONNECT') return false;
@@ -46,7 +47,10 @@ export function needsReview(request: AdmissionRequestFacts): boolean {
     return false;
   }
   if (request.operation === 'UPDATE') {
-    return imagesChanged(request.kind, request.object, request.oldObject, request.subResource);
+    return (
+      imagesChanged(request.kind, request.object, request.oldObject, request.subResource) ||
+      breakGlassTurnedOn(request)
+    );
   }
   return true;
 }

@@ -53,6 +53,20 @@ function buildProgram(setExit: (code: number) => void): Command {
       .option('--kubeconfig <file>', 'kubeconfig for cluster mode')
       .option('--log-level <level>', 'pino log level', 'info')
       .option(
+        '--break-glass-trusted-controllers <users>',
+        'user names of the controllers whose requests inherit break-glass (allowedGroups judged on what people submit); ' +
+          'repeatable or comma list, replaces the kube-controller-manager defaults; "" trusts none',
+        collect,
+      )
+      .addOption(
+        new Option(
+          '--break-glass-ungoverned <action>',
+          'whether break-glass admits an image no policy governs under --no-match deny',
+        )
+          .choices(['admit', 'deny'])
+          .default('admit'),
+      )
+      .option(
         '--tls-self-managed-secret <namespace/name>',
         'self-managed TLS: rotate the CA and serving certificate kept in this Secret, writing the pair to --tls-cert/--tls-key',
       )

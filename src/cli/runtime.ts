@@ -12,6 +12,7 @@ import type { PullSecretSource } from '../engine/pull-secrets.types';
 import { RegistryClient } from '../registry';
 import type { Descriptor } from '../registry/registry.types';
 import type { CompiledAuthority } from '../policy/compiled.types';
+import { toNamespaceLabelFacts } from '../policy/namespace-labels';
 import {
   createCrlFetcher,
   createCrlRevocationChecker,
@@ -28,6 +29,9 @@ export interface Runtime {
   readonly registry: RegistryClient;
 }
 
+/** A namespace's labels from a label source; undefined when it does not know them (only the name is then known). */
+export type NamespaceLabelLookup = Readonly<Record<string, string>> | undefined;
+
 const USER_AGENT = 'portcullis/0.1 (+https://portcullis.dev)';
 
 /** Wires the registry client, cache, coalescer and verifiers around one policy source. */
@@ -40,12 +44,11 @@ export function createRuntime(options: {
   /** The pod's and its ServiceAccount's pull secrets (cluster mode); tried before --docker-config. */
   pullSecrets?: PullSecretSource;
   /**
-   * Namespace labels for ClusterImagePolicy selectors; the cluster source provides them (async: a namespace
-   * not yet in its cache is read once). Asked only for requests that need a review.
+   * Namespace labels for ClusterImagePolicy selectors: the cluster source (async: a namespace not yet in its
+   * cache is read once) or --namespace-labels. Asked only for requests that need a review. Without it, or
+   * when it answers undefined, only the name label is known.
    */
-  namespaceLabels?: (
-    namespace: string,
-  ) => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>;
+  namespaceLabels?: (namespace: string) => NamespaceLabelLookup | Promise<NamespaceLabelLookup>;
 }): Runtime {
   const now = options.now ?? Date.now;
   // The registry label takes only hosts the loaded policies name (a pod could name any host).
@@ -86,8 +89,10 @@ export function createRuntime(options: {
         request,
         snapshot: options.policies.current(),
         deadline,
-        namespaceLabels:
-          (needsReview(request) ? await options.namespaceLabels?.(request.namespace) : undefined) ?? {},
+        namespaceLabels: toNamespaceLabelFacts(
+          request.namespace,
+          needsReview(request) ? await options.namespaceLabels?.(request.namespace) : undefined,
+        ),
         noMatch: options.flags.noMatch,
         credentialsFor: async (policies, pod, namespace) => {
           const podConfigs =

@@ -4,6 +4,7 @@ import { Metrics } from '../observability/metrics';
 import { buildApp } from '../server/app';
 import { SHUTDOWN_GRACE_MS } from '../server/limits';
 import { readTlsFiles, watchTls } from '../server/tls';
+import { toBreakGlassSettings, type BreakGlassFlags } from './break-glass-options';
 import { ConfigError } from './errors';
 import { toListen, toRegistryFlags } from './options';
 import { createRuntime } from './runtime';
@@ -11,7 +12,7 @@ import { guardUntilSynced, openServeSources } from './serve-sources';
 import { startSelfManagedTls } from './serve-tls';
 import { toSelfManagedTls } from './tls-options';
 
-export interface ServeFlags {
+export interface ServeFlags extends BreakGlassFlags {
   listen?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -34,6 +35,7 @@ export interface ServeFlags {
 export async function serve(flags: ServeFlags): Promise<number> {
   const listen = toListen(flags.listen, flags.plainHttp === true);
   const registryFlags = toRegistryFlags(flags);
+  const breakGlass = toBreakGlassSettings(flags);
   const selfManagedTls = toSelfManagedTls(flags);
   if (!flags.plainHttp && (!flags.tlsCert || !flags.tlsKey)) {
     throw new ConfigError(
@@ -63,6 +65,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
     policies,
     logger,
     metrics,
+    breakGlass,
     ...(sources.pullSecrets ? { pullSecrets: sources.pullSecrets } : {}),
     ...(sources.namespaceLabels ? { namespaceLabels: sources.namespaceLabels } : {}),
   });

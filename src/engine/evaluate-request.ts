@@ -3,6 +3,7 @@ import { extractImages, extractPodSpec, needsReview } from '../admission';
 import { decide, selectPolicies } from '../policy';
 import type { CompiledPolicy, NoMatchAction } from '../policy/compiled.types';
 import type { AuthorityOutcome, Decision, ImageFacts } from '../policy/decision.types';
+import type { NamespaceLabelFacts } from '../policy/namespace-labels';
 import type { CredentialSource } from '../registry/registry.types';
 import { AdmissionError } from '../admission/errors';
 import { evaluateImage, parseUse, toFailure, type ImageEvaluationDeps } from './evaluate-image';
@@ -15,7 +16,8 @@ export interface RequestEvaluationInput {
   readonly snapshot: PolicySnapshot;
   /** Absolute deadline (epoch ms) derived from the webhook timeout. */
   readonly deadline: number;
-  readonly namespaceLabels: Readonly<Record<string, string>>;
+  /** What is known of the namespace's labels, for ClusterImagePolicy namespaceSelectors. */
+  readonly namespaceLabels: NamespaceLabelFacts;
   readonly noMatch: NoMatchAction;
   /** Builds the credential chain for this pod and its governing policies (pod secrets first). */
   readonly credentialsFor: (
@@ -46,7 +48,7 @@ function brokenMatches(
   snapshot: PolicySnapshot,
   name: string,
   namespace: string,
-  labels: Readonly<Record<string, string>>,
+  labels: NamespaceLabelFacts,
 ): { policies: CompiledPolicy[]; outcomes: Record<string, readonly AuthorityOutcome[]> } {
   const stand = snapshot.broken.map((b) => b.policy);
   const matched = new Set(selectPolicies(stand, name, namespace, labels));
@@ -170,7 +172,10 @@ export async function evaluateRequest(
     const facts = await mapLimited(uses, MAX_PARALLEL_IMAGES, (use) =>
       evaluateUse(use, input, deps, controller.signal, pod),
     );
-    const decision = decide(toRequestFacts(request, pod, input.noMatch), facts);
+    const decision = decide(
+      { ...toRequestFacts(request, pod, input.noMatch), namespaceLabels: input.namespaceLabels },
+      facts,
+    );
     return { decision, uses, reviewed: true };
   } finally {
     clearTimeout(timer);

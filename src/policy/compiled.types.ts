@@ -1,5 +1,6 @@
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import type { ImageMatcher } from '../reference/reference.types';
+import type { NamespaceLabelFacts } from './namespace-labels';
 
 export type PolicyMode = 'enforce' | 'warn' | 'audit';
 export type NoMatchAction = 'deny' | 'allow' | 'warn';
@@ -115,9 +116,14 @@ export interface CompiledOciVaultAuthority {
   readonly auth: CompiledOciVaultAuth;
 }
 
+/** A selector's verdict on a namespace: `unknown` when it reads a label whose value is not known. */
+export type SelectorVerdict = 'match' | 'no-match' | 'unknown';
+
 /** Resolves a Kubernetes label selector; compiled once from `matchLabels` / `matchExpressions`. */
 export interface CompiledLabelSelector {
-  matches(labels: Readonly<Record<string, string>>): boolean;
+  judge(namespace: NamespaceLabelFacts): SelectorVerdict;
+  /** Every label key the selector reads. */
+  readonly keys: readonly string[];
 }
 
 export interface CompiledBreakGlass {

@@ -12,6 +12,7 @@ import {
 } from './decide-format';
 import { evaluateImageFacts, type ImageResult, type PolicyFailure } from './decide-image';
 import type { Decision, ImageFacts, RequestFacts } from './decision.types';
+import { unjudgedSelectorNotes } from './match';
 
 /** HTTP status code of a denial. */
 export const DENY_STATUS_CODE = 403;
@@ -32,7 +33,13 @@ export const AUDIT_KEYS = {
  */
 export function decide(request: RequestFacts, images: readonly ImageFacts[]): Decision {
   const results = images.map((facts) => evaluateImageFacts(facts, request.noMatch));
-  const warnings = collectWarnings(results);
+  const governing = results.flatMap((r) => r.facts.policies);
+  const warnings = [
+    ...(request.namespaceLabels
+      ? unjudgedSelectorNotes(governing, request.namespace, request.namespaceLabels)
+      : []),
+    ...collectWarnings(results),
+  ];
   const auditAnnotations: Record<string, string> = {};
   const audit = results.flatMap((r) => r.audit.map((f) => auditEntry(r, f)));
   if (audit.length > 0)

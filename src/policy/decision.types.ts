@@ -1,5 +1,5 @@
-import type { BreakGlassSettings } from './break-glass';
 import type { CompiledPolicy, NoMatchAction } from './compiled.types';
+import type { NamespaceLabelFacts } from './namespace-labels';
 
 /** The result of running one authority of one policy against one image. */
 export type AuthorityOutcome =
@@ -38,20 +38,15 @@ export interface RequestFacts {
   readonly namespace: string;
   readonly objectKind: string;
   readonly objectName: string;
-  /** `oracle.image-policy.k8s.io/break-glass` or `portcullis.dev/break-glass` was exactly "true". */
+  /** `oracle.image-policy.k8s.io/break-glass` or `portcullis.dev/break-glass` was "true". */
   readonly breakGlassRequested: boolean;
   readonly breakGlassAnnotation?: string;
-  /** The reason annotation as written (attacker-controlled, unbounded): the decision judges and cleans it. */
   readonly breakGlassReason?: string;
-  /** A break-glass annotation with another value (` TRUE `, `yes`): no request, and the user is warned. */
-  readonly breakGlassNearMiss?: { readonly annotation: string; readonly value: string };
-  /** The webhook's break-glass settings; DEFAULT_BREAK_GLASS_SETTINGS when absent. */
-  readonly breakGlassSettings?: BreakGlassSettings;
-  /** On a break-glass request: the policies governing any image of the object, judged now or not. */
-  readonly breakGlassPolicies?: readonly CompiledPolicy[];
   readonly userName: string;
   readonly userGroups: readonly string[];
   readonly noMatch: NoMatchAction;
+  /** What the policies were selected with; a selector it could not judge adds a warning (docs/policy.md). */
+  readonly namespaceLabels?: NamespaceLabelFacts;
 }
 
 /** One image's verdict against one policy. */

@@ -7,6 +7,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { createKubeClients, startClusterMode, type ClusterMode, type KubeClients } from '../../src/kube';
 import { decide, selectPolicies, type PolicyStatus } from '../../src/policy';
+import { toNamespaceLabelFacts } from '../../src/policy/namespace-labels';
 import { kubectl, type ControlPlaneInfo } from '../harness/control-plane';
 import { REPO_ROOT } from '../harness/tools';
 import { captureLogger } from '../unit/kube/fakes';
@@ -219,8 +220,10 @@ describe('ImagePolicy', () => {
     await readyOf('imagepolicy', name, 'True', NS_A); // within the (shortened) Secret refresh interval
     const id = `ImagePolicy/${NS_A}/${name}`;
     const live = mode.policies.current().policies;
-    expect(selectPolicies(live, `${IMAGES}/app`, NS_A, {}).map((p) => p.id)).toContain(id);
-    expect(selectPolicies(live, `${IMAGES}/app`, NS_B, {}).map((p) => p.id)).not.toContain(id);
+    const select = (ns: string): string[] =>
+      selectPolicies(live, `${IMAGES}/app`, ns, toNamespaceLabelFacts(ns, {})).map((p) => p.id);
+    expect(select(NS_A)).toContain(id);
+    expect(select(NS_B)).not.toContain(id);
   });
 
   it("refuses another namespace's Secret and never reads it", async () => {
@@ -255,7 +258,7 @@ describe('namespace labels', () => {
       return p.some((x) => x.name === `ks-selector-${S}`) ? p : undefined;
     });
     const select = (ns: string, l: Readonly<Record<string, string>>): string[] =>
-      selectPolicies(live, `${IMAGES}/app`, ns, l).map((p) => p.name);
+      selectPolicies(live, `${IMAGES}/app`, ns, toNamespaceLabelFacts(ns, l)).map((p) => p.name);
     expect(select(NS_A, labels)).toContain(`ks-selector-${S}`);
     expect(select(NS_B, await mode.namespaceLabels(NS_B))).not.toContain(`ks-selector-${S}`);
   });

@@ -7,6 +7,7 @@ import type { PolicySnapshot } from '../../../src/engine/policy-snapshot';
 import { VerdictCache } from '../../../src/engine/verdict-cache';
 import { silentLogger } from '../../../src/observability/logger';
 import { compilePolicies } from '../../../src/policy';
+import { toNamespaceLabelFacts } from '../../../src/policy/namespace-labels';
 import { ANONYMOUS } from '../../../src/registry';
 import type { Descriptor, RegistryReader } from '../../../src/registry/registry.types';
 import { VerifyError } from '../../../src/verifiers/errors';
@@ -73,7 +74,7 @@ function input(
     request,
     snapshot,
     deadline: Date.now() + budgetMs,
-    namespaceLabels: {},
+    namespaceLabels: toNamespaceLabelFacts(request.namespace, {}),
     noMatch: 'deny',
     credentialsFor: async () => ({ source: ANONYMOUS, key: 'anon' }),
   };
@@ -180,5 +181,37 @@ describe('evaluateRequest', () => {
     const result = await evaluateRequest(input(req, snapshot), deps(reg, pass));
     expect(result).toMatchObject({ reviewed: false, decision: { allowed: true } });
     expect(reg.resolves).toBe(0);
+  });
+});
+
+describe('evaluateRequest: namespaceSelector with the labels known or not', () => {
+  const teamOnly = compilePolicies(
+    [clusterPolicy({ namespaceSelector: { matchLabels: { team: 'payments' } } }, 'team-only')],
+    { secrets: secretsOf() },
+  );
+  const unsigned: VerifyFn = async () => {
+    throw new VerifyError('VERIFY_NO_SIGNATURES', 'no signatures');
+  };
+  const img = 'registry.example.com/team/app:1';
+
+  it.each([
+    ['unknown (no label source): the policy applies, with a warning', undefined, false, 1],
+    ['known and matching: the policy applies', { team: 'payments' }, false, 0],
+    ['known and not matching: ungoverned, --no-match allow admits', { team: 'web' }, true, 0],
+  ] as const)('labels %s', async (_name, labels, allowed, notes) => {
+    const reg = countingRegistry();
+    const result = await evaluateRequest(
+      {
+        ...input(podRequest([img]), teamOnly),
+        namespaceLabels: toNamespaceLabelFacts('team-a', labels),
+        noMatch: 'allow',
+      },
+      deps(reg, unsigned),
+    );
+    expect(result.decision.allowed).toBe(allowed);
+    expect(result.decision.message ?? '').toContain(allowed ? '' : 'VERIFY_NO_SIGNATURES');
+    const selectorNotes = result.decision.warnings.filter((w) => w.includes('namespaceSelector'));
+    expect(selectorNotes).toHaveLength(notes);
+    if (notes > 0) expect(selectorNotes[0]).toContain('needs label "team"');
   });
 });

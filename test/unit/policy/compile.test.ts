@@ -60,8 +60,8 @@ describe('compilePolicy', () => {
     const p = compilePolicy(clusterPolicy({ namespaceSelector: { matchLabels: { env: 'prod' } } }), {
       secrets: secretsOf(),
     });
-    expect(p.namespaceSelector?.matches({ env: 'prod' })).toBe(true);
-    expect(p.namespaceSelector?.matches({ env: 'dev' })).toBe(false);
+    expect(p.namespaceSelector?.judge({ labels: { env: 'prod' }, complete: true })).toBe('match');
+    expect(p.namespaceSelector?.judge({ labels: { env: 'dev' }, complete: true })).toBe('no-match');
   });
 
   test('resolves a key from a Secret; an ImagePolicy defaults to its own namespace', () => {
@@ -237,10 +237,11 @@ describe('compilePolicies', () => {
     ).toBeUndefined();
     const ok = clusterPolicy({ mode: 'nope', namespaceSelector: { matchLabels: { env: 'prod' } } });
     expect(
-      compilePolicies([ok], { secrets: secretsOf() }).broken[0]?.policy.namespaceSelector?.matches({
-        env: 'dev',
+      compilePolicies([ok], { secrets: secretsOf() }).broken[0]?.policy.namespaceSelector?.judge({
+        labels: { env: 'dev' },
+        complete: true,
       }),
-    ).toBe(false);
+    ).toBe('no-match');
   });
 });
 

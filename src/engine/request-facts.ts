@@ -1,38 +1,79 @@
+import { extractImages } from '../admission';
 import type { AdmissionRequestFacts, PodFacts } from '../admission/admission.types';
-import type { NoMatchAction } from '../policy/compiled.types';
+import { selectPolicies } from '../policy';
+import {
+  BREAK_GLASS_REASON_ANNOTATION,
+  DEFAULT_BREAK_GLASS_SETTINGS,
+  toBreakGlassState,
+  type BreakGlassSettings,
+} from '../policy/break-glass';
+import type { CompiledPolicy, NoMatchAction } from '../policy/compiled.types';
 import type { RequestFacts } from '../policy/decision.types';
+import { parseImageReference } from '../reference';
+import type { PolicySnapshot } from './policy-snapshot';
 
-/** The annotations that request break-glass; either one set to "true" counts (OKE's, and ours). */
-export const BREAK_GLASS_ANNOTATIONS = [
-  'portcullis.dev/break-glass',
-  'oracle.image-policy.k8s.io/break-glass',
-] as const;
-export const BREAK_GLASS_REASON_ANNOTATION = 'portcullis.dev/break-glass-reason';
-/** Reasons are free text from the user; keep them short in audit records. */
-export const MAX_BREAK_GLASS_REASON_CHARS = 256;
+export { BREAK_GLASS_ANNOTATIONS, BREAK_GLASS_REASON_ANNOTATION } from '../policy/break-glass';
+
+/** What the request-level facts are gathered with, beyond the request itself. */
+export interface RequestFactsContext {
+  readonly noMatch: NoMatchAction;
+  /** The webhook's break-glass settings (serve flags); DEFAULT_BREAK_GLASS_SETTINGS when absent. */
+  readonly breakGlass?: BreakGlassSettings;
+  /** The policies in force and the namespace's labels: with both, a break-glass request lists the policies governing every image. */
+  readonly snapshot?: PolicySnapshot;
+  readonly namespaceLabels?: Parameters<typeof selectPolicies>[3];
+}
 
 // toRequestFacts gathers the request-level inputs of the pure decision from the request and pod facts.
 export function toRequestFacts(
   request: AdmissionRequestFacts,
   pod: PodFacts | undefined,
-  noMatch: NoMatchAction,
+  context: RequestFactsContext,
 ): RequestFacts {
   const annotations = pod?.annotations ?? {};
-  const used = BREAK_GLASS_ANNOTATIONS.find((name) => annotations[name]?.trim().toLowerCase() === 'true');
-  const reason = annotations[BREAK_GLASS_REASON_ANNOTATION]?.trim().slice(0, MAX_BREAK_GLASS_REASON_CHARS);
+  const { requestedBy, nearMiss } = toBreakGlassState(annotations);
+  const reason = annotations[BREAK_GLASS_REASON_ANNOTATION];
   const name =
     typeof (request.object as { metadata?: { name?: unknown } } | undefined)?.metadata?.name === 'string'
       ? (request.object as { metadata: { name: string } }).metadata.name
       : (request.name ?? '');
+  const { snapshot, namespaceLabels } = context;
+  const governing =
+    requestedBy && snapshot && namespaceLabels ? governingAll(request, snapshot, namespaceLabels) : undefined;
   return {
     namespace: request.namespace,
     objectKind: request.kind.kind,
     objectName: name,
-    breakGlassRequested: used !== undefined,
-    ...(used ? { breakGlassAnnotation: used } : {}),
-    ...(reason ? { breakGlassReason: reason } : {}),
+    breakGlassRequested: requestedBy !== undefined,
+    ...(requestedBy ? { breakGlassAnnotation: requestedBy } : {}),
+    ...(reason !== undefined ? { breakGlassReason: reason } : {}),
+    ...(nearMiss ? { breakGlassNearMiss: nearMiss } : {}),
+    breakGlassSettings: context.breakGlass ?? DEFAULT_BREAK_GLASS_SETTINGS,
+    ...(governing ? { breakGlassPolicies: governing } : {}),
     userName: request.userInfo.username,
     userGroups: request.userInfo.groups,
-    noMatch,
+    noMatch: context.noMatch,
   };
+}
+
+// governingAll selects (purely, no I/O) the live and broken policies governing any image of the object, so
+// that break-glass's allowedGroups is judged even for images an UPDATE leaves unchanged and does not judge.
+function governingAll(
+  request: AdmissionRequestFacts,
+  snapshot: PolicySnapshot,
+  labels: Parameters<typeof selectPolicies>[3],
+): CompiledPolicy[] {
+  const candidates = [...snapshot.policies, ...snapshot.broken.map((b) => b.policy)];
+  const byId = new Map<string, CompiledPolicy>();
+  for (const use of extractImages(request.kind, request.object, request.subResource)) {
+    let name: string;
+    try {
+      name = parseImageReference(use.image).name;
+    } catch {
+      continue; // an invalid reference is denied on its own, whatever break-glass says
+    }
+    for (const p of selectPolicies(candidates, name, request.namespace, labels))
+      if (!byId.has(p.id)) byId.set(p.id, p);
+  }
+  return [...byId.values()];
 }

@@ -49,6 +49,41 @@ describe('needsReview', () => {
     expect(needsReview({ ...r, oldObject: undefined })).toBe(true);
   });
 
+  describe('an UPDATE that changes no image', () => {
+    // withTemplateAnnotations sets the pod template annotations of a Deployment object.
+    const withTemplateAnnotations = (object: unknown, annotations: Record<string, string>) => {
+      const o = structuredClone(object) as { spec: { template: { metadata: Record<string, unknown> } } };
+      o.spec.template.metadata.annotations = annotations;
+      return o;
+    };
+    const base = decodeAdmissionReview(loadFixture('valid', 'update-without-image-change')).request;
+    const update = (before: Record<string, string>, after: Record<string, string>) => ({
+      ...base,
+      object: withTemplateAnnotations(base.object, after),
+      oldObject: withTemplateAnnotations(base.oldObject, before),
+    });
+    const on = { 'portcullis.dev/break-glass': 'true' };
+    it.each([
+      ['turns break-glass on (a planted annotation must meet allowedGroups)', true, {}, on],
+      [
+        'turns it on with the OKE annotation',
+        true,
+        { x: 'y' },
+        { 'oracle.image-policy.k8s.io/break-glass': 'true' },
+      ],
+      ['turns a near miss into a request', true, { 'portcullis.dev/break-glass': 'True' }, on],
+      ['keeps it on', false, on, { ...on, 'portcullis.dev/break-glass-reason': 'INC-1' }],
+      ['turns it off', false, on, {}],
+      ['sets a near miss only', false, {}, { 'portcullis.dev/break-glass': 'True' }],
+    ])('%s → %s', (_name, expected, before, after) => {
+      expect(needsReview(update(before, after))).toBe(expected);
+    });
+
+    it('whose old object cannot be read is reviewed', () => {
+      expect(needsReview({ ...update({}, on), oldObject: { spec: 'x' } })).toBe(true);
+    });
+  });
+
   it('throws for an UPDATE whose new object is malformed', () => {
     const r = decodeAdmissionReview(loadFixture('valid', 'update-with-image-change')).request;
     expect(() => needsReview({ ...r, object: { spec: { containers: 'x' } } })).toThrow(AdmissionError);

@@ -372,14 +372,13 @@ describe('decide: break-glass', () => {
     expect(d.auditAnnotations['break-glass-images']).toContain('(--no-match deny)');
   });
 
-  test('the reason is flattened and bounded (user-controlled)', () => {
-    const d = decide(
-      request({ breakGlassRequested: true, breakGlassReason: `line1\nline2\r\n${'x'.repeat(1000)}` }),
-      failing(),
-    );
+  test('the reason is flattened and bounded (user-controlled), and a cut is marked', () => {
+    const raw = `line1\nline2\r\n${'x'.repeat(1000)}`;
+    const d = decide(request({ breakGlassRequested: true, breakGlassReason: raw }), failing());
     const reason = d.auditAnnotations['break-glass-reason'] ?? '';
     expect(reason).not.toMatch(/[\n\r]/);
-    expect(reason.length).toBeLessThanOrEqual(256);
+    expect(reason).toMatch(/^line1 line2 x+… \(cut: the reason has 1013 characters\)$/);
+    expect(reason.length).toBeLessThanOrEqual(256 + '… (cut: the reason has 1013 characters)'.length);
   });
 });
 

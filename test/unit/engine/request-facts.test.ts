@@ -1,0 +1,120 @@
+// toRequestFacts: which annotation values request break-glass, the raw reason handed to the decision, the
+// webhook's break-glass settings, and the policies governing every image of the object.
+import type { AdmissionRequestFacts } from '../../../src/admission/admission.types';
+import { toRequestFacts } from '../../../src/engine/request-facts';
+import type { selectPolicies } from '../../../src/policy/match';
+import { DEFAULT_BREAK_GLASS_SETTINGS } from '../../../src/policy/break-glass';
+import { fakePolicy } from '../policy/helpers';
+
+// deploymentBy builds the AdmissionRequest facts of a Deployment whose template carries `annotations`.
+function deploymentBy(
+  annotations: Record<string, string>,
+  images: string[] = ['registry.example.com/team/app:1.0'],
+): AdmissionRequestFacts {
+  return {
+    uid: 'u1',
+    kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+    namespace: 'team-a',
+    operation: 'CREATE',
+    userInfo: { username: 'bob', groups: ['dev'] },
+    dryRun: false,
+    object: {
+      metadata: { name: 'web' },
+      spec: {
+        template: {
+          metadata: { annotations },
+          spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) },
+        },
+      },
+    },
+  };
+}
+
+const CONTEXT = { noMatch: 'deny' as const };
+
+describe('toRequestFacts: the break-glass annotation value', () => {
+  test.each([
+    ['portcullis.dev/break-glass', 'true'],
+    ['oracle.image-policy.k8s.io/break-glass', 'true'],
+  ])('%s: "true" requests break-glass', (annotation, value) => {
+    const request = deploymentBy({ [annotation]: value });
+    const facts = toRequestFacts(
+      request,
+      { annotations: { [annotation]: value }, imagePullSecrets: [] },
+      CONTEXT,
+    );
+    expect(facts).toMatchObject({ breakGlassRequested: true, breakGlassAnnotation: annotation });
+    expect(facts.breakGlassNearMiss).toBeUndefined();
+  });
+
+  test.each([' TRUE ', 'True', 'TRUE', 'true ', ' true', 'yes', '1', ''])(
+    '%j is not a request, and is reported as a near miss',
+    (value) => {
+      const annotations = { 'portcullis.dev/break-glass': value };
+      const facts = toRequestFacts(deploymentBy(annotations), { annotations, imagePullSecrets: [] }, CONTEXT);
+      expect(facts.breakGlassRequested).toBe(false);
+      expect(facts.breakGlassAnnotation).toBeUndefined();
+      expect(facts.breakGlassNearMiss).toEqual({ annotation: 'portcullis.dev/break-glass', value });
+    },
+  );
+
+  test('"false" and an absent annotation are neither a request nor a near miss', () => {
+    const cases: Record<string, string>[] = [{ 'portcullis.dev/break-glass': 'false' }, {}];
+    for (const annotations of cases) {
+      const facts = toRequestFacts(deploymentBy(annotations), { annotations, imagePullSecrets: [] }, CONTEXT);
+      expect(facts.breakGlassRequested).toBe(false);
+      expect(facts.breakGlassNearMiss).toBeUndefined();
+    }
+  });
+
+  test('the reason reaches the decision unchanged (the decision judges and cleans it)', () => {
+    const reason = ` ${'r'.repeat(400)}\u200b `;
+    const annotations = { 'portcullis.dev/break-glass': 'true', 'portcullis.dev/break-glass-reason': reason };
+    const facts = toRequestFacts(deploymentBy(annotations), { annotations, imagePullSecrets: [] }, CONTEXT);
+    expect(facts.breakGlassReason).toBe(reason);
+  });
+});
+
+describe('toRequestFacts: break-glass settings and governing policies', () => {
+  test('the default settings apply when none are given; given ones pass through', () => {
+    const request = deploymentBy({});
+    expect(toRequestFacts(request, undefined, CONTEXT).breakGlassSettings).toEqual(
+      DEFAULT_BREAK_GLASS_SETTINGS,
+    );
+    const breakGlass = { trustedControllers: ['my-operator'], ungoverned: 'deny' as const };
+    expect(toRequestFacts(request, undefined, { ...CONTEXT, breakGlass }).breakGlassSettings).toBe(
+      breakGlass,
+    );
+  });
+
+  test('a break-glass request lists the policies governing every image of the object, live or broken', () => {
+    const team = fakePolicy({ name: 'team', globs: ['registry.example.com/team/**'] });
+    const other = fakePolicy({ name: 'other', globs: ['quay.io/**'] });
+    const broken = fakePolicy({ name: 'broken', globs: ['registry.example.com/base/**'] });
+    const snapshot = {
+      policies: [team, other],
+      broken: [{ policy: broken, code: 'POLICY_NOT_READY', reason: 'bad key' }],
+    };
+    const annotations = { 'portcullis.dev/break-glass': 'true' };
+    const request = deploymentBy(annotations, [
+      'registry.example.com/team/app:1.0',
+      'registry.example.com/base/tools:2',
+      'Not A Reference',
+    ]);
+    const pod = { annotations, imagePullSecrets: [] };
+    // The policies here have no namespaceSelector: the labels are never read.
+    const namespaceLabels = {} as Parameters<typeof selectPolicies>[3];
+    const facts = toRequestFacts(request, pod, { ...CONTEXT, snapshot, namespaceLabels });
+    expect(facts.breakGlassPolicies?.map((p) => p.id)).toEqual([team.id, broken.id]);
+    const none = toRequestFacts(
+      deploymentBy({}),
+      { annotations: {}, imagePullSecrets: [] },
+      {
+        ...CONTEXT,
+        snapshot,
+        namespaceLabels,
+      },
+    );
+    expect(none.breakGlassPolicies).toBeUndefined();
+  });
+});

@@ -11,6 +11,7 @@ import { RegistryLabels } from '../observability/registry-label';
 import type { PullSecretSource } from '../engine/pull-secrets.types';
 import { RegistryClient } from '../registry';
 import type { Descriptor } from '../registry/registry.types';
+import type { BreakGlassSettings } from '../policy/break-glass';
 import type { CompiledAuthority } from '../policy/compiled.types';
 import { toNamespaceLabelFacts } from '../policy/namespace-labels';
 import {
@@ -49,6 +50,8 @@ export function createRuntime(options: {
    * when it answers undefined, only the name label is known.
    */
   namespaceLabels?: (namespace: string) => NamespaceLabelLookup | Promise<NamespaceLabelLookup>;
+  /** --break-glass-* settings; the defaults (docs/policy.md, "Break-glass") when absent. */
+  breakGlass?: BreakGlassSettings;
 }): Runtime {
   const now = options.now ?? Date.now;
   // The registry label takes only hosts the loaded policies name (a pod could name any host).
@@ -94,6 +97,7 @@ export function createRuntime(options: {
           needsReview(request) ? await options.namespaceLabels?.(request.namespace) : undefined,
         ),
         noMatch: options.flags.noMatch,
+        ...(options.breakGlass ? { breakGlass: options.breakGlass } : {}),
         credentialsFor: async (policies, pod, namespace) => {
           const podConfigs =
             pod && options.pullSecrets ? await options.pullSecrets.dockerConfigsFor(namespace, pod) : [];

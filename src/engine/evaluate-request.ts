@@ -1,6 +1,7 @@
 import type { AdmissionRequestFacts, ImageUse, PodFacts } from '../admission/admission.types';
 import { extractImages, extractPodSpec, needsReview } from '../admission';
 import { decide, selectPolicies } from '../policy';
+import type { BreakGlassSettings } from '../policy/break-glass';
 import type { CompiledPolicy, NoMatchAction } from '../policy/compiled.types';
 import type { AuthorityOutcome, Decision, ImageFacts } from '../policy/decision.types';
 import type { NamespaceLabelFacts } from '../policy/namespace-labels';
@@ -19,6 +20,8 @@ export interface RequestEvaluationInput {
   /** What is known of the namespace's labels, for ClusterImagePolicy namespaceSelectors. */
   readonly namespaceLabels: NamespaceLabelFacts;
   readonly noMatch: NoMatchAction;
+  /** The webhook's break-glass settings (serve flags); the defaults when absent. */
+  readonly breakGlass?: BreakGlassSettings;
   /** Builds the credential chain for this pod and its governing policies (pod secrets first). */
   readonly credentialsFor: (
     policies: readonly CompiledPolicy[],
@@ -173,7 +176,7 @@ export async function evaluateRequest(
       evaluateUse(use, input, deps, controller.signal, pod),
     );
     const decision = decide(
-      { ...toRequestFacts(request, pod, input.noMatch), namespaceLabels: input.namespaceLabels },
+      { ...toRequestFacts(request, pod, input), namespaceLabels: input.namespaceLabels },
       facts,
     );
     return { decision, uses, reviewed: true };

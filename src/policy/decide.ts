@@ -1,14 +1,20 @@
 import { quoteInput } from '../reference/errors';
+import { checkReason, toRecordedReason } from './break-glass';
+import {
+  breakGlassRefusals,
+  formatRefusalOnly,
+  nearMissWarning,
+  reasonWarnings,
+  standingRefusals,
+} from './decide-break-glass';
 import {
   boundedJoin,
   boundWarnings,
-  cleanReason,
   formatDenial,
   imageLabel,
   MAX_ANNOTATION_VALUE_CHARS,
   MAX_REASON_CHARS,
   oneLine,
-  refusalFor,
 } from './decide-format';
 import { evaluateImageFacts, type ImageResult, type PolicyFailure } from './decide-image';
 import type { Decision, ImageFacts, RequestFacts } from './decision.types';
@@ -29,7 +35,8 @@ export const AUDIT_KEYS = {
  * The pure admission decision for one request (docs/policy.md): invalid references are always denied;
  * ungoverned images follow --no-match; every governing policy must pass (threshold, requireDigest,
  * registry.onError); enforce failures deny unless break-glass is requested and every failing policy
- * allows it; warn failures become warnings; audit failures become an audit annotation.
+ * allows it; warn failures become warnings; audit failures become an audit annotation. A break-glass
+ * request by a user outside a governing policy's allowedGroups is refused even when nothing fails.
  */
 export function decide(request: RequestFacts, images: readonly ImageFacts[]): Decision {
   const results = images.map((facts) => evaluateImageFacts(facts, request.noMatch));
@@ -40,6 +47,8 @@ export function decide(request: RequestFacts, images: readonly ImageFacts[]): De
       : []),
     ...collectWarnings(results),
   ];
+  const nearMiss = nearMissWarning(request);
+  if (nearMiss) warnings.push(nearMiss);
   const auditAnnotations: Record<string, string> = {};
   const audit = results.flatMap((r) => r.audit.map((f) => auditEntry(r, f)));
   if (audit.length > 0)
@@ -56,6 +65,22 @@ export function decide(request: RequestFacts, images: readonly ImageFacts[]): De
     images: results.map((r) => ({ image: r.facts.image, field: r.facts.field, verdicts: r.verdicts })),
   };
   const denied = results.filter((r) => r.hard.length > 0 || r.enforce.length > 0);
+  const reason = checkReason(request.breakGlassReason);
+  const refusals = request.breakGlassRequested
+    ? breakGlassRefusals(request, results, denied, reason)
+    : standingRefusals(request, denied);
+  if (denied.length === 0 && request.breakGlassRequested && refusals.length > 0) {
+    auditAnnotations[AUDIT_KEYS.breakGlass] = 'refused';
+    return {
+      allowed: false,
+      message: formatRefusalOnly(refusals),
+      code: DENY_STATUS_CODE,
+      warnings: boundWarnings(warnings),
+      auditAnnotations,
+      breakGlassUsed: false,
+      ...base,
+    };
+  }
   if (denied.length === 0) {
     if (request.breakGlassRequested) auditAnnotations[AUDIT_KEYS.breakGlass] = 'not-needed';
     return {
@@ -66,17 +91,17 @@ export function decide(request: RequestFacts, images: readonly ImageFacts[]): De
       ...base,
     };
   }
-  const reason = cleanReason(request.breakGlassReason);
-  const refusals = request.breakGlassRequested ? breakGlassRefusals(denied, request, reason) : [];
   const hard = denied.some((r) => r.hard.length > 0);
   if (request.breakGlassRequested && !hard && refusals.length === 0) {
     const used = denied.map((r) => `${imageDigest(r)} (${r.enforce.map(policyName).join(', ')})`);
+    const recorded = toRecordedReason(reason);
     auditAnnotations[AUDIT_KEYS.breakGlass] = 'true';
-    if (reason !== '') auditAnnotations[AUDIT_KEYS.breakGlassReason] = reason;
+    if (recorded !== '') auditAnnotations[AUDIT_KEYS.breakGlassReason] = recorded;
     auditAnnotations[AUDIT_KEYS.breakGlassImages] = boundedJoin(used, '; ', MAX_ANNOTATION_VALUE_CHARS);
-    const why = reason === '' ? 'no reason given' : `reason: ${reason}`;
+    const why = recorded === '' ? 'no reason given' : `reason: ${recorded}`;
     warnings.unshift(
       `break-glass used by ${quoteInput(request.userName)} (${why}): admitted despite failing policies: ${used.join('; ')}`,
+      ...reasonWarnings(reason),
     );
     return {
       allowed: true,
@@ -96,18 +121,6 @@ export function decide(request: RequestFacts, images: readonly ImageFacts[]): De
     breakGlassUsed: false,
     ...base,
   };
-}
-
-// breakGlassRefusals lists, once per policy, why break-glass may not admit these failures.
-function breakGlassRefusals(denied: readonly ImageResult[], request: RequestFacts, reason: string): string[] {
-  const out = new Set<string>();
-  for (const r of denied) {
-    for (const f of r.enforce) {
-      const refusal = refusalFor(f, reason, request.userName, request.userGroups);
-      if (refusal) out.add(refusal);
-    }
-  }
-  return [...out];
 }
 
 // collectWarnings turns warn-mode failures and notes into `[policy X] image "Y": …` lines.

@@ -1,3 +1,4 @@
+import type { BreakGlassSettings } from './break-glass';
 import type { CompiledPolicy, NoMatchAction } from './compiled.types';
 import type { NamespaceLabelFacts } from './namespace-labels';
 
@@ -38,10 +39,17 @@ export interface RequestFacts {
   readonly namespace: string;
   readonly objectKind: string;
   readonly objectName: string;
-  /** `oracle.image-policy.k8s.io/break-glass` or `portcullis.dev/break-glass` was "true". */
+  /** `oracle.image-policy.k8s.io/break-glass` or `portcullis.dev/break-glass` was exactly "true". */
   readonly breakGlassRequested: boolean;
   readonly breakGlassAnnotation?: string;
+  /** The reason annotation as written (attacker-controlled, unbounded): the decision judges and cleans it. */
   readonly breakGlassReason?: string;
+  /** A break-glass annotation with another value (` TRUE `, `yes`): no request, and the user is warned. */
+  readonly breakGlassNearMiss?: { readonly annotation: string; readonly value: string };
+  /** The webhook's break-glass settings; DEFAULT_BREAK_GLASS_SETTINGS when absent. */
+  readonly breakGlassSettings?: BreakGlassSettings;
+  /** On a break-glass request: the policies governing any image of the object, judged now or not. */
+  readonly breakGlassPolicies?: readonly CompiledPolicy[];
   readonly userName: string;
   readonly userGroups: readonly string[];
   readonly noMatch: NoMatchAction;

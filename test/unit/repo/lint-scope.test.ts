@@ -22,7 +22,10 @@ describe('lint scope', () => {
   });
 
   test('the type-aware rules use that project', () => {
-    const typed = config.filter((block) => block.languageOptions?.parserOptions?.['projectService'] === true);
+    const typed = config.filter((block) => {
+      const parserOptions = (block.languageOptions?.parserOptions ?? {}) as Record<string, unknown>;
+      return parserOptions['projectService'] === true;
+    });
     expect(typed.map((block) => block.files)).toEqual([['**/*.ts']]);
     expect(typed[0]?.rules).toHaveProperty('@typescript-eslint/no-floating-promises', 'error');
   });

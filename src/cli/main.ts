@@ -18,6 +18,10 @@ function withNoMatch<T extends { match?: string }>(flags: T): T & { noMatch?: st
   return { ...flags, ...(flags.match === undefined ? {} : { noMatch: flags.match }) };
 }
 
+/** Help text of --namespace-labels (serve --policy-dir, verify, review). */
+const NAMESPACE_LABELS_HELP =
+  'YAML map of namespace name to labels, to judge ClusterImagePolicy namespaceSelectors without a cluster';
+
 // registryOptions adds the registry flags shared by serve, verify and review.
 function registryOptions(cmd: Command): Command {
   return cmd
@@ -50,6 +54,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       .option('--tls-key <file>', 'serving key (PEM), hot-reloaded on change')
       .option('--plain-http', 'serve plain HTTP; loopback only, for local tests')
       .option('--policy-dir <dir>', 'load policies from YAML files in this folder instead of the cluster')
+      .option('--namespace-labels <file>', `${NAMESPACE_LABELS_HELP} (with --policy-dir; reloaded on change)`)
       .option('--kubeconfig <file>', 'kubeconfig for cluster mode')
       .option('--log-level <level>', 'pino log level', 'info')
       .option(
@@ -96,8 +101,13 @@ function buildProgram(setExit: (code: number) => void): Command {
       )
       .argument('<image...>', 'image references')
       .requiredOption('--policy-dir <dir>', 'folder of policy YAML files')
+      .option('--namespace-labels <file>', NAMESPACE_LABELS_HELP)
       .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
-      .option('--namespace <ns>', 'namespace to evaluate in (selects ImagePolicies)', 'default')
+      .option(
+        '--namespace <ns>',
+        'namespace to evaluate in (selects ImagePolicies and ClusterImagePolicy namespaceSelectors)',
+        'default',
+      )
       .option('--timeout <seconds>', 'time budget per image', '30')
       .option('--verbose', 'log registry and verification steps to stderr'),
   ).action(async (images: string[], flags) => setExit(await verify(images, withNoMatch(flags))));
@@ -110,6 +120,7 @@ function buildProgram(setExit: (code: number) => void): Command {
         'AdmissionReview JSON or manifest YAML (multi-document); - for stdin',
       )
       .requiredOption('--policy-dir <dir>', 'folder of policy YAML files')
+      .option('--namespace-labels <file>', NAMESPACE_LABELS_HELP)
       .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
       .option('--timeout <seconds>', 'time budget per object', '30')
       .option('--verbose', 'log registry and verification steps to stderr'),

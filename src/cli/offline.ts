@@ -2,6 +2,7 @@ import type { AdmissionRequestFacts } from '../admission/admission.types';
 import type { RequestEvaluation } from '../engine/evaluate-request';
 import { silentLogger, createLogger } from '../observability/logger';
 import { DirPolicySource } from '../sources/dir-source';
+import { NamespaceLabelsFile } from '../sources/namespace-labels-file';
 import { ConfigError } from './errors';
 import { toRegistryFlags } from './options';
 import { createRuntime } from './runtime';
@@ -9,6 +10,8 @@ import { createRuntime } from './runtime';
 /** Flags shared by `verify` and `review`. */
 export interface OfflineFlags {
   policyDir?: string;
+  /** --namespace-labels FILE: labels of namespaces, for ClusterImagePolicy namespaceSelectors. */
+  namespaceLabels?: string;
   insecureRegistry?: string[];
   registryCa?: string;
   noMatch?: string;
@@ -35,7 +38,7 @@ function toTimeoutMs(raw: string | undefined): number {
   return seconds * 1000;
 }
 
-/** An evaluator for CLI commands: policies from a folder, real registries, no server. */
+/** An evaluator for CLI commands: policies (and namespace labels) from files, real registries, no server. */
 export function createOfflineEvaluator(
   flags: OfflineFlags,
 ): (request: AdmissionRequestFacts) => Promise<RequestEvaluation> {
@@ -44,6 +47,14 @@ export function createOfflineEvaluator(
   const timeoutMs = toTimeoutMs(flags.timeout);
   const logger = flags.verbose ? createLogger({ level: 'debug' }) : silentLogger();
   const policies = DirPolicySource.load(flags.policyDir, logger);
-  const runtime = createRuntime({ flags: registryFlags, policies, logger });
+  // Without the file (or an entry for the namespace) only the name label is known (docs/policy.md).
+  const labels =
+    flags.namespaceLabels === undefined ? undefined : NamespaceLabelsFile.load(flags.namespaceLabels, logger);
+  const runtime = createRuntime({
+    flags: registryFlags,
+    policies,
+    logger,
+    ...(labels ? { namespaceLabels: (namespace: string) => labels.labelsOf(namespace) } : {}),
+  });
   return (request) => runtime.evaluate(request, Date.now() + timeoutMs);
 }

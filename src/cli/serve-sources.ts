@@ -10,13 +10,17 @@ import { createKubeClients, KubeError, loadKubeConfig, startClusterMode } from '
 import type { Metrics } from '../observability/metrics';
 import type { DecisionListener } from '../server/app-options.types';
 import { DirPolicySource } from '../sources/dir-source';
+import { NamespaceLabelsFile } from '../sources/namespace-labels-file';
+import { ConfigError } from './errors';
+import type { NamespaceLabelLookup } from './runtime';
 
 /** Where `serve` gets policies, pull secrets, namespace labels and Events from. */
 export interface ServeSources {
   readonly mode: 'policy-dir' | 'cluster';
   readonly policies: PolicySource;
   readonly pullSecrets?: PullSecretSource;
-  readonly namespaceLabels?: (namespace: string) => Promise<Readonly<Record<string, string>>>;
+  /** The cluster's labels (cluster mode), or --namespace-labels' (undefined for a namespace it does not list). */
+  readonly namespaceLabels?: (namespace: string) => NamespaceLabelLookup | Promise<NamespaceLabelLookup>;
   readonly onDecision?: DecisionListener;
   /** Cluster mode: the credentials in use (the self-managed TLS rotator talks to the same API server). */
   readonly kubeConfig?: KubeConfig;
@@ -29,14 +33,30 @@ export interface ServeSources {
  * `--kubeconfig`, in-cluster, $KUBECONFIG or ~/.kube/config (a ConfigError when there are none).
  */
 export function openServeSources(
-  flags: { policyDir?: string; kubeconfig?: string },
+  flags: { policyDir?: string; kubeconfig?: string; namespaceLabels?: string },
   logger: Logger,
   metrics: Metrics,
 ): ServeSources {
   if (flags.policyDir) {
     const policies = DirPolicySource.load(flags.policyDir, logger, metrics);
-    const stopWatching = policies.watch();
-    return { mode: 'policy-dir', policies, stop: async () => stopWatching() };
+    // Without --namespace-labels only each namespace's name label is known (docs/policy.md).
+    const labels =
+      flags.namespaceLabels === undefined
+        ? undefined
+        : NamespaceLabelsFile.load(flags.namespaceLabels, logger);
+    const stopWatching = [policies.watch(), labels?.watch() ?? (() => {})];
+    return {
+      mode: 'policy-dir',
+      policies,
+      ...(labels ? { namespaceLabels: (namespace: string) => labels.labelsOf(namespace) } : {}),
+      stop: async () => stopWatching.forEach((stop) => stop()),
+    };
+  }
+  if (flags.namespaceLabels !== undefined) {
+    throw new ConfigError(
+      'CONFIG_INVALID_FLAG',
+      '--namespace-labels is for --policy-dir mode; in cluster mode the labels come from the cluster',
+    );
   }
   const { kc, from } = loadKubeConfig(flags.kubeconfig);
   logger.info(

@@ -18,6 +18,7 @@ export interface ServeFlags extends BreakGlassFlags {
   tlsKey?: string;
   plainHttp?: boolean;
   policyDir?: string;
+  namespaceLabels?: string;
   insecureRegistry?: string[];
   registryCa?: string;
   noMatch?: string;

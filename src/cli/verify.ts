@@ -1,6 +1,7 @@
 import type { AdmissionRequestFacts } from '../admission/admission.types';
 import type { RequestEvaluation } from '../engine/evaluate-request';
-import { EXIT_ALLOWED, EXIT_DENIED } from './errors';
+import { isNamespaceName } from '../policy/namespace-labels';
+import { ConfigError, EXIT_ALLOWED, EXIT_DENIED } from './errors';
 import { createOfflineEvaluator, type OfflineFlags } from './offline';
 
 export interface VerifyFlags extends OfflineFlags {
@@ -26,6 +27,18 @@ function syntheticPod(image: string, namespace: string, index: number): Admissio
       spec: { containers: [{ name: 'verify', image }] },
     },
   };
+}
+
+// toNamespace validates --namespace: it selects ImagePolicies and is the name label selectors see.
+function toNamespace(value: string | undefined): string {
+  const namespace = value ?? 'default';
+  if (!isNamespaceName(namespace)) {
+    throw new ConfigError(
+      'CONFIG_INVALID_FLAG',
+      `--namespace expects a namespace name (a DNS-1123 label), not ${JSON.stringify(namespace)}`,
+    );
+  }
+  return namespace;
 }
 
 /** The machine-readable verdict of one image (`--output json`). */
@@ -72,8 +85,8 @@ function printHuman(verdicts: readonly ImageVerdict[]): void {
 
 /** `portcullis verify IMAGE...`: exit 0 when every image is allowed, 1 when any is denied. */
 export async function verify(images: string[], flags: VerifyFlags): Promise<number> {
+  const namespace = toNamespace(flags.namespace);
   const evaluate = createOfflineEvaluator(flags);
-  const namespace = flags.namespace ?? 'default';
   const verdicts: ImageVerdict[] = [];
   for (const [index, image] of images.entries()) {
     verdicts.push(toVerdict(image, await evaluate(syntheticPod(image, namespace, index))));

@@ -37,6 +37,44 @@ function get(port: number, ca: string, url: string): Promise<number> {
   });
 }
 
+/** POSTs `body` as JSON over HTTPS to a `serve` on 127.0.0.1 trusting only `ca`; resolves status and parsed body. */
+export function postJson(
+  port: number,
+  ca: string,
+  url: string,
+  body: unknown,
+): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: url,
+        ca,
+        agent: false,
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // not JSON: keep the text for the assertion message
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
 /** Starts bin/portcullis.js serve with TLS and `args`, and waits until /readyz answers 200. */
 export async function startServe(
   tls: { certFile: string; keyFile: string; cert: string },

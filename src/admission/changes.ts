@@ -1,4 +1,4 @@
-import type { AdmissionRequestFacts } from './admission.types';
+import type { AdmissionRequestFacts, ImageUse } from './admission.types';
 import type { KindRef } from './admission-review.types';
 import { breakGlassTurnedOn } from './break-glass-change';
 import { extractImages } from './extract';
@@ -53,4 +53,33 @@ export function needsReview(request: AdmissionRequestFacts): boolean {
     );
   }
   return true;
+}
+
+/**
+ * The image fields a request asks Portcullis to judge: every one on CREATE; on UPDATE only those whose
+ * (field, image) pair is new, since an unchanged container keeps running what was admitted before and
+ * pinning it now would restart it. An old object that cannot be read makes every field count as new.
+ */
+export function imagesToJudge(request: AdmissionRequestFacts): ImageUse[] {
+  const uses = extractImages(request.kind, request.object, request.subResource);
+  if (request.operation !== 'UPDATE') return uses;
+  let before: Set<string>;
+  try {
+    before = new Set(
+      extractImages(request.kind, request.oldObject, request.subResource).map(
+        (u) => `${u.pointer}\u0000${u.image}`,
+      ),
+    );
+  } catch {
+    return uses;
+  }
+  return uses.filter((u) => !before.has(`${u.pointer}\u0000${u.image}`));
+}
+
+/**
+ * Whether the request creates or changes a Pod itself (not a workload template): the objects whose
+ * governed images must be pinned to the digest Portcullis verified (docs/policy.md, "The pinning guarantee").
+ */
+export function isPodRequest(request: AdmissionRequestFacts): boolean {
+  return request.kind.group === '' && request.kind.kind === 'Pod';
 }

@@ -8,6 +8,7 @@ export const ADMISSION_ERROR_CODES = [
   'ADMISSION_TOO_MANY_CONTAINERS',
   'ADMISSION_UNSUPPORTED_VERSION',
   'ADMISSION_DEADLINE_EXCEEDED',
+  'ADMISSION_NOT_PINNED',
 ] as const;
 
 export type AdmissionErrorCode = (typeof ADMISSION_ERROR_CODES)[number];
@@ -32,6 +33,7 @@ export function toStatusForCode(code: string): { readonly code: number; readonly
     case 'ADMISSION_DEADLINE_EXCEEDED':
       return { code: 504, reason: 'Timeout' };
     case 'ADMISSION_TOO_MANY_CONTAINERS':
+    case 'ADMISSION_NOT_PINNED':
       return { code: 403, reason: 'Forbidden' };
     default:
       // Codes of other domains reach here only through deny-on-error: an internal failure, not a verdict.

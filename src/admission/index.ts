@@ -23,7 +23,7 @@ export {
 export { DEFAULT_SERVICE_ACCOUNT, MAX_CONTAINERS_PER_OBJECT, extractImages, extractPodSpec } from './extract';
 export { EPHEMERAL_CONTAINERS_SUBRESOURCE, isPodBearingKind, toPodBearingKind } from './kinds';
 export type { PodBearingKind } from './kinds';
-export { imagesChanged, needsReview } from './changes';
+export { imagesChanged, imagesToJudge, isPodRequest, needsReview } from './changes';
 export {
   MAX_AUDIT_ANNOTATIONS,
   MAX_AUDIT_ANNOTATION_KEY_CHARS,

@@ -1,4 +1,3 @@
-import type { Decision } from '../policy/decision.types';
 import { MAX_NAME_LENGTH, MAX_TAG_LENGTH } from '../reference/limits';
 import type { JsonPatchOp } from './admission-review.types';
 
@@ -36,7 +35,14 @@ export function toPinnedReference(original: string, digest: string): string | un
  * is touched. Fields of pod templates (Deployments, ...) are not patched: /mutate is for Pods only, and
  * each Pod the controller creates is pinned on its own admission.
  */
-export function buildPinningPatch(verified: Decision['verified']): JsonPatchOp[] {
+export function buildPinningPatch(
+  verified: readonly {
+    readonly field: string;
+    readonly pointer: string;
+    readonly image: string;
+    readonly digest: string;
+  }[],
+): JsonPatchOp[] {
   const ops: JsonPatchOp[] = [];
   const seen = new Set<string>();
   for (const v of verified) {

@@ -3,7 +3,13 @@ import { needsReview } from '../admission';
 import type { AdmissionRequestFacts } from '../admission/admission.types';
 import { Coalescer } from '../engine/coalesce';
 import { CredentialsBuilder } from '../engine/credentials';
-import { evaluateRequest, type RequestEvaluation } from '../engine/evaluate-request';
+import {
+  evaluateRequest,
+  type Evaluate,
+  type EvaluateOptions,
+  type RequestEvaluation,
+} from '../engine/evaluate-request';
+import { pinRequest, type PinInput, type PinPlan } from '../engine/pin-request';
 import type { PolicySource } from '../engine/policy-snapshot';
 import { VerdictCache } from '../engine/verdict-cache';
 import type { Metrics } from '../observability/metrics';
@@ -26,7 +32,9 @@ import type { RegistryFlags } from './options';
 
 /** The engine wired to real I/O, shared by serve, verify and review. */
 export interface Runtime {
-  readonly evaluate: (request: AdmissionRequestFacts, deadline: number) => Promise<RequestEvaluation>;
+  readonly evaluate: Evaluate;
+  /** /mutate: resolves the governed, unpinned images of a Pod to the digests to pin (no verification). */
+  readonly pin: (request: AdmissionRequestFacts, deadline: number) => Promise<PinPlan>;
   readonly registry: RegistryClient;
 }
 
@@ -86,25 +94,36 @@ export function createRuntime(options: {
     now,
   };
   const credentials = new CredentialsBuilder();
-  const evaluate = async (request: AdmissionRequestFacts, deadline: number): Promise<RequestEvaluation> =>
+  // requestInput gathers what both webhooks need for one request: policies, labels, credentials, deadline.
+  const requestInput = async (request: AdmissionRequestFacts, deadline: number): Promise<PinInput> => ({
+    request,
+    snapshot: options.policies.current(),
+    deadline,
+    namespaceLabels: toNamespaceLabelFacts(
+      request.namespace,
+      needsReview(request) ? await options.namespaceLabels?.(request.namespace) : undefined,
+    ),
+    credentialsFor: async (policies, pod, namespace) => {
+      const podConfigs =
+        pod && options.pullSecrets ? await options.pullSecrets.dockerConfigsFor(namespace, pod) : [];
+      return credentials.forRequest([...podConfigs, ...options.flags.dockerConfigs], policies);
+    },
+  });
+  const evaluate = async (
+    request: AdmissionRequestFacts,
+    deadline: number,
+    how: EvaluateOptions = {},
+  ): Promise<RequestEvaluation> =>
     evaluateRequest(
       {
-        request,
-        snapshot: options.policies.current(),
-        deadline,
-        namespaceLabels: toNamespaceLabelFacts(
-          request.namespace,
-          needsReview(request) ? await options.namespaceLabels?.(request.namespace) : undefined,
-        ),
+        ...(await requestInput(request, deadline)),
         noMatch: options.flags.noMatch,
         ...(options.breakGlass ? { breakGlass: options.breakGlass } : {}),
-        credentialsFor: async (policies, pod, namespace) => {
-          const podConfigs =
-            pod && options.pullSecrets ? await options.pullSecrets.dockerConfigsFor(namespace, pod) : [];
-          return credentials.forRequest([...podConfigs, ...options.flags.dockerConfigs], policies);
-        },
+        requirePinned: how.requirePinned === true,
       },
       deps,
     );
-  return { evaluate, registry };
+  const pin = async (request: AdmissionRequestFacts, deadline: number): Promise<PinPlan> =>
+    pinRequest(await requestInput(request, deadline), deps);
+  return { evaluate, pin, registry };
 }

@@ -2,8 +2,7 @@ import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { needsReview } from '../admission';
-import type { AdmissionRequestFacts } from '../admission/admission.types';
-import type { RequestEvaluation } from '../engine/evaluate-request';
+import type { Evaluate } from '../engine/evaluate-request';
 import type { PolicySource } from '../engine/policy-snapshot';
 import type { PullSecretSource } from '../engine/pull-secrets.types';
 import { createKubeClients, KubeError, loadKubeConfig, startClusterMode } from '../kube';
@@ -85,11 +84,8 @@ export function openServeSources(
  * treat every image as ungoverned (--no-match), which is not what the cluster's policies say. In a cluster
  * /readyz keeps traffic away meanwhile; this covers webhooks registered by URL.
  */
-export function guardUntilSynced(
-  policies: PolicySource,
-  evaluate: (request: AdmissionRequestFacts, deadline: number) => Promise<RequestEvaluation>,
-): (request: AdmissionRequestFacts, deadline: number) => Promise<RequestEvaluation> {
-  return async (request, deadline) => {
+export function guardUntilSynced(policies: PolicySource, evaluate: Evaluate): Evaluate {
+  return async (request, deadline, how) => {
     if (!policies.ready() && needsReview(request)) {
       throw new KubeError(
         'KUBE_NOT_SYNCED',
@@ -97,6 +93,6 @@ export function guardUntilSynced(
           '(if this persists, look for KUBE_SYNC_FAILED in the webhook log)',
       );
     }
-    return evaluate(request, deadline);
+    return evaluate(request, deadline, how);
   };
 }

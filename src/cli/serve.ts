@@ -75,6 +75,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
     metrics,
     policies,
     evaluate: guardUntilSynced(policies, runtime.evaluate),
+    pin: runtime.pin,
     ...(sources.onDecision ? { onDecision: sources.onDecision } : {}),
     ...(tls ? { https: tls } : {}),
   });

@@ -39,6 +39,11 @@ export interface ImageEvaluationInput {
   readonly credentialsKey: string;
   readonly deadline: number;
   readonly signal: AbortSignal;
+  /**
+   * Resolve the tag but verify nothing: /validate of a Pod whose governed image is not pinned denies it
+   * anyway (ADMISSION_NOT_PINNED); resolving still lets `registry.onError: allow` speak for an outage.
+   */
+  readonly resolveOnly?: boolean;
 }
 
 // toFailure turns any thrown value into a failing outcome; unknown errors fail closed with a generic code.
@@ -53,9 +58,9 @@ export function toFailure(authority: string, error: unknown): AuthorityOutcome {
 }
 
 // resolveDescriptor finds the digest that will run; concurrent identical lookups share one request.
-async function resolveDescriptor(
-  input: ImageEvaluationInput,
-  deps: ImageEvaluationDeps,
+export async function resolveDescriptor(
+  input: Pick<ImageEvaluationInput, 'ref' | 'credentials' | 'credentialsKey' | 'deadline' | 'signal'>,
+  deps: Pick<ImageEvaluationDeps, 'registry' | 'resolutions'>,
 ): Promise<Descriptor> {
   const { ref } = input;
   const reference = ref.digest ?? ref.tag ?? 'latest';
@@ -115,6 +120,15 @@ export async function evaluateImage(
   };
   const live = input.policies.filter((p) => !(p.id in input.presetOutcomes));
   if (live.length === 0) return { ...base, outcomes: input.presetOutcomes };
+  const blocker = digestBlocker(input.ref, live);
+  if (blocker !== undefined) {
+    // requireDigest denies before any registry contact: nothing about this image is looked up.
+    return {
+      ...base,
+      outcomes: input.presetOutcomes,
+      skipped: `not looked up: policy ${blocker.id} requires a digest and the reference has none`,
+    };
+  }
   let descriptor: Descriptor;
   try {
     descriptor = await resolveDescriptor(input, deps);
@@ -139,6 +153,9 @@ export async function evaluateImage(
     logger: deps.logger,
   };
   const outcomes: Record<string, readonly AuthorityOutcome[]> = { ...input.presetOutcomes };
+  if (input.resolveOnly) {
+    return { ...base, digest: descriptor.digest, outcomes: input.presetOutcomes, skipped: 'not verified' };
+  }
   await Promise.all(
     live.map(async (policy) => {
       if (policy.requireDigest && !input.ref.digest) return; // the pure decision denies it; no need to verify
@@ -148,6 +165,24 @@ export async function evaluateImage(
     }),
   );
   return { ...base, digest: descriptor.digest, outcomes };
+}
+
+/**
+ * The policy whose `requireDigest` already decides an image written without a digest, so that no registry
+ * is contacted for it: an enforce policy (it denies whatever the others say), or any such policy when every
+ * live policy requires a digest.
+ */
+export function digestBlocker(
+  ref: ImageRef,
+  policies: readonly CompiledPolicy[],
+): CompiledPolicy | undefined {
+  if (ref.digest) return undefined;
+  const requiring = policies.filter((p) => p.requireDigest);
+  if (requiring.length === 0) return undefined;
+  return (
+    requiring.find((p) => p.mode === 'enforce') ??
+    (requiring.length === policies.length ? requiring[0] : undefined)
+  );
 }
 
 // parseUse parses an image string, turning a bad reference into facts that the decision denies.

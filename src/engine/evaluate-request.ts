@@ -1,6 +1,6 @@
 import type { AdmissionRequestFacts, ImageUse, PodFacts } from '../admission/admission.types';
-import { extractImages, extractPodSpec, needsReview } from '../admission';
-import { decide, selectPolicies } from '../policy';
+import { extractPodSpec, imagesToJudge, isPodRequest, needsReview } from '../admission';
+import { decide } from '../policy';
 import type { BreakGlassSettings } from '../policy/break-glass';
 import type { CompiledPolicy, NoMatchAction } from '../policy/compiled.types';
 import type { AuthorityOutcome, Decision, ImageFacts } from '../policy/decision.types';
@@ -8,6 +8,8 @@ import type { NamespaceLabelFacts } from '../policy/namespace-labels';
 import type { CredentialSource } from '../registry/registry.types';
 import { AdmissionError } from '../admission/errors';
 import { evaluateImage, parseUse, toFailure, type ImageEvaluationDeps } from './evaluate-image';
+import { governingPolicies } from './governing';
+import { mapLimited } from './map-limited';
 import { MAX_PARALLEL_IMAGES } from './limits';
 import type { PolicySnapshot } from './policy-snapshot';
 import { toRequestFacts } from './request-facts';
@@ -22,6 +24,11 @@ export interface RequestEvaluationInput {
   readonly noMatch: NoMatchAction;
   /** The webhook's break-glass settings (serve flags); the defaults when absent. */
   readonly breakGlass?: BreakGlassSettings;
+  /**
+   * Set by /validate: a governed image of a Pod must be pinned to a digest (ADMISSION_NOT_PINNED otherwise),
+   * so an unpinned one is only resolved, never verified. Off for /mutate's callers and the CLI.
+   */
+  readonly requirePinned?: boolean;
   /** Builds the credential chain for this pod and its governing policies (pod secrets first). */
   readonly credentialsFor: (
     policies: readonly CompiledPolicy[],
@@ -29,6 +36,18 @@ export interface RequestEvaluationInput {
     namespace: string,
   ) => Promise<{ source: CredentialSource; key: string }>;
 }
+
+/** How a caller asks for a decision: /validate requires Pods to carry pinned digests. */
+export interface EvaluateOptions {
+  readonly requirePinned?: boolean;
+}
+
+/** The engine's decision entry point as the server and the CLI call it. */
+export type Evaluate = (
+  request: AdmissionRequestFacts,
+  deadline: number,
+  how?: EvaluateOptions,
+) => Promise<RequestEvaluation>;
 
 export interface RequestEvaluation {
   readonly decision: Decision;
@@ -46,25 +65,6 @@ export const ADMIT_UNREVIEWED: Decision = Object.freeze({
   images: [],
 });
 
-// brokenMatches returns stand-ins and failures for broken policies that would govern this image.
-function brokenMatches(
-  snapshot: PolicySnapshot,
-  name: string,
-  namespace: string,
-  labels: NamespaceLabelFacts,
-): { policies: CompiledPolicy[]; outcomes: Record<string, readonly AuthorityOutcome[]> } {
-  const stand = snapshot.broken.map((b) => b.policy);
-  const matched = new Set(selectPolicies(stand, name, namespace, labels));
-  const outcomes: Record<string, readonly AuthorityOutcome[]> = {};
-  const policies: CompiledPolicy[] = [];
-  for (const b of snapshot.broken) {
-    if (!matched.has(b.policy)) continue;
-    policies.push(b.policy);
-    outcomes[b.policy.id] = [{ authority: 'policy', ok: false, code: b.code, reason: b.reason }];
-  }
-  return { policies, outcomes };
-}
-
 // evaluateUse decides what I/O one image field needs: none when unparseable or ungoverned.
 async function evaluateUse(
   use: ImageUse,
@@ -77,9 +77,7 @@ async function evaluateUse(
   if ('facts' in parsed) return parsed.facts;
   const { ref } = parsed;
   const ns = input.request.namespace;
-  const live = selectPolicies(input.snapshot.policies, ref.name, ns, input.namespaceLabels);
-  const broken = brokenMatches(input.snapshot, ref.name, ns, input.namespaceLabels);
-  const policies = [...live, ...broken.policies];
+  const { live, broken, policies } = governingPolicies(input.snapshot, ref, ns, input.namespaceLabels);
   if (policies.length === 0) {
     // Ungoverned: --no-match decides, and no registry is ever contacted for it.
     return {
@@ -102,11 +100,17 @@ async function evaluateUse(
         credentialsKey: credentials.key,
         deadline: input.deadline,
         signal,
+        resolveOnly: requiresPin(input) && ref.digest === undefined,
       },
       deps,
     ),
   );
   return withDeadline(use, policies, broken.outcomes, work, input.deadline, deps.now());
+}
+
+// requiresPin: does this request's Pod have to carry digests for its governed images?
+function requiresPin(input: RequestEvaluationInput): boolean {
+  return input.requirePinned === true && isPodRequest(input.request);
 }
 
 // withDeadline answers with a deadline failure for an image still pending when the budget ends.
@@ -142,24 +146,6 @@ function withDeadline(
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-// mapLimited runs fn over items with at most `limit` in flight, keeping order.
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
-
 /** Evaluates one admission request: extract images, resolve and verify governed ones, decide purely. */
 export async function evaluateRequest(
   input: RequestEvaluationInput,
@@ -167,7 +153,7 @@ export async function evaluateRequest(
 ): Promise<RequestEvaluation> {
   const { request } = input;
   if (!needsReview(request)) return { decision: ADMIT_UNREVIEWED, uses: [], reviewed: false };
-  const uses = extractImages(request.kind, request.object, request.subResource);
+  const uses = imagesToJudge(request);
   const pod = extractPodSpec(request.kind, request.object, request.subResource)?.facts;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), Math.max(0, input.deadline - deps.now()));
@@ -176,7 +162,11 @@ export async function evaluateRequest(
       evaluateUse(use, input, deps, controller.signal, pod),
     );
     const decision = decide(
-      { ...toRequestFacts(request, pod, input), namespaceLabels: input.namespaceLabels },
+      {
+        ...toRequestFacts(request, pod, input),
+        requirePinned: requiresPin(input),
+        namespaceLabels: input.namespaceLabels,
+      },
       facts,
     );
     return { decision, uses, reviewed: true };

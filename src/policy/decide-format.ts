@@ -119,6 +119,11 @@ function hintFor(f: PolicyFailure, name: string, digest: string | undefined): st
       return "check that the image exists and that the pod's imagePullSecrets or the policy's registry.credentials grant access";
     case 'authorities':
       return `sign the image with the key of authority "${f.authority ?? '?'}" (cosign sign --key <key> ${name}@${digest ?? '<digest>'})`;
+    case 'not-pinned':
+      return (
+        'the mutating webhook (mutate.portcullis.dev) should have pinned it: check that it is installed and look for its errors in the portcullis log, ' +
+        `or write the digest yourself (${name}@sha256:…)`
+      );
     case 'not-evaluated':
       return 'retry; if it persists, report it with the portcullis logs';
   }

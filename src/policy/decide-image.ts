@@ -3,7 +3,14 @@ import type { AuthorityOutcome, ImageFacts, PolicyVerdict } from './decision.typ
 
 /** Why one image failed one policy (or failed without a policy). Drives the message and the hint. */
 export type FailureKind =
-  'invalid' | 'no-match' | 'digest-required' | 'not-ready' | 'resolve' | 'authorities' | 'not-evaluated';
+  | 'invalid'
+  | 'no-match'
+  | 'digest-required'
+  | 'not-ready'
+  | 'resolve'
+  | 'not-pinned'
+  | 'authorities'
+  | 'not-evaluated';
 
 export interface PolicyFailure {
   /** Absent for an invalid reference and for --no-match deny. */
@@ -74,8 +81,24 @@ interface PolicyEvaluation {
   readonly exempted: boolean;
 }
 
+/** Request-level rules that shape every image's evaluation. */
+export interface ImageRules {
+  readonly noMatch: NoMatchAction;
+  /** /validate of a Pod: a governed image must carry the digest that /mutate pinned (docs/policy.md). */
+  readonly requirePinned: boolean;
+}
+
+// notPinnedLine explains ADMISSION_NOT_PINNED: a governed image reached validation by tag only.
+function notPinnedLine(facts: ImageFacts): string {
+  const now = facts.digest ? ` (the tag points to ${facts.digest} now)` : '';
+  return (
+    `[ADMISSION_NOT_PINNED] the Pod names this governed image by tag only${now}; Portcullis admits a governed ` +
+    'image in a Pod only when it is pinned to the digest that was verified (name:tag@sha256:…)'
+  );
+}
+
 // evaluatePolicy applies the per-policy rules of docs/policy.md#how-one-policy-judges-an-image to one image.
-function evaluatePolicy(facts: ImageFacts, policy: CompiledPolicy): PolicyEvaluation {
+function evaluatePolicy(facts: ImageFacts, policy: CompiledPolicy, requirePinned: boolean): PolicyEvaluation {
   const fail = (kind: FailureKind, lines: string[], authority?: string): PolicyEvaluation => ({
     passed: false,
     failure: { policy, kind, lines, ...(authority ? { authority } : {}) },
@@ -104,9 +127,11 @@ function evaluatePolicy(facts: ImageFacts, policy: CompiledPolicy): PolicyEvalua
     }
     return fail('resolve', [`[${code}] ${reason}`]);
   }
+  if (requirePinned && !hasDigest(facts)) return fail('not-pinned', [notPinnedLine(facts)]);
   if (!outcomes || !facts.digest) {
+    const why = facts.skipped ? ` (${facts.skipped})` : '';
     return fail('not-evaluated', [
-      '[POLICY_NOT_EVALUATED] no verification result for this policy; denied to be safe',
+      `[POLICY_NOT_EVALUATED] no verification result for this policy${why}; denied to be safe`,
     ]);
   }
   const failed = outcomes.filter((o): o is Extract<AuthorityOutcome, { ok: false }> => !o.ok);
@@ -129,7 +154,8 @@ function evaluatePolicy(facts: ImageFacts, policy: CompiledPolicy): PolicyEvalua
 }
 
 /** Applies every governing policy (and --no-match) to one image. Pure. */
-export function evaluateImageFacts(facts: ImageFacts, noMatch: NoMatchAction): ImageResult {
+export function evaluateImageFacts(facts: ImageFacts, rules: ImageRules): ImageResult {
+  const { noMatch } = rules;
   const result: ImageResult = {
     facts,
     verdicts: [],
@@ -160,7 +186,7 @@ export function evaluateImageFacts(facts: ImageFacts, noMatch: NoMatchAction): I
   }
   let verified = facts.digest !== undefined;
   for (const policy of facts.policies) {
-    const ev = evaluatePolicy(facts, policy);
+    const ev = evaluatePolicy(facts, policy, rules.requirePinned);
     result.verdicts.push({
       policyId: policy.id,
       mode: policy.mode,

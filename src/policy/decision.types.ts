@@ -30,6 +30,11 @@ export interface ImageFacts {
   readonly digest?: string;
   /** Set when resolution failed (registry unreachable, not found, deadline, auth). */
   readonly resolveError?: { readonly code: string; readonly reason: string };
+  /**
+   * Why the authorities were not run although the image is governed (e.g. `requireDigest` decided first,
+   * or /validate only checks that an unpinned image resolves); completes POLICY_NOT_EVALUATED's reason.
+   */
+  readonly skipped?: string;
   /** Per policy id: what each authority said. Absent when resolution failed. */
   readonly outcomes: Readonly<Record<string, readonly AuthorityOutcome[]>>;
 }
@@ -53,6 +58,11 @@ export interface RequestFacts {
   readonly userName: string;
   readonly userGroups: readonly string[];
   readonly noMatch: NoMatchAction;
+  /**
+   * /validate of a Pod (CREATE, UPDATE, ephemeralcontainers): every governed image must be pinned to its
+   * digest, else ADMISSION_NOT_PINNED (the pinning guarantee, docs/policy.md). Off for templates and the CLI.
+   */
+  readonly requirePinned?: boolean;
   /** What the policies were selected with; a selector it could not judge adds a warning (docs/policy.md). */
   readonly namespaceLabels?: NamespaceLabelFacts;
 }

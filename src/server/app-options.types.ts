@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AdmissionRequestFacts } from '../admission/admission.types';
-import type { RequestEvaluation } from '../engine/evaluate-request';
+import type { Evaluate, RequestEvaluation } from '../engine/evaluate-request';
+import type { PinPlan } from '../engine/pin-request';
 import type { PolicySource } from '../engine/policy-snapshot';
 import type { Metrics } from '../observability/metrics';
 
@@ -13,7 +14,9 @@ export interface AppOptions {
   readonly metrics: Metrics;
   readonly policies: PolicySource;
   /** The engine, bound to its registry client, cache and verifiers. */
-  readonly evaluate: (request: AdmissionRequestFacts, deadline: number) => Promise<RequestEvaluation>;
+  readonly evaluate: Evaluate;
+  /** /mutate: the digests to pin for a Pod's governed images (resolution only). */
+  readonly pin: (request: AdmissionRequestFacts, deadline: number) => Promise<PinPlan>;
   readonly now?: () => number;
   /** Largest accepted request body; see MAX_ADMISSION_REVIEW_BYTES. */
   readonly bodyLimit?: number;

@@ -10,7 +10,9 @@ import { renderExternalChart } from '../harness/chart';
 import { kubectl, type CommandResult } from '../harness/control-plane';
 import { cosignSign, generateCosignKey, type CosignKey } from '../harness/cosign';
 import { pushRandomImage, type PushedImage } from '../harness/images';
+import { startFlakyProxy } from '../harness/flaky-proxy';
 import { startServe, type RunningServe } from '../harness/serve';
+import { MAX_RETRIES } from '../../src/registry/limits';
 import { selfSignedCert, type TlsPair } from '../harness/tls';
 import { REPO_ROOT } from '../harness/tools';
 import { isCreateOf, waitForAuditEvent } from './harness/audit';
@@ -42,6 +44,8 @@ let key: CosignKey;
 let serve: RunningServe;
 let signed: PushedImage;
 let signedRef: string;
+let other: PushedImage;
+let otherRef: string;
 let unsignedRef: string;
 let serveArgs: string[];
 /** The registry as the tests push to it, and as the cluster and the webhook pull from it. */
@@ -61,16 +65,19 @@ async function ok(args: string[], input?: string): Promise<CommandResult> {
   return r;
 }
 
-// policyYaml renders a ClusterImagePolicy over the team's repositories.
-function policyYaml(name: string, pem: string, extra = ''): string {
+// policyYaml renders a ClusterImagePolicy over the team's repositories (or over `glob` alone).
+function policyYaml(name: string, pem: string, extra = '', glob?: string): string {
   const keyBlock = pem.trimEnd().replace(/^/gm, '            ');
+  const globs =
+    glob === undefined
+      ? `    - glob: "${pullHost}/e2e/**"\n    - glob: "${e2e.basicAuth.host}/e2e/**"`
+      : `    - glob: "${glob}"`;
   return `apiVersion: portcullis.dev/v1alpha1
 kind: ClusterImagePolicy
 metadata: {name: ${name}}
 spec:
 ${extra}  images:
-    - glob: "${pullHost}/e2e/**"
-    - glob: "${e2e.basicAuth.host}/e2e/**"
+${globs}
   authorities:
     - name: release-manager
       cosign:
@@ -130,6 +137,23 @@ async function waitFor(check: () => Promise<boolean>, ms = 20_000): Promise<bool
   return false;
 }
 
+// waitForPolicy waits until the webhook reports a policy Ready (its informer has seen it).
+async function waitForPolicy(name: string): Promise<void> {
+  const ready = await waitFor(
+    async () =>
+      (
+        await k([
+          'get',
+          'clusterimagepolicy',
+          name,
+          '-o',
+          'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+        ])
+      ).stdout === 'True',
+  );
+  if (!ready) throw new Error(`policy ${name} never became Ready`);
+}
+
 // serviceAccountKubeconfig writes a kubeconfig that authenticates as the chart's ServiceAccount.
 async function serviceAccountKubeconfig(): Promise<string> {
   const token = (await ok(['create', 'token', 'portcullis', '-n', NS, '--duration', '2h'])).stdout.trim();
@@ -152,9 +176,12 @@ beforeAll(async () => {
   pushHost = e2e.mode.registry?.push ?? e2e.referrers.host;
   pullHost = e2e.mode.registry?.pull ?? e2e.referrers.host;
   signed = await pushRandomImage(pushHost, 'e2e/app', 'signed');
+  other = await pushRandomImage(pushHost, 'e2e/app', 'other');
   await pushRandomImage(pushHost, 'e2e/app', 'unsigned');
   await cosignSign(key, signed.ref, 'v3');
+  await cosignSign(key, other.ref, 'v3');
   signedRef = `${pullHost}/e2e/app:signed`;
+  otherRef = `${pullHost}/e2e/app:other`;
   unsignedRef = `${pullHost}/e2e/app:unsigned`;
   await ok(['create', 'namespace', TEAM]);
   if (IN_CLUSTER) {
@@ -330,6 +357,55 @@ describe('kubectl apply through the webhook', () => {
       await ok(['apply', '-f', '-'], pod('private', image, { pullSecret: 'regcred' }));
     },
   );
+});
+
+describe('the pinning guarantee', () => {
+  it('pins the image of a Pod UPDATE that changes it', async () => {
+    await ok(['apply', '-f', '-'], pod('updated', signedRef));
+    await ok(['set', 'image', 'pod/updated', '-n', TEAM, `app=${otherRef}`]);
+    const image = (
+      await ok(['get', 'pod', 'updated', '-n', TEAM, '-o', 'jsonpath={.spec.containers[0].image}'])
+    ).stdout;
+    expect(image).toBe(`${otherRef}@${other.digest}`);
+  });
+
+  it('kubectl debug with a signed image by tag results in a pinned ephemeral container', async () => {
+    await ok(['apply', '-f', '-'], pod('debugged', signedRef));
+    await ok([
+      'debug',
+      'debugged',
+      '-n',
+      TEAM,
+      `--image=${otherRef}`,
+      '-c',
+      'dbg',
+      '--attach=false',
+      '--profile=general',
+    ]);
+    const image = (
+      await ok(['get', 'pod', 'debugged', '-n', TEAM, '-o', 'jsonpath={.spec.ephemeralContainers[0].image}'])
+    ).stdout;
+    expect(image).toBe(`${otherRef}@${other.digest}`);
+  });
+
+  localWebhook.it('a registry that fails only while /mutate runs ends in a denial', async () => {
+    // Every attempt of /mutate's tag lookup (1 + MAX_RETRIES) gets 503; /validate's lookup then succeeds.
+    const flaky = await startFlakyProxy(e2e.referrers.host, { failFirst: 1 + MAX_RETRIES });
+    try {
+      await ok(['apply', '-f', '-'], policyYaml('e2e-flaky', key.publicKeyPem, '', `${flaky.host}/e2e/**`));
+      await waitForPolicy('e2e-flaky');
+      const image = `${flaky.host}/e2e/app:signed`;
+      const r = await k(['apply', '-f', '-'], pod('flaky', image));
+      expect(flaky.failed()).toBe(1 + MAX_RETRIES);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('ADMISSION_NOT_PINNED');
+      expect(r.stderr).toContain(image);
+      expect((await k(['get', 'pod', 'flaky', '-n', TEAM])).code).not.toBe(0);
+    } finally {
+      await k(['delete', 'clusterimagepolicy', 'e2e-flaky', '--ignore-not-found']);
+      await flaky.close();
+    }
+  });
 });
 
 describe('modes and break-glass', () => {

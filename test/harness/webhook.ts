@@ -7,6 +7,8 @@ import { toRegistryFlags } from '../../src/cli/options';
 import { silentLogger } from '../../src/observability/logger';
 import { Metrics } from '../../src/observability/metrics';
 import { buildApp } from '../../src/server/app';
+import type { JsonPatchOp } from '../../src/admission';
+import { applyPatch } from './json-patch';
 import { DirPolicySource } from '../../src/sources/dir-source';
 
 /** A webhook app wired exactly as `portcullis serve --policy-dir` wires it, for `inject` tests. */
@@ -43,7 +45,7 @@ export async function buildTestWebhook(
   });
   const source = DirPolicySource.load(policyDir, logger, metrics);
   const runtime = createRuntime({ flags: registryFlags, policies: source, logger, metrics });
-  const app = buildApp({ logger, metrics, policies: source, evaluate: runtime.evaluate });
+  const app = buildApp({ logger, metrics, policies: source, evaluate: runtime.evaluate, pin: runtime.pin });
   await app.ready();
   return { app, metrics, policyDir };
 }
@@ -137,4 +139,48 @@ export function podObject(
       ...(extra.initContainers ? { initContainers: list(extra.initContainers) } : {}),
     },
   };
+}
+
+/** The `response` of an AdmissionReview as the webhook answers it. */
+export interface ReviewResponse {
+  uid: string;
+  allowed: boolean;
+  status?: { code: number; message: string };
+  warnings?: string[];
+  auditAnnotations?: Record<string, string>;
+  patch?: string;
+  patchType?: string;
+}
+
+/** Posts one AdmissionReview to `url` and returns its response part (HTTP 200 expected). */
+export async function postReview(
+  app: FastifyInstance,
+  body: Record<string, unknown>,
+  url: string,
+): Promise<ReviewResponse> {
+  const res = await app.inject({ method: 'POST', url, payload: body });
+  if (res.statusCode !== 200) throw new Error(`${url} answered HTTP ${res.statusCode}: ${res.body}`);
+  return (res.json() as { response: ReviewResponse }).response;
+}
+
+/** The JSONPatch of a /mutate answer, decoded (empty when there is none). */
+export function patchOf(r: ReviewResponse): JsonPatchOp[] {
+  return r.patch === undefined
+    ? []
+    : (JSON.parse(Buffer.from(r.patch, 'base64').toString()) as JsonPatchOp[]);
+}
+
+/**
+ * Plays the API server: /mutate first, its patch applied to the object, then /validate on the result.
+ * Returns the validating answer and the object as it would be stored.
+ */
+export async function admitThroughBoth(
+  app: FastifyInstance,
+  body: Record<string, unknown>,
+): Promise<ReviewResponse & { object: unknown }> {
+  const mutated = await postReview(app, body, '/mutate');
+  const request = body.request as Record<string, unknown>;
+  const object = applyPatch(request.object, patchOf(mutated));
+  const validated = await postReview(app, { ...body, request: { ...request, object } }, '/validate');
+  return { ...validated, object };
 }

@@ -65,6 +65,33 @@ function recordMetrics(
   if (result.decision.breakGlassUsed) options.metrics.breakGlass.inc({ namespace: request.namespace });
 }
 
+/**
+ * /mutate never denies and never warns (/validate does both): it pins each governed image of a Pod to the
+ * digest its tag resolves to now. Whatever it cannot pin stays a tag, and /validate then denies it
+ * (ADMISSION_NOT_PINNED), so a failure here can never admit unverified content.
+ */
+async function mutate(
+  options: AppOptions,
+  log: FastifyBaseLogger,
+  request: AdmissionRequestFacts,
+  uid: string,
+  deadline: number,
+): Promise<unknown> {
+  try {
+    const plan = await options.pin(request, deadline);
+    for (const f of plan.failures) {
+      log.warn(
+        { uid, image: f.image, field: f.field, code: f.code, reason: f.reason },
+        'could not pin image; /validate will deny it',
+      );
+    }
+    return toAdmissionReview(uid, ADMIT_UNREVIEWED, buildPinningPatch(plan.pins));
+  } catch (error) {
+    log.error({ err: error, uid }, 'pinning failed; no patch, so /validate denies the unpinned images');
+    return toAdmissionReview(uid, ADMIT_UNREVIEWED);
+  }
+}
+
 // handle runs one review end to end; nothing thrown escapes as a crash: it becomes a denial.
 async function handle(
   endpoint: Endpoint,
@@ -89,23 +116,19 @@ async function handle(
     req.log.warn({ uid, code, reason: describeUnknown(error) }, 'malformed AdmissionReview denied');
     return toErrorReview(uid, code, describeUnknown(error));
   }
+  const deadline = deadlineFor(started, webhookTimeoutMs(req.query));
+  if (endpoint === 'mutate') return mutate(options, req.log, request, uid, deadline);
   try {
-    const result = await options.evaluate(request, deadlineFor(started, webhookTimeoutMs(req.query)));
-    // The decision is logged, counted and turned into Events once, by the validating call; /mutate repeats
-    // the same evaluation (from the cache) only to pin digests.
-    if (result.reviewed && endpoint === 'validate') {
+    // /validate of a Pod requires every governed image to carry the digest /mutate pinned.
+    const result = await options.evaluate(request, deadline, { requirePinned: true });
+    if (result.reviewed) {
       logDecision(req.log, endpoint, request, result);
       recordMetrics(options, request, result, (now() - started) / 1000);
       options.onDecision?.(request, result);
     }
-    if (endpoint === 'validate') return toAdmissionReview(uid, result.decision);
-    // /mutate never denies and never warns (validation does both); it only pins what verified, in Pods.
-    const podLike = request.kind.kind === 'Pod' && request.kind.group === '';
-    const patch = podLike ? buildPinningPatch(result.decision.verified) : [];
-    return toAdmissionReview(uid, { ...ADMIT_UNREVIEWED, verified: result.decision.verified }, patch);
+    return toAdmissionReview(uid, result.decision);
   } catch (error) {
     req.log.error({ err: error, uid }, 'evaluation failed; denying (fail closed)');
-    if (endpoint === 'mutate') return toAdmissionReview(uid, ADMIT_UNREVIEWED);
     if (isPortcullisError(error)) return toErrorReview(uid, error.code, error.message);
     return toErrorReview(
       uid,

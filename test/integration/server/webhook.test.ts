@@ -6,22 +6,16 @@ import { loadHarness, type Harness } from '../../harness/env';
 import { pushRandomImage, type PushedImage } from '../../harness/images';
 import {
   admissionReview,
+  admitThroughBoth,
   buildTestWebhook,
+  patchOf,
+  postReview,
+  type ReviewResponse,
   cosignPolicy,
   podObject,
   type TestWebhook,
 } from '../../harness/webhook';
 import { startHugeManifestRegistry, startTripwire, type Tripwire } from './adversaries';
-
-interface ReviewResponse {
-  uid: string;
-  allowed: boolean;
-  status?: { code: number; message: string };
-  warnings?: string[];
-  auditAnnotations?: Record<string, string>;
-  patch?: string;
-  patchType?: string;
-}
 
 let h: Harness;
 let key: CosignKey;
@@ -32,13 +26,13 @@ let legacy: PushedImage;
 let locked: PushedImage;
 let tripwire: Tripwire;
 
-// review posts an AdmissionReview and returns the response part, checking the uid round-trips.
-async function review(body: Record<string, unknown>, url = '/validate'): Promise<ReviewResponse> {
-  const res = await hook.app.inject({ method: 'POST', url, payload: body });
-  expect(res.statusCode).toBe(200);
-  const out = res.json() as { response: ReviewResponse };
-  expect(out.response.uid).toBe((body.request as { uid: string }).uid);
-  return out.response;
+// review sends an AdmissionReview the way the API server does (/mutate, patch, then /validate), or to one
+// endpoint when `url` is given, and checks the uid round-trips.
+async function review(body: Record<string, unknown>, url?: string): Promise<ReviewResponse> {
+  const out =
+    url === undefined ? await admitThroughBoth(hook.app, body) : await postReview(hook.app, body, url);
+  expect(out.uid).toBe((body.request as { uid: string }).uid);
+  return out;
 }
 
 beforeAll(async () => {
@@ -257,13 +251,23 @@ describe('mutating webhook', () => {
     });
   });
 
-  it('adds no patch for an image that did not verify, and does not deny', async () => {
-    const r = await review(
-      admissionReview(podObject({ app: `${h.referrers.host}/team/app:unsigned` })),
-      '/mutate',
-    );
+  it('pins an image that will not verify too, and does not deny (/validate does)', async () => {
+    const image = `${h.referrers.host}/team/app:unsigned`;
+    const r = await review(admissionReview(podObject({ app: image })), '/mutate');
+    expect(r.allowed).toBe(true);
+    expect(r.status).toBeUndefined();
+    expect(patchOf(r)).toContainEqual({
+      op: 'replace',
+      path: '/spec/containers/0/image',
+      value: `${image}@${unsigned.digest}`,
+    });
+  });
+
+  it('adds no patch for an ungoverned image, and does not deny', async () => {
+    const r = await review(admissionReview(podObject({ app: `${tripwire.host}/other/app:1` })), '/mutate');
     expect(r.allowed).toBe(true);
     expect(r.patch).toBeUndefined();
+    expect(tripwire.connections()).toBe(0);
   });
 });
 
@@ -411,12 +415,12 @@ describe('private registry', () => {
       dockerConfig: [JSON.stringify({ auths: { [h.basicAuth.host]: { auth } } })],
     });
     try {
-      const res = await w.app.inject({
-        method: 'POST',
-        url: '/validate',
-        payload: admissionReview(podObject({ app: `${h.basicAuth.host}/private/app:v1` })),
-      });
-      expect((res.json() as { response: ReviewResponse }).response.allowed).toBe(true);
+      const r = await admitThroughBoth(
+        w.app,
+        admissionReview(podObject({ app: `${h.basicAuth.host}/private/app:v1` })),
+      );
+      expect(r.status?.message).toBeUndefined();
+      expect(r.allowed).toBe(true);
     } finally {
       await w.app.close();
     }
@@ -425,12 +429,10 @@ describe('private registry', () => {
   it('denies clearly without credentials, and never echoes a secret', async () => {
     const w = await buildTestWebhook(policy(), { insecureRegistry: [h.basicAuth.host] });
     try {
-      const res = await w.app.inject({
-        method: 'POST',
-        url: '/validate',
-        payload: admissionReview(podObject({ app: `${h.basicAuth.host}/private/app:v1` })),
-      });
-      const r = (res.json() as { response: ReviewResponse }).response;
+      const r = await admitThroughBoth(
+        w.app,
+        admissionReview(podObject({ app: `${h.basicAuth.host}/private/app:v1` })),
+      );
       expect(r.allowed).toBe(false);
       expect(r.status?.message).toContain('REGISTRY_UNAUTHORIZED');
       expect(r.status?.message).toContain(h.basicAuth.host);

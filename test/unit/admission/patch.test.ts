@@ -8,30 +8,10 @@ import {
   type JsonPatchOp,
 } from '../../../src/admission';
 import type { Decision } from '../../../src/policy/decision.types';
+import { applyPatch } from '../../harness/json-patch';
 import { loadFixture } from './load-fixture';
 
 const D = 'sha256:' + 'c'.repeat(64);
-
-// unescape undoes RFC 6901 escaping of one segment.
-const unescape = (s: string): string => s.replace(/~1/g, '/').replace(/~0/g, '~');
-
-// applyPatch is a tiny RFC 6902 applier for `test` and `replace` on existing members only; it throws like the API server would.
-function applyPatch(doc: unknown, ops: readonly JsonPatchOp[]): unknown {
-  const copy = structuredClone(doc);
-  for (const op of ops) {
-    const segments = op.path.split('/').slice(1).map(unescape);
-    const last = segments.pop();
-    let parent: unknown = copy;
-    for (const s of segments) parent = (parent as Record<string, unknown>)[s];
-    if (typeof parent !== 'object' || parent === null || last === undefined || !(last in parent)) {
-      throw new Error(`path ${op.path} does not exist`);
-    }
-    const holder = parent as Record<string, unknown>;
-    if (op.op === 'test' && holder[last] !== op.value) throw new Error(`test failed at ${op.path}`);
-    if (op.op === 'replace') holder[last] = op.value;
-  }
-  return copy;
-}
 
 // verifiedFrom marks every image of a Pod fixture as verified with digest D, as the engine would.
 function verifiedFrom(object: unknown): Decision['verified'] {

@@ -1,0 +1,110 @@
+import { extractPodSpec, imagesToJudge, isPodRequest, needsReview } from '../admission';
+import type { ImageUse, PodFacts } from '../admission/admission.types';
+import type { Logger } from 'pino';
+import type { Descriptor, RegistryReader } from '../registry/registry.types';
+import type { Coalescer } from './coalesce';
+import { digestBlocker, parseUse, resolveDescriptor, toFailure } from './evaluate-image';
+import type { RequestEvaluationInput } from './evaluate-request';
+import { governingPolicies } from './governing';
+import { MAX_PARALLEL_IMAGES } from './limits';
+import { mapLimited } from './map-limited';
+
+/** One image field of a Pod that /mutate rewrites to `original@digest`. */
+export interface Pin {
+  readonly field: string;
+  readonly pointer: string;
+  readonly image: string;
+  readonly digest: string;
+}
+
+/** A governed image /mutate could not resolve: left unpinned, so /validate denies it (fail closed). */
+export interface PinFailure {
+  readonly image: string;
+  readonly field: string;
+  readonly code: string;
+  readonly reason: string;
+}
+
+/** What /mutate does for one request: the pins, and why any governed image is left unpinned. */
+export interface PinPlan {
+  readonly pins: readonly Pin[];
+  readonly failures: readonly PinFailure[];
+}
+
+/** The I/O pinning needs: tag resolution only (verification is /validate's, on the pinned digest). */
+export interface PinDeps {
+  readonly registry: RegistryReader;
+  readonly resolutions: Coalescer<Descriptor>;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+export type PinInput = Omit<RequestEvaluationInput, 'noMatch' | 'requirePinned'>;
+
+const NOTHING_TO_PIN: PinPlan = Object.freeze({ pins: [], failures: [] });
+
+// pinUse resolves one governed, unpinned image field; ungoverned images are never looked up.
+async function pinUse(
+  use: ImageUse,
+  input: PinInput,
+  deps: PinDeps,
+  pod: PodFacts | undefined,
+  signal: AbortSignal,
+): Promise<Pin | PinFailure | undefined> {
+  const parsed = parseUse(use);
+  if ('facts' in parsed || parsed.ref.digest !== undefined) return undefined;
+  const { ref } = parsed;
+  const ns = input.request.namespace;
+  const { live } = governingPolicies(input.snapshot, ref, ns, input.namespaceLabels);
+  // Only broken policies, or a requireDigest that denies anyway: /validate decides without a lookup.
+  if (live.length === 0 || digestBlocker(ref, live) !== undefined) return undefined;
+  try {
+    const credentials = await input.credentialsFor(live, pod, ns);
+    const descriptor = await resolveDescriptor(
+      {
+        ref,
+        credentials: credentials.source,
+        credentialsKey: credentials.key,
+        deadline: input.deadline,
+        signal,
+      },
+      deps,
+    );
+    return { field: use.field, pointer: use.pointer, image: use.image, digest: descriptor.digest };
+  } catch (error) {
+    const failure = toFailure('registry', error);
+    return failure.ok
+      ? undefined
+      : { image: use.image, field: use.field, code: failure.code, reason: failure.reason };
+  }
+}
+
+/**
+ * The pins for one Pod request (CREATE, UPDATE, ephemeralcontainers): every governed image that is named by
+ * tag is resolved to the digest the kubelet must pull. Templates of workloads are not pinned; their Pods are,
+ * when created. Never throws for a registry failure: the image stays unpinned and /validate denies it.
+ */
+export async function pinRequest(input: PinInput, deps: PinDeps): Promise<PinPlan> {
+  const { request } = input;
+  if (!isPodRequest(request) || !needsReview(request)) return NOTHING_TO_PIN;
+  const uses = imagesToJudge(request);
+  const pod = extractPodSpec(request.kind, request.object, request.subResource)?.facts;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), Math.max(0, input.deadline - deps.now()));
+  try {
+    const results = await mapLimited(uses, MAX_PARALLEL_IMAGES, (use) =>
+      pinUse(use, input, deps, pod, controller.signal),
+    );
+    const pins: Pin[] = [];
+    const failures: PinFailure[] = [];
+    for (const r of results) {
+      if (r === undefined) continue;
+      if ('digest' in r) pins.push(r);
+      else failures.push(r);
+    }
+    return { pins, failures };
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}

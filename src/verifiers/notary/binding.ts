@@ -61,16 +61,42 @@ export async function verifyBinding(repo: TrustedRepository, req: BindingRequest
     binding = { role: primaryName, target: tag };
   } else {
     const found = await findDigest(repo, primary, hex);
-    if (found === undefined) {
-      throw new VerifyError(
-        'VERIFY_NO_SIGNATURES',
-        `no signed target of ${repo.gun} carries sha256:${hex}: sign a tag for this digest (\`notary addhash\`), or deploy a signed tag`,
-      );
-    }
+    if (found === undefined) throw unsignedDigestError(repo, primary, primaryName, req, hex);
     binding = found;
   }
   for (const name of req.requiredDelegations) await verifyDelegationSigned(repo, name, req, hex);
   return binding;
+}
+
+/**
+ * Why a digest is carried by no signed target. A reference that also names a tag (as the mutating webhook pins
+ * it: `app:v4@sha256:…`) is explained through that tag: signed for another digest (pushed again after signing),
+ * or not signed at all; the verdict is the same denial either way.
+ */
+function unsignedDigestError(
+  repo: TrustedRepository,
+  primary: LoadedTargets | undefined,
+  primaryName: string,
+  req: BindingRequest,
+  hex: string,
+): VerifyError {
+  const meta = req.tag === undefined || primary === undefined ? undefined : signedTarget(primary, req.tag);
+  if (req.tag !== undefined && meta !== undefined) {
+    return new VerifyError(
+      'VERIFY_DIGEST_MISMATCH',
+      `tag "${req.tag}" is signed in ${primaryName} as ${describe(meta)}, but the pod runs sha256:${hex}, which no signed target of ${repo.gun} carries: the tag was pushed again after signing, or someone is serving other content; re-sign the tag, or deploy the signed digest`,
+    );
+  }
+  if (req.tag !== undefined) {
+    return new VerifyError(
+      'VERIFY_TAG_NOT_SIGNED',
+      `tag "${req.tag}" is not signed in ${primaryName} of ${repo.gun}, and no signed target carries sha256:${hex}; sign it with \`docker trust sign\` or \`notary add\``,
+    );
+  }
+  return new VerifyError(
+    'VERIFY_NO_SIGNATURES',
+    `no signed target of ${repo.gun} carries sha256:${hex}: sign a tag for this digest (\`notary addhash\`), or deploy a signed tag`,
+  );
 }
 
 // verifyDelegationSigned requires one policy-listed delegation to have signed the same tag and digest.

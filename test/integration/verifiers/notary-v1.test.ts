@@ -15,7 +15,13 @@ import type { Evidence, VerifyContext, VerifyTarget } from '../../../src/verifie
 import { loadHarness } from '../../harness/env';
 import { pushRandomImage, type PushedImage } from '../../harness/images';
 import { NotaryCli, startNotaryServer, type NotaryServer } from '../../harness/notary';
-import { admissionReview, buildTestWebhook, podObject, type TestWebhook } from '../../harness/webhook';
+import {
+  admissionReview,
+  buildTestWebhook,
+  podObject,
+  type TestWebhook,
+  admitThroughBoth,
+} from '../../harness/webhook';
 import { newRegistryReader } from './registry-reader';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -221,13 +227,8 @@ describe('webhook end to end with a notaryV1 policy', () => {
     w: TestWebhook,
     image: string,
   ): Promise<{ allowed: boolean; status?: { message?: string } }> {
-    const res = await w.app.inject({
-      method: 'POST',
-      url: '/validate',
-      payload: admissionReview(podObject({ app: image })),
-    });
-    expect(res.statusCode).toBe(200);
-    return (res.json() as { response: { allowed: boolean; status?: { message?: string } } }).response;
+    // As the API server does: /mutate pins the tag (the verifier still judges tag and digest), then /validate.
+    return admitThroughBoth(w.app, admissionReview(podObject({ app: image })));
   }
 
   test.each([

@@ -13,7 +13,13 @@ import {
   startOciStandIn,
   type OciStandIn,
 } from '../../harness/oci-endpoints';
-import { admissionReview, buildTestWebhook, podObject, type TestWebhook } from '../../harness/webhook';
+import {
+  admissionReview,
+  buildTestWebhook,
+  podObject,
+  type TestWebhook,
+  admitThroughBoth,
+} from '../../harness/webhook';
 
 interface ReviewResponse {
   allowed: boolean;
@@ -35,9 +41,7 @@ let unsigned: PushedImage;
 
 // review posts an AdmissionReview for a pod and returns the response part.
 async function review(pod: Record<string, unknown>): Promise<ReviewResponse> {
-  const res = await hook.app.inject({ method: 'POST', url: '/validate', payload: admissionReview(pod) });
-  expect(res.statusCode).toBe(200);
-  return (res.json() as { response: ReviewResponse }).response;
+  return admitThroughBoth(hook.app, admissionReview(pod));
 }
 
 beforeAll(async () => {

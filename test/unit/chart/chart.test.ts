@@ -111,7 +111,7 @@ function scenarioTests(s: Scenario): void {
     }
   });
 
-  test('validating: CREATE and UPDATE of every pod-bearing kind; mutating: CREATE of pods, reinvoked', () => {
+  test('validating: CREATE and UPDATE of every pod-bearing kind; mutating: CREATE and UPDATE of pods and pods/ephemeralcontainers (pinning), reinvoked', () => {
     const [validating, mutating] = webhooks;
     expect(validating.rules).toEqual(
       VALIDATING_RULES.map((r) => ({
@@ -125,8 +125,8 @@ function scenarioTests(s: Scenario): void {
       {
         apiGroups: [''],
         apiVersions: ['v1'],
-        operations: ['CREATE'],
-        resources: ['pods'],
+        operations: ['CREATE', 'UPDATE'],
+        resources: ['pods', 'pods/ephemeralcontainers'],
         scope: 'Namespaced',
       },
     ]);

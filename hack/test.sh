@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 source hack/test-env.sh   # bootstrap; PORTCULLIS_TOOLS, PATH (Node 24 first), NODE_OPTIONS; jest_summary
 
 echo "== typecheck";   npx --no-install tsc -p tsconfig.json --noEmit
-echo "== lint";        npx --no-install eslint src test hack bench
-echo "== format";      npx --no-install prettier --check src test bench >/dev/null
-echo "== CRD drift";   npx --no-install tsx src/policy/generate-crds.ts --check
+echo "== lint";        npx --no-install eslint src test hack bench tools
+echo "== format";      npx --no-install prettier --check src test bench tools >/dev/null
+echo "== CRD drift";   npx --no-install tsx tools/generate-crds.ts --check
 if [[ -x "$PORTCULLIS_TOOLS/helm" ]]; then
   echo "== manifests drift"; HELM="$PORTCULLIS_TOOLS/helm" bash hack/render-manifests.sh --check
   echo "== helm lint"

@@ -1,4 +1,4 @@
-import { toBreakGlassState } from '../policy/break-glass';
+import { toBreakGlassState } from '../policy/decide/break-glass';
 import type { AdmissionRequestFacts } from './admission.types';
 import { extractPodSpec } from './extract';
 

@@ -45,4 +45,4 @@ export {
   REVIEW_DEFAULT_NAMESPACE,
   REVIEW_USERNAME,
   toReviewRequests,
-} from './manifests';
+} from './review-objects';

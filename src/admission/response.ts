@@ -1,8 +1,8 @@
 import {
   MAX_ANNOTATION_VALUE_CHARS as MAX_AUDIT_ANNOTATION_VALUE_CHARS,
   MAX_WARNING_CHARS,
-} from '../policy/decide-format';
-import type { Decision } from '../policy/decision.types';
+} from '../policy/decide/decide-format';
+import type { Decision } from '../policy/decide/decision.types';
 import type { AdmissionResponseBody, AdmissionReviewResponse, JsonPatchOp } from './admission-review.types';
 import { ADMISSION_API_VERSION } from './decode';
 import { toStatusForCode } from './errors';

@@ -1,7 +1,7 @@
-import { compilePolicy } from '../policy/compile';
-import { policiesFromHpvs, toPolicyYaml } from '../policy/hpvs';
+import { compilePolicy } from '../policy/compile/compile';
+import { policiesFromHpvs, toPolicyYaml } from '../convert/hpvs';
 import { EXIT_ALLOWED } from './errors';
-import { readFlagFile } from './options';
+import { readFlagFile } from '../app/options';
 
 /**
  * `portcullis policy from-hpvs CONTRACT.yaml`: prints ImagePolicies with notaryV1 authorities for the

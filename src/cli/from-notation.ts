@@ -1,16 +1,16 @@
 import { lstatSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import * as path from 'node:path';
-import { MAX_CERTIFICATE_PEM_BYTES } from '../policy/notation-authority';
+import { MAX_CERTIFICATE_PEM_BYTES } from '../policy/authorities/notation';
 import {
   notationStoreRefs,
   parseNotationTrustPolicy,
   policiesFromNotation,
   toNotationPolicyYaml,
-} from '../policy/notation-trust-policy';
-import type { NotationNamedStore, NotationStoreRef } from '../policy/notation-trust-policy.types';
-import { MAX_NOTATION_STORE_FILES, NOTATION_CERTIFICATE_EXTENSIONS } from '../policy/notation-trust-store';
+} from '../convert/notation-trust-policy';
+import type { NotationNamedStore, NotationStoreRef } from '../convert/notation-trust-policy.types';
+import { MAX_NOTATION_STORE_FILES, NOTATION_CERTIFICATE_EXTENSIONS } from '../convert/notation-trust-store';
 import { ConfigError, EXIT_ALLOWED } from './errors';
-import { readFlagFile } from './options';
+import { readFlagFile } from '../app/options';
 
 /** Flags of `policy from-notation`. */
 export interface FromNotationFlags {

@@ -1,6 +1,6 @@
 import { lintPolicyText } from '../policy';
 import { EXIT_ALLOWED, EXIT_DENIED } from './errors';
-import { readFlagFile } from './options';
+import { readFlagFile } from '../app/options';
 
 /** `portcullis policy lint FILE...`: prints one line per problem with its field path; exit 1 if any error. */
 export async function lint(files: string[]): Promise<number> {

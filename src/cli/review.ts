@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { toAdmissionReview, toReviewRequests } from '../admission';
-import { MAX_YAML_ALIASES } from '../policy/documents';
+import { MAX_YAML_ALIASES } from '../policy/crd/documents';
 import { ConfigError, EXIT_ALLOWED, EXIT_DENIED } from './errors';
-import { createOfflineEvaluator, type OfflineFlags } from './offline';
+import { createOfflineEvaluator, type OfflineFlags } from '../app/offline';
 
 export interface ReviewFlags extends OfflineFlags {
   file?: string;

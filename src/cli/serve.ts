@@ -3,14 +3,14 @@ import { createLogger } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
 import { buildApp } from '../server/app';
 import { SHUTDOWN_GRACE_MS } from '../server/limits';
-import { readTlsFiles, watchTls } from '../server/tls';
-import { toBreakGlassSettings, type BreakGlassFlags } from './break-glass-options';
+import { readTlsFiles, watchTls } from '../tls/serving-files';
+import { toBreakGlassSettings, type BreakGlassFlags } from '../app/break-glass-options';
 import { ConfigError } from './errors';
-import { toListen, toRegistryFlags } from './options';
-import { createRuntime } from './runtime';
-import { guardUntilSynced, openServeSources } from './serve-sources';
-import { startSelfManagedTls } from './serve-tls';
-import { toSelfManagedTls } from './tls-options';
+import { toListen, toRegistryFlags } from '../app/options';
+import { createRuntime } from '../app/runtime';
+import { guardUntilSynced, openServeSources } from '../app/serve-sources';
+import { startSelfManagedTls } from '../app/serve-tls';
+import { toSelfManagedTls } from '../app/tls-options';
 
 export interface ServeFlags extends BreakGlassFlags {
   listen?: string;

@@ -1,8 +1,8 @@
 import type { AdmissionRequestFacts } from '../admission/admission.types';
 import type { RequestEvaluation } from '../engine/evaluate-request';
-import { isNamespaceName } from '../policy/namespace-labels';
+import { isNamespaceName } from '../policy/decide/namespace-labels';
 import { ConfigError, EXIT_ALLOWED, EXIT_DENIED } from './errors';
-import { createOfflineEvaluator, type OfflineFlags } from './offline';
+import { createOfflineEvaluator, type OfflineFlags } from '../app/offline';
 
 export interface VerifyFlags extends OfflineFlags {
   output?: string;

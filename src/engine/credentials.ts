@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CompiledPolicy } from '../policy/compiled.types';
+import type { CompiledPolicy } from '../policy/compile/compiled.types';
 import { ChainedKeychain, Keychain } from '../registry';
 import type { CredentialSource } from '../registry/registry.types';
 

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { ImageUse } from '../admission/admission.types';
 import { describeUnknown, isPortcullisError } from '../errors';
-import type { CompiledAuthority, CompiledPolicy } from '../policy/compiled.types';
-import type { AuthorityOutcome, ImageFacts } from '../policy/decision.types';
+import type { CompiledAuthority, CompiledPolicy } from '../policy/compile/compiled.types';
+import type { AuthorityOutcome, ImageFacts } from '../policy/decide/decision.types';
 import { formatReference, parseImageReference } from '../reference';
 import type { ImageRef } from '../reference/reference.types';
 import type { CredentialSource, Descriptor, RegistryReader } from '../registry/registry.types';

@@ -1,17 +1,17 @@
 import type { AdmissionRequestFacts, ImageUse, PodFacts } from '../admission/admission.types';
 import { extractPodSpec, imagesToJudge, isPodRequest, needsReview } from '../admission';
 import { decide } from '../policy';
-import type { BreakGlassSettings } from '../policy/break-glass';
-import type { CompiledPolicy, NoMatchAction } from '../policy/compiled.types';
-import type { AuthorityOutcome, Decision, ImageFacts } from '../policy/decision.types';
-import type { NamespaceLabelFacts } from '../policy/namespace-labels';
+import type { BreakGlassSettings } from '../policy/decide/break-glass';
+import type { CompiledPolicy, NoMatchAction } from '../policy/compile/compiled.types';
+import type { AuthorityOutcome, Decision, ImageFacts } from '../policy/decide/decision.types';
+import type { NamespaceLabelFacts } from '../policy/decide/namespace-labels';
 import type { CredentialSource } from '../registry/registry.types';
 import { AdmissionError } from '../admission/errors';
 import { evaluateImage, parseUse, toFailure, type ImageEvaluationDeps } from './evaluate-image';
 import { governingPolicies } from './governing';
 import { mapLimited } from './map-limited';
 import { MAX_PARALLEL_IMAGES } from './limits';
-import type { PolicySnapshot } from './policy-snapshot';
+import type { PolicySnapshot } from '../policy-sources/snapshot';
 import { toRequestFacts } from './request-facts';
 
 export interface RequestEvaluationInput {

@@ -1,9 +1,9 @@
 import { selectPolicies } from '../policy';
-import type { CompiledPolicy } from '../policy/compiled.types';
-import type { AuthorityOutcome } from '../policy/decision.types';
-import type { NamespaceLabelFacts } from '../policy/namespace-labels';
+import type { CompiledPolicy } from '../policy/compile/compiled.types';
+import type { AuthorityOutcome } from '../policy/decide/decision.types';
+import type { NamespaceLabelFacts } from '../policy/decide/namespace-labels';
 import type { ImageRef } from '../reference/reference.types';
-import type { PolicySnapshot } from './policy-snapshot';
+import type { PolicySnapshot } from '../policy-sources/snapshot';
 
 /** The policies that govern one image in one namespace: the compiled ones, and broken ones with their failure. */
 export interface GoverningPolicies {

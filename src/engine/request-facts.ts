@@ -6,13 +6,13 @@ import {
   DEFAULT_BREAK_GLASS_SETTINGS,
   toBreakGlassState,
   type BreakGlassSettings,
-} from '../policy/break-glass';
-import type { CompiledPolicy, NoMatchAction } from '../policy/compiled.types';
-import type { RequestFacts } from '../policy/decision.types';
+} from '../policy/decide/break-glass';
+import type { CompiledPolicy, NoMatchAction } from '../policy/compile/compiled.types';
+import type { RequestFacts } from '../policy/decide/decision.types';
 import { parseImageReference } from '../reference';
-import type { PolicySnapshot } from './policy-snapshot';
+import type { PolicySnapshot } from '../policy-sources/snapshot';
 
-export { BREAK_GLASS_ANNOTATIONS, BREAK_GLASS_REASON_ANNOTATION } from '../policy/break-glass';
+export { BREAK_GLASS_ANNOTATIONS, BREAK_GLASS_REASON_ANNOTATION } from '../policy/decide/break-glass';
 
 /** What the request-level facts are gathered with, beyond the request itself. */
 export interface RequestFactsContext {

@@ -2,8 +2,8 @@ import type { AdmissionRequestFacts } from '../admission/admission.types';
 import { truncateUtf8 } from '../admission/sanitise';
 import type { RequestEvaluation } from '../engine/evaluate-request';
 import { AUDIT_KEYS } from '../policy';
-import { boundedJoin, oneLine } from '../policy/decide-format';
-import { isPlainObject } from '../policy/schema-validate';
+import { boundedJoin, oneLine } from '../policy/decide/decide-format';
+import { isPlainObject } from '../policy/crd/schema-validate';
 
 /** events.k8s.io/v1 rejects a `note` longer than 1 kB; we cut it (on a UTF-8 boundary) below that. */
 export const MAX_EVENT_NOTE_BYTES = 1024;

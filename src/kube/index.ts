@@ -2,8 +2,6 @@
 export * from './errors';
 export { createKubeClients, type KubeClients, type KubeInformer } from './clients';
 export { loadKubeConfig, IN_CLUSTER_TOKEN_FILE, type KubeConfigEnvironment } from './kube-config';
-export { startClusterMode, type ClusterMode, type ClusterModeOptions } from './cluster-mode';
-export { ClusterPolicySource, RECOMPILE_DEBOUNCE_MS } from './cluster-source';
 export { NamespaceLabels, NAMESPACE_READ_TIMEOUT_MS } from './namespace-labels';
 export * from './pull-secrets';
 export * from './event-recorder';

@@ -9,7 +9,7 @@ import {
   type PolicyStatus,
   type SecretLookup,
 } from '../policy';
-import { isPlainObject } from '../policy/schema-validate';
+import { isPlainObject } from '../policy/crd/schema-validate';
 
 /** The served version of both policy CRDs. */
 export const POLICY_VERSION = 'v1alpha1';

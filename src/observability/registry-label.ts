@@ -1,7 +1,7 @@
 // The `registry` label of portcullis_registry_requests_total: only hosts that the loaded policies name. Any other
 // host (one a pod names under a `**` glob, a redirect target) counts as `other`, so a pod cannot create series.
-import type { PolicySnapshot } from '../engine/policy-snapshot';
-import type { CompiledPolicy } from '../policy/compiled.types';
+import type { PolicySnapshot } from '../policy-sources/snapshot';
+import type { CompiledPolicy } from '../policy/compile/compiled.types';
 import { compileImageGlob } from '../reference/glob';
 import { OTHER_LABEL } from './metrics';
 

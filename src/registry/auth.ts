@@ -11,7 +11,7 @@ import {
   TOKEN_EXPIRY_MARGIN_MS,
 } from './limits';
 import type { Credential } from './registry.types';
-import type { Transport } from './transport';
+import type { Transport } from './http/transport';
 import { parseWwwAuthenticate, type Challenge } from './www-authenticate';
 
 /** Longest token lifetime we cache, whatever `expires_in` says. */

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { Authenticator } from './auth';
 import { fetchBlob } from './blobs';
 import { MAX_BLOB_BYTES } from './limits';
-import { fetchManifest, resolveManifest } from './manifests';
+import { fetchManifest, resolveManifest } from './image-manifests';
 import { listReferrers } from './referrers';
 import type {
   Descriptor,
@@ -14,7 +14,7 @@ import type {
 } from './registry.types';
 import { Session, type RepoWhere } from './session';
 import { fetchTrustData, type TrustDataReader, type TrustFile } from './trust-data';
-import { Transport, type TransportOptions } from './transport';
+import { Transport, type TransportOptions } from './http/transport';
 
 /**
  * How a RegistryClient is wired: every piece of I/O and the clock come in here (the transport's options).

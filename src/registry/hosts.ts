@@ -1,6 +1,6 @@
 // Host-level rules: which registries may speak plain HTTP or unverified TLS, and which realms may get credentials.
 import { isIP } from 'node:net';
-import { egressRefusal } from './egress';
+import { egressRefusal } from './http/egress';
 import { normaliseRegistryHost } from './keychain';
 
 /** `host` without its port; IPv6 brackets removed (`[::1]:5000` → `::1`). */

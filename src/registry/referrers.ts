@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import { describeWhere, isRegistryError, registryError } from './errors';
 import { MAX_LINK_URL_CHARS, MAX_MANIFEST_BYTES, MAX_REFERRER_PAGES, MAX_REFERRERS } from './limits';
-import { fetchManifest } from './manifests';
+import { fetchManifest } from './image-manifests';
 import { contentTypeOf, OCI_INDEX } from './media-types';
 import { parseDigest, referrersFallbackTag, referrersPath, verifyDigestSyntax } from './paths';
 import type { Descriptor, RegistryRequestContext } from './registry.types';

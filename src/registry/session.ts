@@ -8,7 +8,7 @@ import {
   type RegistryWhere,
 } from './errors';
 import type { RegistryRequestContext } from './registry.types';
-import type { Transport, TransportResponse } from './transport';
+import type { Transport, TransportResponse } from './http/transport';
 
 /** What to fetch from a repository's API. */
 export interface FetchSpec {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AdmissionRequestFacts } from '../admission/admission.types';
 import type { Evaluate, RequestEvaluation } from '../engine/evaluate-request';
 import type { PinPlan } from '../engine/pin-request';
-import type { PolicySource } from '../engine/policy-snapshot';
+import type { PolicySource } from '../policy-sources/snapshot';
 import type { Metrics } from '../observability/metrics';
 
 /** Hooks fired after a decision, e.g. to emit Kubernetes Events (cluster mode). Must not throw. */

@@ -18,7 +18,7 @@ async function readOrEmpty(path: string): Promise<string> {
 
 /**
  * Writes the serving pair when it differs from what is on disk: both go to temporary files first and are
- * renamed back to back, so the server's watcher (src/server/tls.ts) sees a mismatched pair for at most an
+ * renamed back to back, so the server's watcher (src/tls/serving-files.ts) sees a mismatched pair for at most an
  * instant (and then reloads again). The key file is mode 0600. Returns whether anything was written.
  */
 export async function writeServingFiles(

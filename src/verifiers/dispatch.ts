@@ -2,12 +2,12 @@ import type {
   CompiledAuthority,
   CompiledNotationAuthority,
   CompiledOciVaultAuthority,
-} from '../policy/compiled.types';
-import { cosignVerifier } from './cosign';
+} from '../policy/compile/compiled.types';
+import { cosignVerifier } from './cosign/verifier';
 import { toVerifyError } from './errors';
-import { notaryV1Verifier } from './notary-v1';
-import { notationVerifier } from './notation';
-import { ociVaultVerifier } from './oci-vault';
+import { notaryV1Verifier } from './notary-v1/verifier';
+import { notationVerifier } from './notation/verifier';
+import { ociVaultVerifier } from './oracle-vault/verifier';
 import type { Evidence, Verifier, VerifyContext, VerifyTarget } from './verifier.types';
 
 /** Verifiers that hold I/O settings (e.g. an extra trusted CA), built by the runtime; defaults otherwise. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { CompiledAuthority } from '../policy/compiled.types';
+import type { CompiledAuthority } from '../policy/compile/compiled.types';
 import type { ImageRef } from '../reference/reference.types';
 import type {
   Descriptor,

@@ -2,14 +2,14 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { createRuntime } from '../../src/cli/runtime';
-import { toRegistryFlags } from '../../src/cli/options';
+import { createRuntime } from '../../src/app/runtime';
+import { toRegistryFlags } from '../../src/app/options';
 import { silentLogger } from '../../src/observability/logger';
 import { Metrics } from '../../src/observability/metrics';
 import { buildApp } from '../../src/server/app';
 import type { JsonPatchOp } from '../../src/admission';
 import { applyPatch } from './json-patch';
-import { DirPolicySource } from '../../src/sources/dir-source';
+import { DirPolicySource } from '../../src/policy-sources/dir';
 
 /** A webhook app wired exactly as `portcullis serve --policy-dir` wires it, for `inject` tests. */
 export interface TestWebhook {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { assertBundle, bundleFromJSON, type Bundle } from '@sigstore/bundle';
-import type { CompiledPublicKey } from '../../policy/compiled.types';
+import type { CompiledPublicKey } from '../../policy/compile/compiled.types';
 import { describeUnknown } from '../../errors';
-import { findSigningKey, IN_TOTO_PAYLOAD_TYPE, toPreAuthEncoding } from '../dsse';
+import { findSigningKey, IN_TOTO_PAYLOAD_TYPE, toPreAuthEncoding } from '../kit/dsse';
 import type { SignatureOutcome } from './outcome.types';
 import { checkSignStatement, isRecord, quote } from './payload';
 

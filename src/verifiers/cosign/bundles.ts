@@ -1,4 +1,4 @@
-import type { CompiledPublicKey } from '../../policy/compiled.types';
+import type { CompiledPublicKey } from '../../policy/compile/compiled.types';
 import type { Descriptor } from '../../registry/registry.types';
 import type { VerifyContext, VerifyTarget } from '../verifier.types';
 import { checkBundle } from './bundle-check';

@@ -1,5 +1,5 @@
-import type { CompiledPublicKey } from '../../policy/compiled.types';
-import { findSigningKey } from '../dsse';
+import type { CompiledPublicKey } from '../../policy/compile/compiled.types';
+import { findSigningKey } from '../kit/dsse';
 import { MAX_SIGNATURE_ANNOTATION_CHARS } from './limits';
 import type { SignatureOutcome } from './outcome.types';
 import { checkSimpleSigningPayload } from './payload';

@@ -1,4 +1,4 @@
-import type { CompiledPublicKey } from '../../policy/compiled.types';
+import type { CompiledPublicKey } from '../../policy/compile/compiled.types';
 import { isRegistryError } from '../../registry/errors';
 import type { FetchedManifest } from '../../registry/registry.types';
 import type { VerifyContext, VerifyTarget } from '../verifier.types';

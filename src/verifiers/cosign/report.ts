@@ -1,4 +1,4 @@
-import type { CompiledCosignAuthority } from '../../policy/compiled.types';
+import type { CompiledCosignAuthority } from '../../policy/compile/compiled.types';
 import { toVerifyError, type VerifyError, type VerifyErrorCode } from '../errors';
 import type { VerifyTarget } from '../verifier.types';
 import { MAX_REASONS_IN_MESSAGE, MAX_SIGNATURES_PER_IMAGE } from './limits';

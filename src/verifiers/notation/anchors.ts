@@ -1,4 +1,4 @@
-import type { CompiledCertificate } from '../../policy/compiled.types';
+import type { CompiledCertificate } from '../../policy/compile/compiled.types';
 import { parseCertificate, type ParsedCertificate } from './certificate';
 
 // Trust-store certificates were checked at compile time; their extension view is computed once and kept.

@@ -1,4 +1,4 @@
-import type { CompiledNotationAuthority } from '../../policy/compiled.types';
+import type { CompiledNotationAuthority } from '../../policy/compile/compiled.types';
 import type { Descriptor } from '../../registry/registry.types';
 import type { VerifyErrorCode } from '../errors';
 import { algorithmForKey, describeKey, verifySignature } from './algorithm';

@@ -8,10 +8,10 @@ import {
   createEgressAgent,
   findEgressRefusal,
   type EgressOptions,
-} from '../../registry/egress';
+} from '../../registry/http/egress';
 import { registryError, RegistryError, type RegistryErrorCode } from '../../registry/errors';
-import { BodyTooLarge, declaredLength, discard, readLimited } from '../../registry/http-body';
-import { classifyNetError } from '../../registry/net-errors';
+import { BodyTooLarge, declaredLength, discard, readLimited } from '../../registry/http/body';
+import { classifyNetError } from '../../registry/http/net-errors';
 import { CRL_FETCH_TIMEOUT_MS, MAX_CRL_BYTES } from './limits';
 import type { CrlFetcher } from './revocation';
 

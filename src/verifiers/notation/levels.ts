@@ -1,4 +1,4 @@
-import type { CompiledNotationAuthority } from '../../policy/compiled.types';
+import type { CompiledNotationAuthority } from '../../policy/compile/compiled.types';
 import type { NotationCheck } from './envelope.types';
 
 /** Whether a failed check denies (`enforce`) or only becomes a warning (`log`). */

@@ -1,4 +1,4 @@
-import type { CompiledNotationAuthority } from '../../policy/compiled.types';
+import type { CompiledNotationAuthority } from '../../policy/compile/compiled.types';
 import { toVerifyError, type VerifyError } from '../errors';
 import type { VerifyTarget } from '../verifier.types';
 import { MAX_NOTATION_SIGNATURES } from './limits';

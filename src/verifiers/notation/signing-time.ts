@@ -1,4 +1,4 @@
-import type { CompiledNotationAuthority } from '../../policy/compiled.types';
+import type { CompiledNotationAuthority } from '../../policy/compile/compiled.types';
 import type { VerifyErrorCode } from '../errors';
 import type { ParsedCertificate } from './certificate';
 import { describeValidityProblem } from './chain';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import type { CompiledCertificate } from '../../policy/compiled.types';
+import type { CompiledCertificate } from '../../policy/compile/compiled.types';
 import { parseAnchor } from './anchors';
 import { CertificateFormatError, parseCertificate, type ParsedCertificate } from './certificate';
 import { buildPath, describeChainProblem, describeValidityProblem } from './chain';

@@ -1,4 +1,7 @@
-import type { CompiledDistinguishedName, CompiledNotationAuthority } from '../../policy/compiled.types';
+import type {
+  CompiledDistinguishedName,
+  CompiledNotationAuthority,
+} from '../../policy/compile/compiled.types';
 import type { VerifyErrorCode } from '../errors';
 import type { ParsedCertificate } from './certificate';
 import type { SigningScheme } from './media-types';

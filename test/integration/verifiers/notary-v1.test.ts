@@ -3,14 +3,14 @@
 import { X509Certificate, generateKeyPairSync } from 'node:crypto';
 import { stringify } from 'yaml';
 import pino from 'pino';
-import type { CompiledNotaryV1Authority } from '../../../src/policy/compiled.types';
+import type { CompiledNotaryV1Authority } from '../../../src/policy/compile/compiled.types';
 import type { FieldError } from '../../../src/policy/errors';
-import { policiesFromHpvs, toPolicyYaml } from '../../../src/policy/hpvs';
-import { compileNotaryV1Authority } from '../../../src/policy/notary-v1-authority';
+import { policiesFromHpvs, toPolicyYaml } from '../../../src/convert/hpvs';
+import { compileNotaryV1Authority } from '../../../src/policy/authorities/notary-v1';
 import { parseImageReference } from '../../../src/reference';
 import type { RegistryReader } from '../../../src/registry/registry.types';
 import { VerifyError } from '../../../src/verifiers/errors';
-import { notaryV1Verifier } from '../../../src/verifiers/notary-v1';
+import { notaryV1Verifier } from '../../../src/verifiers/notary-v1/verifier';
 import type { Evidence, VerifyContext, VerifyTarget } from '../../../src/verifiers/verifier.types';
 import { loadHarness } from '../../harness/env';
 import { pushRandomImage, type PushedImage } from '../../harness/images';

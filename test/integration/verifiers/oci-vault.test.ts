@@ -1,12 +1,12 @@
 import { createHash, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { silentLogger } from '../../../src/observability/logger';
-import type { CompiledOciVaultAuthority } from '../../../src/policy/compiled.types';
-import { compilePolicy } from '../../../src/policy/compile';
+import type { CompiledOciVaultAuthority } from '../../../src/policy/compile/compiled.types';
+import { compilePolicy } from '../../../src/policy/compile/compile';
 import { parseImageReference } from '../../../src/reference';
 import { RegistryError } from '../../../src/registry/errors';
 import type { RegistryReader } from '../../../src/registry/registry.types';
 import { VerifyError } from '../../../src/verifiers/errors';
-import { createOciVaultVerifier } from '../../../src/verifiers/oci-vault';
+import { createOciVaultVerifier } from '../../../src/verifiers/oracle-vault/verifier';
 import type { VerifyContext, VerifyTarget } from '../../../src/verifiers/verifier.types';
 import {
   signatureSummary,

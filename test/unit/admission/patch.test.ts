@@ -7,7 +7,7 @@ import {
   toPinnedReference,
   type JsonPatchOp,
 } from '../../../src/admission';
-import type { Decision } from '../../../src/policy/decision.types';
+import type { Decision } from '../../../src/policy/decide/decision.types';
 import { applyPatch } from '../../harness/json-patch';
 import { loadFixture } from './load-fixture';
 

@@ -14,8 +14,8 @@ import {
   toWarnings,
   type JsonPatchOp,
 } from '../../../src/admission';
-import { boundedJoin, MAX_ANNOTATION_VALUE_CHARS } from '../../../src/policy/decide-format';
-import type { Decision } from '../../../src/policy/decision.types';
+import { boundedJoin, MAX_ANNOTATION_VALUE_CHARS } from '../../../src/policy/decide/decide-format';
+import type { Decision } from '../../../src/policy/decide/decision.types';
 
 const UID = '705ab4f5-6393-11e8-b7cc-42010a800001';
 

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderCrds } from '../../../src/policy/crd-manifest';
+import { renderCrds } from '../../../src/policy/crd/manifest';
 import { CHART, NAMESPACE, ROOT, findHelm, only, render, template, type K8sObject } from './helm';
 
 const helm = findHelm();

@@ -7,10 +7,10 @@ import {
   MAX_NAMESPACE_LABELS_FILE_BYTES,
   NamespaceLabelsFile,
   parseNamespaceLabels,
-} from '../../../src/sources/namespace-labels-file';
+} from '../../../src/policy-sources/namespace-labels-file';
 import { silentLogger } from '../../../src/observability/logger';
-import { MAX_YAML_ALIASES } from '../../../src/policy/documents';
-import { NAMESPACE_NAME_LABEL } from '../../../src/policy/namespace-labels';
+import { MAX_YAML_ALIASES } from '../../../src/policy/crd/documents';
+import { NAMESPACE_NAME_LABEL } from '../../../src/policy/decide/namespace-labels';
 
 const FILE = 'labels.yaml';
 

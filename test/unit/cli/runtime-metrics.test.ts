@@ -1,7 +1,7 @@
 // The runtime's registry metrics: a pod that names 50 registries no policy names creates one `other` series,
 // not 50. The registries are closed loopback ports, so every request fails at once and nothing leaves the host.
 import type { AdmissionRequestFacts } from '../../../src/admission/admission.types';
-import { createRuntime } from '../../../src/cli/runtime';
+import { createRuntime } from '../../../src/app/runtime';
 import { silentLogger } from '../../../src/observability/logger';
 import { Metrics, OTHER_LABEL } from '../../../src/observability/metrics';
 import { compilePolicies } from '../../../src/policy';

@@ -3,11 +3,11 @@ import type { AdmissionRequestFacts } from '../../../src/admission/admission.typ
 import { Coalescer } from '../../../src/engine/coalesce';
 import { evaluateRequest, type RequestEvaluationInput } from '../../../src/engine/evaluate-request';
 import type { ImageEvaluationDeps } from '../../../src/engine/evaluate-image';
-import type { PolicySnapshot } from '../../../src/engine/policy-snapshot';
+import type { PolicySnapshot } from '../../../src/policy-sources/snapshot';
 import { VerdictCache } from '../../../src/engine/verdict-cache';
 import { silentLogger } from '../../../src/observability/logger';
 import { compilePolicies } from '../../../src/policy';
-import { toNamespaceLabelFacts } from '../../../src/policy/namespace-labels';
+import { toNamespaceLabelFacts } from '../../../src/policy/decide/namespace-labels';
 import { ANONYMOUS } from '../../../src/registry';
 import type { Descriptor, RegistryReader } from '../../../src/registry/registry.types';
 import { VerifyError } from '../../../src/verifiers/errors';

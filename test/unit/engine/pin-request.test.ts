@@ -3,10 +3,10 @@
 import type { AdmissionRequestFacts } from '../../../src/admission/admission.types';
 import { Coalescer } from '../../../src/engine/coalesce';
 import { pinRequest, type PinDeps } from '../../../src/engine/pin-request';
-import type { PolicySnapshot } from '../../../src/engine/policy-snapshot';
+import type { PolicySnapshot } from '../../../src/policy-sources/snapshot';
 import { silentLogger } from '../../../src/observability/logger';
 import { compilePolicies } from '../../../src/policy';
-import { toNamespaceLabelFacts } from '../../../src/policy/namespace-labels';
+import { toNamespaceLabelFacts } from '../../../src/policy/decide/namespace-labels';
 import { ANONYMOUS } from '../../../src/registry';
 import { RegistryError } from '../../../src/registry/errors';
 import type { Descriptor, RegistryReader } from '../../../src/registry/registry.types';

@@ -2,8 +2,8 @@
 // webhook's break-glass settings, and the policies governing every image of the object.
 import type { AdmissionRequestFacts } from '../../../src/admission/admission.types';
 import { toRequestFacts } from '../../../src/engine/request-facts';
-import type { selectPolicies } from '../../../src/policy/match';
-import { DEFAULT_BREAK_GLASS_SETTINGS } from '../../../src/policy/break-glass';
+import type { selectPolicies } from '../../../src/policy/decide/match';
+import { DEFAULT_BREAK_GLASS_SETTINGS } from '../../../src/policy/decide/break-glass';
 import { fakePolicy } from '../policy/helpers';
 
 // deploymentBy builds the AdmissionRequest facts of a Deployment whose template carries `annotations`.

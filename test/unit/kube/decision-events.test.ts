@@ -3,7 +3,7 @@ import type { AdmissionRequestFacts } from '../../../src/admission/admission.typ
 import type { RequestEvaluation } from '../../../src/engine/evaluate-request';
 import { MAX_EVENT_NOTE_BYTES, toDecisionEvents, toObjectRefs } from '../../../src/kube/decision-events';
 import { decide } from '../../../src/policy';
-import type { Decision } from '../../../src/policy/decision.types';
+import type { Decision } from '../../../src/policy/decide/decision.types';
 import { FAIL, facts, fakePolicy, OK, request } from '../policy/helpers';
 
 // admission builds the AdmissionRequestFacts of a pod, with overrides.

@@ -1,6 +1,6 @@
 // Metric labels stay bounded whatever a pod or a forged AdmissionReview names: registry hosts only as the
 // loaded policies name them, and free-text labels (kind, namespace) capped at MAX_LABEL_VALUES distinct values.
-import type { PolicySnapshot } from '../../../src/engine/policy-snapshot';
+import type { PolicySnapshot } from '../../../src/policy-sources/snapshot';
 import { MAX_LABEL_VALUES } from '../../../src/observability/limits';
 import { Metrics, OTHER_LABEL } from '../../../src/observability/metrics';
 import { knownRegistryHosts, RegistryLabels } from '../../../src/observability/registry-label';

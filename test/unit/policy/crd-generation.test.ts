@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { renderCrds } from '../../../src/policy/crd-manifest';
+import { renderCrds } from '../../../src/policy/crd/manifest';
 
 const DIR = join(__dirname, '..', '..', '..', 'manifests', 'crds');
 
@@ -94,7 +94,7 @@ describe('generated CRDs', () => {
     const root = join(__dirname, '..', '..', '..');
     const run = spawnSync(
       process.execPath,
-      [require.resolve('tsx/cli'), 'src/policy/generate-crds.ts', '--check'],
+      [require.resolve('tsx/cli'), 'tools/generate-crds.ts', '--check'],
       {
         cwd: root,
         encoding: 'utf8',

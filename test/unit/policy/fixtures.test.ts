@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lintPolicyText } from '../../../src/policy/lint';
-import { compilePolicies } from '../../../src/policy/compile-set';
-import { parsePolicyDocuments, secretLookupFrom } from '../../../src/policy/documents';
+import { lintPolicyText } from '../../../src/policy/compile/lint';
+import { compilePolicies } from '../../../src/policy/compile/compile-set';
+import { parsePolicyDocuments, secretLookupFrom } from '../../../src/policy/crd/documents';
 
 const ROOT = join(__dirname, '..', '..', 'fixtures', 'policies');
 const list = (dir: string) =>

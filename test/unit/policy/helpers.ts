@@ -1,9 +1,9 @@
 // Shared builders for policy tests: valid policy objects, PEM keys, compiled policies and image facts.
 import { generateKeyPairSync } from 'node:crypto';
 import { compileImageGlob } from '../../../src/reference/glob';
-import type { CompiledPolicy } from '../../../src/policy/compiled.types';
-import type { AuthorityOutcome, ImageFacts, RequestFacts } from '../../../src/policy/decision.types';
-import type { SecretLookup } from '../../../src/policy/compile';
+import type { CompiledPolicy } from '../../../src/policy/compile/compiled.types';
+import type { AuthorityOutcome, ImageFacts, RequestFacts } from '../../../src/policy/decide/decision.types';
+import type { SecretLookup } from '../../../src/policy/compile/compile';
 
 // publicPem makes a fresh PEM public key of one kind.
 export function publicPem(

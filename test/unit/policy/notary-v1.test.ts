@@ -4,9 +4,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PolicyError, type FieldError } from '../../../src/policy/errors';
-import { policiesFromHpvs, toPolicyYaml } from '../../../src/policy/hpvs';
-import { parseNotaryRootKeys } from '../../../src/policy/notary-keys';
-import { compileNotaryV1Authority } from '../../../src/policy/notary-v1-authority';
+import { policiesFromHpvs, toPolicyYaml } from '../../../src/convert/hpvs';
+import { parseNotaryRootKeys } from '../../../src/policy/authorities/notary-keys';
+import { compileNotaryV1Authority } from '../../../src/policy/authorities/notary-v1';
 import { CONFORMANCE_DIR } from '../verifiers/conformance-registry';
 
 const KEYS = path.join(CONFORMANCE_DIR, 'notaryv1', 'connaisseur', 'keys');

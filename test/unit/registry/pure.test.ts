@@ -3,7 +3,7 @@ import { RegistryError } from '../../../src/registry/errors';
 import { InsecureRegistries, isLoopbackHost, realmProblem } from '../../../src/registry/hosts';
 import { MAX_RETRIES, RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS } from '../../../src/registry/limits';
 import { manifestPath, parseDigest, referrersFallbackTag } from '../../../src/registry/paths';
-import { parseRetryAfter, retryDelay } from '../../../src/registry/retry';
+import { parseRetryAfter, retryDelay } from '../../../src/registry/http/retry';
 
 const where = { registry: 'r.io', repository: 'a/b' };
 

@@ -33,7 +33,7 @@ describe('layer boundaries (eslint.config.js)', () => {
     ['engine/', "import { x } from '../engine/limits';"],
     ['kube/', "export { x } from '../kube/clients';"],
     ['server/', "import { x } from '../server/limits';"],
-    ['sources/', "import { x } from '../sources/dir-source';"],
+    ['policy-sources/', "import { x } from '../policy-sources/dir';"],
     ['tls/', "import { x } from '../tls/limits';"],
     ['observability/', "import { x } from '../observability/limits';"],
     ['node:fs', "import { readFileSync } from 'node:fs';"],
@@ -45,7 +45,7 @@ describe('layer boundaries (eslint.config.js)', () => {
     ['fastify', "import fastify from 'fastify';"],
     ['pino (runtime)', "import pino from 'pino';"],
   ])('a pure layer may not import %s', async (_name, line) => {
-    for (const layer of ['reference', 'policy', 'admission']) {
+    for (const layer of ['reference', 'policy', 'admission', 'convert']) {
       const found = await findings(`src/${layer}/new-file.ts`, `${line}\n`);
       expect(found).toEqual([expect.stringMatching(/^1: boundaries\/dependencies a pure layer/)]);
     }
@@ -61,10 +61,16 @@ describe('layer boundaries (eslint.config.js)', () => {
     expect(await findings('src/policy/new-file.ts', `${line}\n`)).toEqual([]);
   });
 
-  test.each(['kube', 'server', 'sources', 'engine', 'policy'])('%s/ may not import cli/', async (layer) => {
-    const found = await findings(`src/${layer}/new-file.ts`, "import { EXIT_USAGE } from '../cli/errors';\n");
-    expect(found).toEqual(['1: boundaries/dependencies no layer may import cli/']);
-  });
+  test.each(['kube', 'server', 'policy-sources', 'engine', 'policy', 'app'])(
+    '%s/ may not import cli/',
+    async (layer) => {
+      const found = await findings(
+        `src/${layer}/new-file.ts`,
+        "import { EXIT_USAGE } from '../cli/errors';\n",
+      );
+      expect(found).toEqual(['1: boundaries/dependencies no layer may import cli/']);
+    },
+  );
 
   test('nor may a file directly under src/', async () => {
     const found = await findings('src/new-file.ts', "import { EXIT_USAGE } from './cli/errors';\n");
@@ -76,14 +82,15 @@ describe('layer boundaries (eslint.config.js)', () => {
     expect(await findings('src/engine/new-file.ts', "import { x } from '../kube/clients';\n")).toEqual([]);
   });
 
-  test('the CRD generator script may write files, and nothing more', async () => {
-    expect(
-      await findings('src/policy/generate-crds.ts', "import { writeFileSync } from 'node:fs';\n"),
-    ).toEqual([]);
-    expect(
-      await findings('src/policy/generate-crds.ts', "import { x } from '../kube/clients';\n"),
-    ).toHaveLength(1);
-  });
+  test.each(['engine', 'server', 'kube', 'policy-sources'])(
+    'only cli/ may import app/ (not %s/)',
+    async (layer) => {
+      expect(await findings(`src/${layer}/new-file.ts`, "import { x } from '../app/runtime';\n")).toEqual([
+        '1: boundaries/dependencies only cli/ may import app/',
+      ]);
+      expect(await findings('src/cli/new-file.ts', "import { x } from '../app/runtime';\n")).toEqual([]);
+    },
+  );
 
   test('a new folder under src/ must be given a layer first', async () => {
     expect(await findings('src/new-folder/new-file.ts', 'export const x = 1;\n')).toEqual([

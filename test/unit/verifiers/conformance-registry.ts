@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createPublicKey } from 'node:crypto';
-import type { CompiledPublicKey } from '../../../src/policy/compiled.types';
+import type { CompiledPublicKey } from '../../../src/policy/compile/compiled.types';
 import { compileKey } from './keys';
 import { MemoryRegistry } from './memory-registry';
 

@@ -1,8 +1,8 @@
 // Runs the key-based cosign image cases of the vendored conformance set through cosignVerifier.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { CompiledCosignAuthority } from '../../../src/policy/compiled.types';
-import { cosignVerifier } from '../../../src/verifiers/cosign';
+import type { CompiledCosignAuthority } from '../../../src/policy/compile/compiled.types';
+import { cosignVerifier } from '../../../src/verifiers/cosign/verifier';
 import { VerifyError } from '../../../src/verifiers/errors';
 import {
   COSIGN_DIR,

@@ -2,7 +2,7 @@
 import { sign } from 'node:crypto';
 import { ed25519ph } from '@noble/curves/ed25519';
 import { keyHint } from '../../../src/verifiers/cosign/bundle-check';
-import { toPreAuthEncoding } from '../../../src/verifiers/dsse';
+import { toPreAuthEncoding } from '../../../src/verifiers/kit/dsse';
 import type { Descriptor } from '../../../src/registry/registry.types';
 import { rawEd25519Private, type TestKeyPair } from './keys';
 import { MemoryRegistry, OCI_MANIFEST } from './memory-registry';

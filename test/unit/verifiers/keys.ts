@@ -1,6 +1,6 @@
 // Test helpers: compile node:crypto keys into CompiledPublicKey the way the policy compiler does.
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import type { CompiledPublicKey } from '../../../src/policy/compiled.types';
+import type { CompiledPublicKey } from '../../../src/policy/compile/compiled.types';
 
 export type KeyKind = 'p256' | 'p384' | 'p521' | 'rsa2048' | 'ed25519';
 

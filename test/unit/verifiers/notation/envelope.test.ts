@@ -1,7 +1,7 @@
 // checkEnvelope on envelopes built with a real openssl PKI: each integrity rule broken alone, in JWS and COSE,
 // malformed CBOR, looping chains, and the verification levels.
 import { createHash } from 'node:crypto';
-import type { NotationAuthority } from '../../../../src/policy/crd.types';
+import type { NotationAuthority } from '../../../../src/policy/crd/crd.types';
 import { checkEnvelope } from '../../../../src/verifiers/notation/check-envelope';
 import type { EnvelopeOutcome, RevocationStatus } from '../../../../src/verifiers/notation/outcome.types';
 import { buildCose, buildJws, type EnvelopeSpec } from './envelope-builder';

@@ -1,10 +1,10 @@
 // Test helper: Notation authorities compiled from PEM text, and a revocation checker with a scripted answer.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { CompiledNotationAuthority } from '../../../../src/policy/compiled.types';
+import type { CompiledNotationAuthority } from '../../../../src/policy/compile/compiled.types';
 import type { FieldError } from '../../../../src/policy/errors';
-import { compileNotationAuthority } from '../../../../src/policy/notation-authority';
-import type { NotationAuthority } from '../../../../src/policy/crd.types';
+import { compileNotationAuthority } from '../../../../src/policy/authorities/notation';
+import type { NotationAuthority } from '../../../../src/policy/crd/crd.types';
 import type { RevocationChecker, RevocationStatus } from '../../../../src/verifiers/notation/outcome.types';
 import { CONFORMANCE_DIR } from '../conformance-registry';
 

@@ -1,0 +1,129 @@
+import type { Logger } from 'pino';
+import { needsReview } from '../admission';
+import type { AdmissionRequestFacts } from '../admission/admission.types';
+import { Coalescer } from '../engine/coalesce';
+import { CredentialsBuilder } from '../engine/credentials';
+import {
+  evaluateRequest,
+  type Evaluate,
+  type EvaluateOptions,
+  type RequestEvaluation,
+} from '../engine/evaluate-request';
+import { pinRequest, type PinInput, type PinPlan } from '../engine/pin-request';
+import type { PolicySource } from '../policy-sources/snapshot';
+import { VerdictCache } from '../engine/verdict-cache';
+import type { Metrics } from '../observability/metrics';
+import { RegistryLabels } from '../observability/registry-label';
+import type { PullSecretSource } from '../engine/pull-secrets.types';
+import { RegistryClient } from '../registry';
+import type { Descriptor } from '../registry/registry.types';
+import type { BreakGlassSettings } from '../policy/decide/break-glass';
+import type { CompiledAuthority } from '../policy/compile/compiled.types';
+import { toNamespaceLabelFacts } from '../policy/decide/namespace-labels';
+import {
+  createCrlFetcher,
+  createCrlRevocationChecker,
+  createNotationVerifier,
+  createOciVaultVerifier,
+  verifyAuthority,
+} from '../verifiers';
+import type { VerifyContext, VerifyTarget } from '../verifiers/verifier.types';
+import type { RegistryFlags } from './options';
+
+/** The engine wired to real I/O, shared by serve, verify and review. */
+export interface Runtime {
+  readonly evaluate: Evaluate;
+  /** /mutate: resolves the governed, unpinned images of a Pod to the digests to pin (no verification). */
+  readonly pin: (request: AdmissionRequestFacts, deadline: number) => Promise<PinPlan>;
+  readonly registry: RegistryClient;
+}
+
+/** A namespace's labels from a label source; undefined when it does not know them (only the name is then known). */
+export type NamespaceLabelLookup = Readonly<Record<string, string>> | undefined;
+
+const USER_AGENT = 'portcullis/0.1 (+https://portcullis.dev)';
+
+/** Wires the registry client, cache, coalescer and verifiers around one policy source. */
+export function createRuntime(options: {
+  flags: RegistryFlags;
+  policies: PolicySource;
+  logger: Logger;
+  metrics?: Metrics;
+  now?: () => number;
+  /** The pod's and its ServiceAccount's pull secrets (cluster mode); tried before --docker-config. */
+  pullSecrets?: PullSecretSource;
+  /**
+   * Namespace labels for ClusterImagePolicy selectors: the cluster source (async: a namespace not yet in its
+   * cache is read once) or --namespace-labels. Asked only for requests that need a review. Without it, or
+   * when it answers undefined, only the name label is known.
+   */
+  namespaceLabels?: (namespace: string) => NamespaceLabelLookup | Promise<NamespaceLabelLookup>;
+  /** --break-glass-* settings; the defaults (docs/policy.md, "Break-glass") when absent. */
+  breakGlass?: BreakGlassSettings;
+}): Runtime {
+  const now = options.now ?? Date.now;
+  // The registry label takes only hosts the loaded policies name (a pod could name any host).
+  const registryLabels = new RegistryLabels(() => options.policies.current());
+  const registry = new RegistryClient({
+    insecureRegistries: [...options.flags.insecureRegistries],
+    ...(options.flags.registryCa === undefined ? {} : { registryCa: options.flags.registryCa }),
+    logger: options.logger,
+    userAgent: USER_AGENT,
+    onRequest: (host: string, outcome: string) =>
+      options.metrics?.registryRequests.inc({ registry: registryLabels.label(host), outcome }),
+  });
+  // --registry-ca is trusted for the OCI Vault signature APIs (sovereign realms, the test stand-in) and for
+  // Notation CRL downloads too.
+  const ca = options.flags.registryCa;
+  const verifiers = {
+    ociVault: createOciVaultVerifier(ca === undefined ? {} : { ca }),
+    notation: createNotationVerifier({
+      revocation: createCrlRevocationChecker(
+        createCrlFetcher({ ...(ca === undefined ? {} : { registryCa: ca }), now }),
+      ),
+    }),
+  };
+  const deps = {
+    registry,
+    verify: (target: VerifyTarget, authority: CompiledAuthority, ctx: VerifyContext) =>
+      verifyAuthority(target, authority, ctx, verifiers),
+    cache: new VerdictCache(now),
+    resolutions: new Coalescer<Descriptor>(),
+    logger: options.logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    now,
+  };
+  const credentials = new CredentialsBuilder();
+  // requestInput gathers what both webhooks need for one request: policies, labels, credentials, deadline.
+  const requestInput = async (request: AdmissionRequestFacts, deadline: number): Promise<PinInput> => ({
+    request,
+    snapshot: options.policies.current(),
+    deadline,
+    namespaceLabels: toNamespaceLabelFacts(
+      request.namespace,
+      needsReview(request) ? await options.namespaceLabels?.(request.namespace) : undefined,
+    ),
+    credentialsFor: async (policies, pod, namespace) => {
+      const podConfigs =
+        pod && options.pullSecrets ? await options.pullSecrets.dockerConfigsFor(namespace, pod) : [];
+      return credentials.forRequest([...podConfigs, ...options.flags.dockerConfigs], policies);
+    },
+  });
+  const evaluate = async (
+    request: AdmissionRequestFacts,
+    deadline: number,
+    how: EvaluateOptions = {},
+  ): Promise<RequestEvaluation> =>
+    evaluateRequest(
+      {
+        ...(await requestInput(request, deadline)),
+        noMatch: options.flags.noMatch,
+        ...(options.breakGlass ? { breakGlass: options.breakGlass } : {}),
+        requirePinned: how.requirePinned === true,
+      },
+      deps,
+    );
+  const pin = async (request: AdmissionRequestFacts, deadline: number): Promise<PinPlan> =>
+    pinRequest(await requestInput(request, deadline), deps);
+  return { evaluate, pin, registry };
+}

@@ -1,0 +1,166 @@
+import type { KeyObject, X509Certificate } from 'node:crypto';
+import type { ImageMatcher } from '../../reference/reference.types';
+import type { NamespaceLabelFacts } from '../decide/namespace-labels';
+
+export type PolicyMode = 'enforce' | 'warn' | 'audit';
+export type NoMatchAction = 'deny' | 'allow' | 'warn';
+export type PolicyKind = 'ClusterImagePolicy' | 'ImagePolicy';
+
+/** A public key parsed once at compile time. `id` is a stable, non-secret fingerprint for messages. */
+export interface CompiledPublicKey {
+  readonly id: string;
+  readonly type: 'ecdsa' | 'rsa' | 'ed25519';
+  /** For ECDSA: P-256, P-384 or P-521. */
+  readonly curve?: 'P-256' | 'P-384' | 'P-521';
+  readonly keyObject: KeyObject;
+  /** Raw 32-byte Ed25519 public key, for Ed25519ph (node:crypto cannot do the prehash variant). */
+  readonly ed25519Raw?: Uint8Array;
+}
+
+/** A cosign authority with its keys compiled. Keyless and attestations come later. */
+export interface CompiledCosignAuthority {
+  readonly kind: 'cosign';
+  readonly name: string;
+  readonly keys: readonly CompiledPublicKey[];
+}
+
+/**
+ * Every authority kind. The verifier dispatcher switches on `kind` with an exhaustive `never` check,
+ * so adding notaryV1 / notation / ociVault here forces a verifier for each.
+ */
+export type CompiledAuthority =
+  CompiledCosignAuthority | CompiledNotaryV1Authority | CompiledNotationAuthority | CompiledOciVaultAuthority;
+
+/** A pinned Notary root key; `tufKeyIds` are the key ids its pinned form has in root.json (hex). */
+export interface CompiledNotaryRootKey extends CompiledPublicKey {
+  readonly tufKeyIds: readonly string[];
+}
+
+/** A Notary v1 (Docker Content Trust) authority: the server, pinned root keys and required delegations. */
+export interface CompiledNotaryV1Authority {
+  readonly kind: 'notaryV1';
+  readonly name: string;
+  /** The server's base URL, without a trailing slash. */
+  readonly server: string;
+  readonly rootKeys: readonly CompiledNotaryRootKey[];
+  /** Roles that must each have signed the digest, e.g. `targets/releases`. */
+  readonly delegations: readonly string[];
+}
+
+/** A trust-store certificate parsed once at compile time (DER kept for exact comparison with x5c). */
+export interface CompiledCertificate {
+  readonly der: Buffer;
+  readonly x509: X509Certificate;
+  /** `sha256:<hex>` of the DER; for messages. */
+  readonly id: string;
+}
+
+/** One `x509.subject:` trusted identity, as attribute type (upper-case short name or OID) / value pairs. */
+export interface CompiledDistinguishedName {
+  readonly text: string;
+  readonly attributes: readonly { readonly type: string; readonly value: string }[];
+}
+
+/** A Notary Project (Notation) authority: trust store, trusted identities and level (Notation trust policy). */
+export interface CompiledNotationAuthority {
+  readonly kind: 'notation';
+  readonly name: string;
+  readonly trustStore: {
+    readonly ca: readonly CompiledCertificate[];
+    readonly signingAuthority: readonly CompiledCertificate[];
+    readonly tsa: readonly CompiledCertificate[];
+  };
+  /** `'any'` for `*`. */
+  readonly trustedIdentities: 'any' | readonly CompiledDistinguishedName[];
+  readonly verificationLevel: 'strict' | 'permissive' | 'audit';
+  /** Notation's `verifyTimestamp`: `always` (default) or only `afterCertExpiry`. */
+  readonly verifyTimestamp: 'always' | 'afterCertExpiry';
+  /** What a revocation check does when no CRL can be fetched: a failed check (`deny`) or a warning. */
+  readonly revocationUnreachable: 'deny' | 'warn';
+}
+
+/** One trusted OCI Vault key; `publicKey` (RSA ≥ 2048) when the policy pins it, else fetched from KMS. */
+export interface CompiledOciVaultKey {
+  readonly keyId: string;
+  readonly publicKey?: CompiledPublicKey;
+}
+
+/** How the OCI API calls are authenticated; an API key is resolved from its Secret at compile time. */
+export type CompiledOciVaultAuth =
+  | {
+      readonly kind: 'apiKey';
+      /** `namespace/name` of the Secret, for messages. */
+      readonly secret: string;
+      readonly tenancy: string;
+      readonly user: string;
+      readonly fingerprint: string;
+      /** PEM; never logged or put in a message. */
+      readonly privateKey: string;
+      readonly passphrase?: string;
+    }
+  | { readonly kind: 'instancePrincipal' }
+  | { readonly kind: 'workloadIdentity' }
+  | { readonly kind: 'configFile'; readonly configFile: string; readonly profile: string };
+
+/** An OCI Vault (OCIR image signature) authority, as OKE's image verification policy checks it. */
+export interface CompiledOciVaultAuthority {
+  readonly kind: 'ociVault';
+  readonly name: string;
+  readonly region: string;
+  readonly compartmentId: string;
+  /** Artifacts API base URL override (tests, sovereign realms); default from the region. */
+  readonly endpoint?: string;
+  /** KMS management API base URL override; default derived from each key's OCID and the region. */
+  readonly keyManagementEndpoint?: string;
+  readonly keys: readonly CompiledOciVaultKey[];
+  readonly auth: CompiledOciVaultAuth;
+}
+
+/** A selector's verdict on a namespace: `unknown` when it reads a label whose value is not known. */
+export type SelectorVerdict = 'match' | 'no-match' | 'unknown';
+
+/** Resolves a Kubernetes label selector; compiled once from `matchLabels` / `matchExpressions`. */
+export interface CompiledLabelSelector {
+  judge(namespace: NamespaceLabelFacts): SelectorVerdict;
+  /** Every label key the selector reads. */
+  readonly keys: readonly string[];
+}
+
+export interface CompiledBreakGlass {
+  readonly allowed: boolean;
+  readonly requireReason: boolean;
+  /** When non-empty, only requests from users in one of these groups may break glass. */
+  readonly allowedGroups: readonly string[];
+}
+
+export interface SecretReference {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly key?: string;
+}
+
+/** A policy after validation and compilation: everything the hot path needs, nothing to parse. */
+export interface CompiledPolicy {
+  readonly kind: PolicyKind;
+  readonly name: string;
+  /** ImagePolicy only: the namespace it governs. */
+  readonly namespace?: string;
+  readonly generation: number;
+  /** `ClusterImagePolicy/name` or `ImagePolicy/ns/name`; used in messages. */
+  readonly id: string;
+  /** `id@generation`; part of every verdict cache key. */
+  readonly cacheKey: string;
+  readonly mode: PolicyMode;
+  readonly images: readonly ImageMatcher[];
+  /** ClusterImagePolicy only; undefined selects every namespace. */
+  readonly namespaceSelector?: CompiledLabelSelector;
+  readonly requireDigest: boolean;
+  readonly threshold: number;
+  readonly authorities: readonly CompiledAuthority[];
+  readonly breakGlass: CompiledBreakGlass;
+  readonly registry: {
+    /** dockerconfigjson payloads resolved from `registry.credentials` secretRefs at compile time. */
+    readonly credentials: readonly string[];
+    readonly onError: 'deny' | 'allow';
+  };
+}

@@ -1,0 +1,86 @@
+import { compilePolicy } from './compile';
+import { parsePolicyDocuments, secretLookupFrom, type PolicyDocument } from '../crd/documents';
+import { isPolicyError, type PolicyErrorCode } from '../errors';
+
+/** One finding of `portcullis policy lint`, pointing at a file, a line and a field path. */
+export interface LintFinding {
+  readonly source: string;
+  readonly line?: number;
+  readonly path: string;
+  readonly code: PolicyErrorCode;
+  readonly message: string;
+  readonly severity: 'error' | 'warning';
+}
+
+export interface LintFile {
+  readonly text: string;
+  readonly source: string;
+}
+
+export interface LintOptions {
+  /** Namespace of ImagePolicies and Secrets that name none (as `kubectl apply` would use). Default `default`. */
+  readonly defaultNamespace?: string;
+}
+
+/**
+ * Lints policy files together: YAML, schema, semantic rules, and a full compile (so broken keys are caught).
+ * A secretRef that no linted file provides is a warning (it may exist in the cluster), not an error.
+ */
+export function lintPolicyFiles(files: readonly LintFile[], options: LintOptions = {}): LintFinding[] {
+  const defaultNamespace = options.defaultNamespace ?? 'default';
+  const parsed = files.map((f) => parsePolicyDocuments(f.text, f.source));
+  const findings: LintFinding[] = parsed.flatMap((p) =>
+    p.errors.map((e) => ({ ...e, severity: 'error' as const })),
+  );
+  const secrets = secretLookupFrom(
+    parsed.flatMap((p) => p.secrets),
+    defaultNamespace,
+  );
+  const seen = new Map<string, PolicyDocument>();
+  for (const doc of parsed.flatMap((p) => p.policies)) {
+    try {
+      const policy = compilePolicy(doc.object, { secrets, defaultNamespace });
+      const first = seen.get(policy.id);
+      if (first) {
+        findings.push({
+          source: doc.source,
+          line: doc.lineOf('metadata.name'),
+          path: 'metadata.name',
+          code: 'POLICY_DUPLICATE',
+          message: `${policy.id} is already defined in ${first.source}:${first.line}`,
+          severity: 'error',
+        });
+      } else {
+        seen.set(policy.id, doc);
+      }
+    } catch (error) {
+      if (!isPolicyError(error)) throw error;
+      for (const e of error.fieldErrors) {
+        const missing = e.code === 'POLICY_SECRET_NOT_FOUND' && e.message.endsWith('not found');
+        findings.push({
+          source: doc.source,
+          line: doc.lineOf(e.path),
+          path: e.path,
+          code: e.code,
+          message: missing ? `${e.message} among the linted files; it must exist in the cluster` : e.message,
+          severity: missing ? 'warning' : 'error',
+        });
+      }
+    }
+  }
+  const order = new Map(files.map((f, i) => [f.source, i]));
+  return findings.sort(
+    (a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0) || (a.line ?? 0) - (b.line ?? 0),
+  );
+}
+
+/** Lints one file's text. */
+export function lintPolicyText(text: string, source: string, options: LintOptions = {}): LintFinding[] {
+  return lintPolicyFiles([{ text, source }], options);
+}
+
+/** `file:line: path: [CODE] message` (and `warning:` for warnings), for the CLI. */
+export function formatLintFinding(f: LintFinding): string {
+  const where = f.line !== undefined ? `${f.source}:${f.line}` : f.source;
+  return `${where}: ${f.severity === 'warning' ? 'warning: ' : ''}${f.path}: [${f.code}] ${f.message}`;
+}

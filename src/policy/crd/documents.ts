@@ -1,0 +1,232 @@
+import { isNode, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { describeUnknown } from '../../errors';
+import type { SecretLookup } from '../compile/compile';
+import type { PolicyErrorCode } from '../errors';
+import { isPlainObject } from './schema-validate';
+
+/** Largest policy file parsed (policy folders and `policy lint`). */
+export const MAX_POLICY_FILE_BYTES = 1024 * 1024;
+/** Most YAML documents in one file. */
+export const MAX_DOCUMENTS_PER_FILE = 500;
+/**
+ * YAML alias expansions allowed per document (guards against "billion laughs"), for policy files and the
+ * manifests `review` reads: the yaml library's own default, which admits real anchors and refuses bombs.
+ */
+export const MAX_YAML_ALIASES = 100;
+
+/** One policy object from a file, with a way to find the line of a field path. */
+export interface PolicyDocument {
+  readonly object: unknown;
+  readonly source: string;
+  /** 1-based line where the document starts. */
+  readonly line: number;
+  /** 1-based line of a field path such as `spec.authorities[1].cosign.key`, or of its nearest parent. */
+  lineOf(path: string): number;
+}
+
+/** A Secret from a file: `data` base64-decoded, `stringData` merged over it (as the API server does). */
+export interface SecretDocument {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly data: Readonly<Record<string, string>>;
+  readonly source: string;
+  readonly line: number;
+}
+
+export interface DocumentError {
+  readonly source: string;
+  readonly line?: number;
+  readonly path: string;
+  readonly code: PolicyErrorCode;
+  readonly message: string;
+}
+
+export interface ParsedDocuments {
+  readonly policies: PolicyDocument[];
+  readonly secrets: SecretDocument[];
+  readonly errors: DocumentError[];
+}
+
+const POLICY_KINDS = ['ClusterImagePolicy', 'ImagePolicy'];
+const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
+
+/**
+ * Splits a (multi-document) YAML text into policy objects and Secrets, for policy folders and lint.
+ * YAML errors are reported with file and line; other kinds are errors too (nothing is silently skipped).
+ */
+export function parsePolicyDocuments(text: string, source: string): ParsedDocuments {
+  const out: ParsedDocuments = { policies: [], secrets: [], errors: [] };
+  if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_FILE_BYTES) {
+    out.errors.push({
+      source,
+      path: '<file>',
+      code: 'POLICY_YAML_INVALID',
+      message: `file is larger than ${MAX_POLICY_FILE_BYTES} bytes`,
+    });
+    return out;
+  }
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const list = Array.isArray(docs) ? docs : [];
+  if (list.length > MAX_DOCUMENTS_PER_FILE) {
+    out.errors.push({
+      source,
+      path: '<file>',
+      code: 'POLICY_YAML_INVALID',
+      message: `more than ${MAX_DOCUMENTS_PER_FILE} documents`,
+    });
+    return out;
+  }
+  list.forEach((doc, index) => addDocument(doc, index, source, lineCounter, out));
+  return out;
+}
+
+// addDocument converts one YAML document and sorts it into policies, secrets or errors.
+function addDocument(
+  doc: Document.Parsed,
+  index: number,
+  source: string,
+  lc: LineCounter,
+  out: ParsedDocuments,
+): void {
+  const line = lc.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line;
+  const at = `<document-${index + 1}>`;
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      out.errors.push({
+        source,
+        line: e.linePos?.[0]?.line ?? line,
+        path: at,
+        code: 'POLICY_YAML_INVALID',
+        message: e.message.split('\n')[0] ?? e.code,
+      });
+    }
+    return;
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    out.errors.push({ source, line, path: at, code: 'POLICY_YAML_INVALID', message: describeUnknown(error) });
+    return;
+  }
+  if (value === null || value === undefined) return; // an empty document, e.g. after a trailing `---`
+  if (!isPlainObject(value)) {
+    out.errors.push({
+      source,
+      line,
+      path: at,
+      code: 'POLICY_YAML_INVALID',
+      message: 'expected a Kubernetes object (a mapping)',
+    });
+    return;
+  }
+  if (value.kind === 'Secret') {
+    const secret = toSecret(value, source, line, out.errors);
+    if (secret) out.secrets.push(secret);
+  } else if (typeof value.kind === 'string' && POLICY_KINDS.includes(value.kind)) {
+    out.policies.push({ object: value, source, line, lineOf: (path) => lineOfPath(doc, lc, path) ?? line });
+  } else {
+    out.errors.push({
+      source,
+      line,
+      path: 'kind',
+      code: 'POLICY_KIND_INVALID',
+      message: `expected ClusterImagePolicy, ImagePolicy or Secret (got ${typeof value.kind === 'string' ? JSON.stringify(value.kind.slice(0, 64)) : 'no kind'})`,
+    });
+  }
+}
+
+// toSecret decodes a Secret document; values are secret, so errors never quote them.
+function toSecret(
+  value: Record<string, unknown>,
+  source: string,
+  line: number,
+  errors: DocumentError[],
+): SecretDocument | undefined {
+  const meta = isPlainObject(value.metadata) ? value.metadata : {};
+  if (typeof meta.name !== 'string' || meta.name === '') {
+    errors.push({
+      source,
+      line,
+      path: 'metadata.name',
+      code: 'POLICY_FIELD_REQUIRED',
+      message: 'a Secret needs a name',
+    });
+    return undefined;
+  }
+  const data: Record<string, string> = {};
+  let ok = true;
+  for (const [field, decode] of [
+    ['data', true],
+    ['stringData', false],
+  ] as const) {
+    const entries = value[field];
+    if (entries === undefined || entries === null) continue;
+    if (!isPlainObject(entries)) {
+      errors.push({
+        source,
+        line,
+        path: field,
+        code: 'POLICY_FIELD_TYPE',
+        message: 'expected a mapping of keys to strings',
+      });
+      ok = false;
+      continue;
+    }
+    for (const [k, v] of Object.entries(entries)) {
+      if (typeof v !== 'string' || (decode && !BASE64.test(v))) {
+        errors.push({
+          source,
+          line,
+          path: `${field}.${k}`,
+          code: 'POLICY_FIELD_VALUE',
+          message: decode ? 'not valid base64' : 'expected a string',
+        });
+        ok = false;
+        continue;
+      }
+      data[k] = decode ? Buffer.from(v, 'base64').toString('utf8') : v;
+    }
+  }
+  if (!ok) return undefined;
+  return {
+    name: meta.name,
+    ...(typeof meta.namespace === 'string' ? { namespace: meta.namespace } : {}),
+    data,
+    source,
+    line,
+  };
+}
+
+// toSegments turns `spec.authorities[1].cosign.key (Secret …)` into YAML path segments.
+function toSegments(path: string): (string | number)[] {
+  const bare = path.split(' ')[0] ?? '';
+  const segments: (string | number)[] = [];
+  for (const part of bare.split('.')) {
+    const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+    if (!m) return segments;
+    if (m[1]) segments.push(m[1]);
+    for (const idx of (m[2] ?? '').matchAll(/\[(\d+)\]/g)) segments.push(Number(idx[1]));
+  }
+  return segments;
+}
+
+// lineOfPath finds the line of the deepest existing node along a field path.
+function lineOfPath(doc: Document.Parsed, lc: LineCounter, path: string): number | undefined {
+  const segments = toSegments(path);
+  for (let n = segments.length; n > 0; n--) {
+    const node: unknown = doc.getIn(segments.slice(0, n), true);
+    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+/** A SecretLookup over Secrets read from files; Secrets without a namespace live in `defaultNamespace`. */
+export function secretLookupFrom(
+  secrets: readonly SecretDocument[],
+  defaultNamespace = 'default',
+): SecretLookup {
+  const byKey = new Map(secrets.map((s) => [`${s.namespace ?? defaultNamespace}/${s.name}`, s.data]));
+  return { get: (namespace: string, name: string) => byKey.get(`${namespace}/${name}`) };
+}

@@ -228,10 +228,13 @@ describe('notation signatures that were altered', () => {
     const manifest = await getManifest(host, repo, digest);
     const layer = manifest.layers[0] as { digest: string; mediaType: string; size: number };
     const envelope = await getBlob(host, repo, layer.digest);
-    // Flip one bit near the end, inside the signature value (JWS: base64url text; COSE: raw bytes).
+    // Change the signature value, not its encoding (JWS: swap one base64url character for another valid
+    // one, so the envelope still parses; a bit flip could make an invalid character. COSE: flip raw bits).
     const tampered = Buffer.from(envelope);
     const at = format === 'jws' ? tampered.lastIndexOf('"signature":"') + 20 : tampered.length - 10;
-    tampered[at] = (tampered[at] as number) ^ (format === 'jws' ? 0x01 : 0x40);
+    const A = 'A'.charCodeAt(0);
+    if (format === 'jws') tampered[at] = tampered[at] === A ? A + 1 : A;
+    else tampered[at] = (tampered[at] as number) ^ 0x40;
     const newDigest = await putBlob(host, repo, tampered);
     await putManifest(host, repo, undefined, {
       ...manifest,

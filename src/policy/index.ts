@@ -5,7 +5,7 @@ export { POLICY_API_GROUP, POLICY_API_VERSION } from './crd/crd.types';
 export type * from './compile/compiled.types';
 export type * from './decide/decision.types';
 export { validatePolicyObject, type ValidateOptions, type ValidationResult } from './compile/validate';
-export { AUTHORITY_KINDS, SUPPORTED_AUTHORITY_KINDS } from './authorities/cosign';
+export { AUTHORITY_KINDS } from './authorities/validate';
 export * from './authorities/keys';
 export { compilePolicy, policyId, type CompileOptions, type SecretLookup } from './compile/compile';
 export * from './compile/compile-set';

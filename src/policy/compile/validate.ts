@@ -6,7 +6,7 @@ import type { FieldError } from '../errors';
 import { validateLabelSelector } from '../decide/label-selector';
 import { MAX_DNS_LABEL_LENGTH, MAX_DNS_SUBDOMAIN_LENGTH } from '../limits';
 import { isPlainObject, quote, validateAgainstSchema } from '../crd/schema-validate';
-import { validateAuthorities } from '../authorities/cosign';
+import { validateAuthorities } from '../authorities/validate';
 
 export interface ValidateOptions {
   /** Namespace given to an ImagePolicy that has none (like `kubectl apply` in the current namespace). */

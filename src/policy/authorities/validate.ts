@@ -3,14 +3,8 @@ import type { FieldError } from '../errors';
 import { validateOciVault } from './oracle-vault';
 import { isPlainObject, quote } from '../crd/schema-validate';
 
-/** The authority kinds the schema accepts, and which of them this version can verify. */
+/** The authority kinds the schema accepts; each has a verifier (a kind without one is not listed here). */
 export const AUTHORITY_KINDS = ['cosign', 'notaryV1', 'notation', 'ociVault'] as const;
-export const SUPPORTED_AUTHORITY_KINDS: readonly (typeof AUTHORITY_KINDS)[number][] = [
-  'cosign',
-  'notaryV1',
-  'notation',
-  'ociVault',
-];
 
 /**
  * Rules on spec.authorities, spec.threshold and secret references that a structural schema cannot express.
@@ -76,7 +70,7 @@ export function validateAuthorities(
   }
 }
 
-// validateAuthorityKind demands exactly one kind, and fails closed on kinds this version cannot verify.
+// validateAuthorityKind demands exactly one kind per authority.
 function validateAuthorityKind(authority: Record<string, unknown>, at: string, errors: FieldError[]): void {
   const kinds = AUTHORITY_KINDS.filter((k) => authority[k] !== undefined);
   if (kinds.length !== 1) {
@@ -88,15 +82,6 @@ function validateAuthorityKind(authority: Record<string, unknown>, at: string, e
           ? `set one of ${AUTHORITY_KINDS.join(', ')}`
           : `set only one of ${AUTHORITY_KINDS.join(', ')} (found ${kinds.join(' and ')}); use separate authorities`,
     });
-  }
-  for (const k of kinds) {
-    if (!SUPPORTED_AUTHORITY_KINDS.includes(k)) {
-      errors.push({
-        path: `${at}.${k}`,
-        code: 'POLICY_AUTHORITY_UNSUPPORTED',
-        message: `${k} authorities are not supported by this version yet`,
-      });
-    }
   }
 }
 

@@ -1,29 +1,11 @@
 // The runtime's registry metrics: a pod that names 50 registries no policy names creates one `other` series,
 // not 50. The registries are closed loopback ports, so every request fails at once and nothing leaves the host.
-import type { AdmissionRequestFacts } from '../../../src/admission/admission.types';
 import { createRuntime } from '../../../src/app/runtime';
 import { silentLogger } from '../../../src/observability/logger';
 import { Metrics, OTHER_LABEL } from '../../../src/observability/metrics';
 import { compilePolicies } from '../../../src/policy';
+import { podRequest } from '../../harness/pod-request';
 import { clusterPolicy, secretsOf } from '../policy/helpers';
-
-// podRequest builds a CREATE of a Pod with the given images.
-function podRequest(images: string[]): AdmissionRequestFacts {
-  return {
-    uid: 'u',
-    kind: { group: '', version: 'v1', kind: 'Pod' },
-    namespace: 'team-a',
-    operation: 'CREATE',
-    userInfo: { username: 'alice', groups: [] },
-    dryRun: false,
-    object: {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'p', namespace: 'team-a' },
-      spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) },
-    },
-  };
-}
 
 describe('runtime registry metrics', () => {
   it('a pod naming 50 distinct unknown registries yields at most one other series', async () => {

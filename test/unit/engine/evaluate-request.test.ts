@@ -12,6 +12,7 @@ import { ANONYMOUS } from '../../../src/registry';
 import type { Descriptor, RegistryReader } from '../../../src/registry/registry.types';
 import { VerifyError } from '../../../src/verifiers/errors';
 import type { Evidence } from '../../../src/verifiers/verifier.types';
+import { podRequest as podRequestOf } from '../../harness/pod-request';
 import { clusterPolicy, secretsOf } from '../policy/helpers';
 
 const DIGEST = `sha256:${'cd'.repeat(32)}`;
@@ -46,22 +47,9 @@ function deps(registry: RegistryReader, verify: VerifyFn, now: () => number = Da
   };
 }
 
-// podRequest builds a CREATE of a Pod with the given images.
+// podRequest builds a CREATE of a Pod with the given images and annotations.
 function podRequest(images: string[], annotations: Record<string, string> = {}): AdmissionRequestFacts {
-  return {
-    uid: 'u',
-    kind: { group: '', version: 'v1', kind: 'Pod' },
-    namespace: 'team-a',
-    operation: 'CREATE',
-    userInfo: { username: 'alice', groups: [] },
-    dryRun: false,
-    object: {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'p', namespace: 'team-a', annotations },
-      spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) },
-    },
-  };
+  return podRequestOf(images, { annotations });
 }
 
 // input evaluates against one compiled snapshot with a deadline `budgetMs` away.

@@ -10,6 +10,7 @@ import { toNamespaceLabelFacts } from '../../../src/policy/decide/namespace-labe
 import { ANONYMOUS } from '../../../src/registry';
 import { RegistryError } from '../../../src/registry/errors';
 import type { Descriptor, RegistryReader } from '../../../src/registry/registry.types';
+import { podRequest } from '../../harness/pod-request';
 import { clusterPolicy, secretsOf } from '../policy/helpers';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -31,31 +32,6 @@ function fakeRegistry(down: string[] = []): RegistryReader & { asked: string[] }
     getBlob: () => Promise.reject(new Error('not used')),
   };
   return reg;
-}
-
-// podRequest is a Pod request with one container per image (and an optional old object for UPDATE).
-function podRequest(
-  images: string[],
-  extra: Partial<AdmissionRequestFacts> & { oldImages?: string[] } = {},
-): AdmissionRequestFacts {
-  const pod = (list: string[]): unknown => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'p', namespace: 'team-a' },
-    spec: { containers: list.map((image, i) => ({ name: `c${i}`, image })) },
-  });
-  const { oldImages, ...rest } = extra;
-  return {
-    uid: 'u',
-    kind: { group: '', version: 'v1', kind: 'Pod' },
-    namespace: 'team-a',
-    operation: 'CREATE',
-    userInfo: { username: 'alice', groups: [] },
-    dryRun: false,
-    object: pod(images),
-    ...(oldImages ? { oldObject: pod(oldImages) } : {}),
-    ...rest,
-  };
 }
 
 // pin runs pinRequest against `snapshot` with the fake registry.

@@ -7,7 +7,6 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { renderExternalChart } from '../harness/chart';
-import { kubectl, type CommandResult } from '../harness/control-plane';
 import { cosignSign, generateCosignKey, type CosignKey } from '../harness/cosign';
 import { pushRandomImage, type PushedImage } from '../harness/images';
 import { startFlakyProxy } from '../harness/flaky-proxy';
@@ -16,6 +15,7 @@ import { MAX_RETRIES } from '../../src/registry/limits';
 import { selfSignedCert, type TlsPair } from '../harness/tls';
 import { REPO_ROOT } from '../harness/tools';
 import { isCreateOf, waitForAuditEvent } from './harness/audit';
+import { kubectlFor, waitFor } from './harness/kubectl';
 import { DEFAULT_E2E_NAMESPACE, e2eMode, loadE2E, skipUnless, type E2E } from './harness/env';
 
 const MODE = e2eMode();
@@ -52,18 +52,9 @@ let serveArgs: string[];
 let pushHost: string;
 let pullHost: string;
 
-// k runs kubectl against the test cluster and never throws (tests look at code and output).
-function k(args: string[], input?: string): Promise<CommandResult> {
-  return kubectl(e2e.controlPlane, args, { allowFailure: true, ...(input === undefined ? {} : { input }) });
-}
-
-// ok runs kubectl and fails the test with kubectl's output when it fails.
-async function ok(args: string[], input?: string): Promise<CommandResult> {
-  const r = await k(args, input);
-  if (r.code !== 0)
-    throw new Error(`kubectl ${args.join(' ')} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
-  return r;
-}
+// k runs kubectl and never throws; ok fails the test with kubectl's output (bound once the harness is loaded).
+const k: ReturnType<typeof kubectlFor>['k'] = (args, input) => kubectlFor(e2e).k(args, input);
+const ok: ReturnType<typeof kubectlFor>['ok'] = (args, input) => kubectlFor(e2e).ok(args, input);
 
 // policyYaml renders a ClusterImagePolicy over the team's repositories (or over `glob` alone).
 function policyYaml(name: string, pem: string, extra = '', glob?: string): string {
@@ -125,16 +116,6 @@ function workload(kind: string, name: string, image: string, init?: string): str
     default:
       throw new Error(kind);
   }
-}
-
-// waitFor polls `check` until it returns true or `ms` pass.
-async function waitFor(check: () => Promise<boolean>, ms = 20_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  return false;
 }
 
 // waitForPolicy waits until the webhook reports a policy Ready (its informer has seen it).

@@ -5,12 +5,12 @@
 import { mkdtemp } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { kubectl, type CommandResult } from '../harness/control-plane';
 import { cosignSign, generateCosignKey, type CosignKey } from '../harness/cosign';
 import { pushRandomImage } from '../harness/images';
 import { selfSignedCert } from '../harness/tls';
 import { waitForAuditEvent } from './harness/audit';
 import { loadE2E, skipUnless, type E2E } from './harness/env';
+import { kubectlFor, waitFor } from './harness/kubectl';
 import { installLocalWebhook, type LocalWebhook } from './harness/local-webhook';
 
 const e2e: E2E = loadE2E();
@@ -32,33 +32,12 @@ const withAuditLog = skipUnless(
   'skipped on an existing cluster: no API server audit log',
 );
 
+const { k, ok } = kubectlFor(e2e);
+
 let key: CosignKey;
 let webhook: LocalWebhook | undefined;
 let unsignedRef: string;
 let signedRef: string;
-
-// k runs kubectl as the admin (or as someone else with --as) and never throws.
-function k(args: string[], input?: string): Promise<CommandResult> {
-  return kubectl(e2e.controlPlane, args, { allowFailure: true, ...(input === undefined ? {} : { input }) });
-}
-
-// ok runs kubectl and fails the test with kubectl's output when it fails.
-async function ok(args: string[], input?: string): Promise<CommandResult> {
-  const r = await k(args, input);
-  if (r.code !== 0)
-    throw new Error(`kubectl ${args.join(' ')} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
-  return r;
-}
-
-// waitFor polls `check` until it returns true or `ms` pass.
-async function waitFor(check: () => Promise<boolean>, ms = 30_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return false;
-}
 
 // policyYaml: the team's images must be signed with `key`; only group sre may break glass.
 function policyYaml(pullHost: string): string {

@@ -1,11 +1,16 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { renderExternalChart } from '../../harness/chart';
-import { kubectl, type CommandResult } from '../../harness/control-plane';
 import { startServe, type RunningServe } from '../../harness/serve';
 import type { TlsPair } from '../../harness/tls';
 import { REPO_ROOT } from '../../harness/tools';
 import { DEFAULT_E2E_NAMESPACE, type E2E } from './env';
+import { kubectlFor } from './kubectl';
+
+// ok runs kubectl as the admin and throws with its output when it fails.
+function ok(e2e: E2E, args: string[], input?: string) {
+  return kubectlFor(e2e).ok(args, input);
+}
 
 /** The chart's webhook configurations as rendered for a local serve carry this label. */
 export const CHART_INSTANCE_LABEL = 'app.kubernetes.io/instance=portcullis';
@@ -15,17 +20,6 @@ export interface LocalWebhook {
   readonly serve: RunningServe;
   /** Removes the webhook configurations (no webhook left pointing at a stopped server), then stops serve. */
   stop(): Promise<void>;
-}
-
-// ok runs kubectl as the admin and throws with its output when it fails.
-async function ok(e2e: E2E, args: string[], input?: string): Promise<CommandResult> {
-  const r = await kubectl(e2e.controlPlane, args, {
-    allowFailure: true,
-    ...(input === undefined ? {} : { input }),
-  });
-  if (r.code !== 0)
-    throw new Error(`kubectl ${args.join(' ')} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
-  return r;
 }
 
 // serviceAccountKubeconfig writes a kubeconfig for the chart's ServiceAccount (its ClusterRole, no more).
@@ -80,17 +74,13 @@ export async function installLocalWebhook(
   return {
     serve,
     stop: async () => {
-      await kubectl(
-        e2e.controlPlane,
-        [
-          'delete',
-          'validatingwebhookconfiguration,mutatingwebhookconfiguration',
-          '-l',
-          CHART_INSTANCE_LABEL,
-          '--ignore-not-found',
-        ],
-        { allowFailure: true },
-      );
+      await kubectlFor(e2e).k([
+        'delete',
+        'validatingwebhookconfiguration,mutatingwebhookconfiguration',
+        '-l',
+        CHART_INSTANCE_LABEL,
+        '--ignore-not-found',
+      ]);
       await serve.stop();
     },
   };

@@ -151,7 +151,13 @@ function compileAuthority(
     if (!isPolicyError(error)) throw error;
     errors.push(...error.fieldErrors);
   }
-  return { kind: 'cosign', name: authority.name, keys };
+  return {
+    kind: 'cosign',
+    name: authority.name,
+    keys,
+    tlog: { required: false, rekorKeys: [] },
+    attestations: [],
+  };
 }
 
 // secretName renders namespace/name for messages.

@@ -1,4 +1,5 @@
 import type { KeyObject, X509Certificate } from 'node:crypto';
+import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import type { ImageMatcher } from '../../reference/reference.types';
 import type { NamespaceLabelFacts } from '../decide/namespace-labels';
 
@@ -17,11 +18,93 @@ export interface CompiledPublicKey {
   readonly ed25519Raw?: Uint8Array;
 }
 
-/** A cosign authority with its keys compiled. Keyless and attestations come later. */
+/**
+ * A cosign authority. Exactly one of `keys` (non-empty) or `keyless` says who may sign. With
+ * `attestations`, the authority is satisfied by those attestations (each one required), not by an image
+ * signature; to demand both, write two authorities and a threshold.
+ */
 export interface CompiledCosignAuthority {
   readonly kind: 'cosign';
   readonly name: string;
   readonly keys: readonly CompiledPublicKey[];
+  readonly keyless?: CompiledKeyless;
+  readonly tlog: CompiledTlog;
+  readonly attestations: readonly CompiledAttestationRule[];
+}
+
+/** A sigstore TrustedRoot, parsed and checked once (policy/authorities/trusted-root.ts). */
+export interface CompiledTrustedRoot {
+  /** `sha256:<hex>` of the JSON text it was parsed from: the cache key of its trust material. */
+  readonly id: string;
+  /** Where it came from, for messages: `inline`, `ConfigMap ns/name key "k"`, `public-good (embedded)`. */
+  readonly source: string;
+  /** The parsed TrustedRoot (@sigstore/protobuf-specs), every authority with a validity start. */
+  readonly root: TrustedRoot;
+}
+
+/** Which TrustedRoot a keyless authority uses: the one in the policy, or the current public-good root. */
+export type TrustedRootRef =
+  { readonly kind: 'public-good' } | { readonly kind: 'given'; readonly root: CompiledTrustedRoot };
+
+/** Matches one certificate value exactly, or with an anchored regular expression. */
+export interface StringMatcher {
+  /** What the policy said, for messages: `"https://github.com/acme"` or `/^(?:https://github\.com/.*)$/`. */
+  readonly text: string;
+  readonly test: (value: string) => boolean;
+}
+
+/** The Fulcio certificate extensions a policy may match (OIDs 1.3.6.1.4.1.57264.1.*). */
+export const FULCIO_EXTENSION_NAMES = [
+  'sourceRepositoryURI',
+  'sourceRepositoryRef',
+  'sourceRepositoryDigest',
+  'buildConfigURI',
+  'buildTrigger',
+  'buildSignerURI',
+  'buildSignerDigest',
+  'runnerEnvironment',
+] as const;
+export type FulcioExtensionName = (typeof FULCIO_EXTENSION_NAMES)[number];
+
+/** One accepted signer identity: every matcher it has must match the certificate. */
+export interface CompiledIdentity {
+  /** The identity as the policy wrote it, for messages. */
+  readonly text: string;
+  readonly issuer?: StringMatcher;
+  readonly subject?: StringMatcher;
+  readonly extensions: readonly { readonly name: FulcioExtensionName; readonly match: StringMatcher }[];
+}
+
+export interface CompiledKeyless {
+  readonly identities: readonly CompiledIdentity[];
+  readonly trustedRoot: TrustedRootRef;
+}
+
+/** Transparency-log rules. `rekorKeys`, when set, replace the TrustedRoot's logs. */
+export interface CompiledTlog {
+  readonly required: boolean;
+  readonly rekorKeys: readonly CompiledPublicKey[];
+}
+
+/** A CEL condition compiled once; `evaluate` is pure and bounded. */
+export interface CompiledCondition {
+  /** The expression as written, for messages. */
+  readonly source: string;
+  /** True when the condition holds; a string says why it could not be evaluated (error, not bool). */
+  readonly evaluate: (input: ConditionInput) => true | false | { readonly error: string };
+}
+
+/** What a condition sees: the verified statement's predicate and predicateType. */
+export interface ConditionInput {
+  readonly predicateType: string;
+  readonly predicate: unknown;
+}
+
+/** One attestation the authority requires: a signed statement of `predicateType` passing `conditions`. */
+export interface CompiledAttestationRule {
+  readonly name: string;
+  readonly predicateType: string;
+  readonly conditions: readonly CompiledCondition[];
 }
 
 /**

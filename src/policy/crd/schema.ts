@@ -59,7 +59,7 @@ export const MAX_SELECTOR_EXPRESSIONS = 32;
 export const MAX_SELECTOR_VALUES = 64;
 export const MAX_CONDITIONS = 16;
 /** Longest inline sigstore trusted root (JSON) in a keyless authority. */
-const MAX_TRUSTED_ROOT_LENGTH = 1024 * 1024;
+export const MAX_TRUSTED_ROOT_LENGTH = 1024 * 1024;
 
 const AUTHORITY_NAME_PATTERN = '^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$';
 const SECRET_NAME_PATTERN = '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$';

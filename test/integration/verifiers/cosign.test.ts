@@ -61,7 +61,13 @@ function compiled(key: CosignKey): CompiledPublicKey {
 
 // authorityFor builds a one-key authority.
 function authorityFor(key: CosignKey): CompiledCosignAuthority {
-  return { kind: 'cosign', name: `key-${key.type}`, keys: [compiled(key)] };
+  return {
+    kind: 'cosign',
+    name: `key-${key.type}`,
+    keys: [compiled(key)],
+    tlog: { required: false, rekorKeys: [] },
+    attestations: [],
+  };
 }
 
 // requestContext gives each call a fresh deadline and anonymous access.

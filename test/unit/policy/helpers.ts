@@ -71,7 +71,15 @@ export function fakePolicy(
     images: globs.map((g) => compileImageGlob(g)),
     requireDigest: false,
     threshold: 1,
-    authorities: [{ kind: 'cosign', name: 'release-manager', keys: [] }],
+    authorities: [
+      {
+        kind: 'cosign',
+        name: 'release-manager',
+        keys: [],
+        tlog: { required: false, rekorKeys: [] },
+        attestations: [],
+      },
+    ],
     breakGlass: { allowed: true, requireReason: false, allowedGroups: [] },
     registry: { credentials: [], onError: 'deny' },
     ...rest,

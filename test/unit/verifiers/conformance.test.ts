@@ -59,6 +59,8 @@ async function runCase(c: ConformanceCase): Promise<Record<string, string>> {
       kind: 'cosign',
       name: a.name,
       keys: [loadKey(a.cosign.key as string)],
+      tlog: { required: false, rekorKeys: [] },
+      attestations: [],
     };
     try {
       await cosignVerifier.verify(target, authority, contextFor(reg));
@@ -111,6 +113,8 @@ describe('cosign conformance (key-based image cases)', () => {
       kind: 'cosign',
       name: 'key',
       keys: [loadKey('containers-image/fixtures/cosign.pub')],
+      tlog: { required: false, rekorKeys: [] },
+      attestations: [],
     };
     const error = await cosignVerifier
       .verify(targetFor(name, digest), authority, contextFor(reg))

@@ -133,8 +133,8 @@ describe('decide: policies', () => {
       name: 'release-signed',
       threshold,
       authorities: [
-        { kind: 'cosign', name: 'a', keys: [] },
-        { kind: 'cosign', name: 'b', keys: [] },
+        { kind: 'cosign', name: 'a', keys: [], tlog: { required: false, rekorKeys: [] }, attestations: [] },
+        { kind: 'cosign', name: 'b', keys: [], tlog: { required: false, rekorKeys: [] }, attestations: [] },
       ],
     });
     const d = decide(request(), [facts([p], { [PID]: outcomes })]);

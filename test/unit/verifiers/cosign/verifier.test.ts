@@ -20,7 +20,13 @@ const DIGEST = sha256Digest(Buffer.from('image'));
 const OTHER_DIGEST = sha256Digest(Buffer.from('other image'));
 const ours = generateTestKey('p256');
 const theirs = generateTestKey('p256');
-const authority: CompiledCosignAuthority = { kind: 'cosign', name: 'release', keys: [ours.compiled] };
+const authority: CompiledCosignAuthority = {
+  kind: 'cosign',
+  name: 'release',
+  keys: [ours.compiled],
+  tlog: { required: false, rekorKeys: [] },
+  attestations: [],
+};
 const target = targetFor('registry.example/team/app', DIGEST, 'registry.example/team/app:v1');
 
 type Setup = (reg: MemoryRegistry) => void;

@@ -7,7 +7,14 @@ export type * from './decide/decision.types';
 export { validatePolicyObject, type ValidateOptions, type ValidationResult } from './compile/validate';
 export { AUTHORITY_KINDS } from './authorities/validate';
 export * from './authorities/keys';
-export { compilePolicy, policyId, type CompileOptions, type SecretLookup } from './compile/compile';
+export {
+  compilePolicy,
+  policyId,
+  type CompileOptions,
+  type ConfigMapLookup,
+  type SecretLookup,
+} from './compile/compile';
+export { resolveTrustedRoot, DEFAULT_TRUSTED_ROOT_KEY } from './authorities/trusted-root-ref';
 export * from './compile/compile-set';
 export { compileLabelSelector } from './decide/label-selector';
 export { selectPolicies, matchesImage } from './decide/match';

@@ -21,8 +21,15 @@ export interface SecretLookup {
   get(namespace: string, name: string): Readonly<Record<string, string>> | undefined;
 }
 
+/** Reads ConfigMaps by namespace and name (`data`, with `binaryData` decoded). Passed in (cluster or files). */
+export interface ConfigMapLookup {
+  get(namespace: string, name: string): Readonly<Record<string, string>> | undefined;
+}
+
 export interface CompileOptions {
   readonly secrets: SecretLookup;
+  /** ConfigMaps a `keyless.trustedRoot.configMapRef` may name; without it, every such reference is not found. */
+  readonly configMaps?: ConfigMapLookup;
   /** Namespace for an ImagePolicy without metadata.namespace. */
   readonly defaultNamespace?: string;
 }
@@ -33,6 +40,8 @@ const SPECIFIC_CODES: readonly PolicyErrorCode[] = [
   'POLICY_KEY_INVALID',
   'POLICY_SECRET_NOT_FOUND',
   'POLICY_SECRET_INVALID',
+  'POLICY_CONFIGMAP_NOT_FOUND',
+  'POLICY_TRUSTED_ROOT_INVALID',
   'POLICY_AUTHORITY_UNSUPPORTED',
 ];
 
@@ -43,9 +52,8 @@ export function policyId(kind: PolicyObject['kind'], name: string, namespace?: s
 
 /**
  * Validates and compiles one policy object: globs, label selector, keys (secretRefs resolved now),
- * registry credentials. Throws PolicyError listing every field error (`fieldErrors`); its code is
- * POLICY_KEY_INVALID, POLICY_SECRET_NOT_FOUND, POLICY_SECRET_INVALID or POLICY_AUTHORITY_UNSUPPORTED when every
- * error has that code, POLICY_INVALID otherwise.
+ * registry credentials. Throws PolicyError listing every field error (`fieldErrors`); its code is the one
+ * code of SPECIFIC_CODES (e.g. POLICY_SECRET_NOT_FOUND) that every error has, POLICY_INVALID otherwise.
  */
 export function compilePolicy(obj: unknown, options: CompileOptions): CompiledPolicy {
   const { policy, errors } = validatePolicyObject(obj, options);
@@ -264,7 +272,10 @@ function fingerprint(
 
 // materialIds lists the fingerprints of an authority's parsed keys and certificates.
 function materialIds(a: CompiledAuthority | undefined): string[] {
-  if (a?.kind === 'cosign') return a.keys.map((k) => k.id);
+  if (a?.kind === 'cosign') {
+    const root = a.keyless?.trustedRoot;
+    return [...a.keys.map((k) => k.id), ...(root?.kind === 'given' ? [root.root.id] : [])];
+  }
   if (a?.kind === 'notaryV1') return a.rootKeys.map((k) => k.id);
   if (a?.kind === 'notation') return Object.values(a.trustStore).flatMap((l) => l.map((c) => c.id));
   return [];

@@ -8,8 +8,6 @@ export const MAX_BUNDLE_BYTES = 256 * 1024;
 export const MAX_SIMPLE_SIGNING_BYTES = 256 * 1024;
 /** Longest base64 signature annotation we decode (RSA-8192 is 1368 characters). */
 export const MAX_SIGNATURE_ANNOTATION_CHARS = 2048;
-/** How many per-signature reasons a failure message lists before summarising the rest. */
-export const MAX_REASONS_IN_MESSAGE = 5;
 
 /** Counts signatures examined so that one image cannot make us fetch without bound. */
 export class SignatureBudget {

@@ -1,13 +1,13 @@
+import type { Accepted, Rejected } from '../kit/outcome';
+
 /**
  * What examining one signature found. `where` names it for messages (`bundle sha256:ab12…`,
  * `sha256-<hex>.sig layer 2`).
  */
 export type SignatureOutcome = SignatureAccepted | SignatureRejected;
 
-export interface SignatureAccepted {
-  readonly ok: true;
+export interface SignatureAccepted extends Accepted {
   readonly format: 'bundle' | 'legacy';
-  readonly where: string;
   /** `id` of the authority key that verified it. */
   readonly keyId: string;
 }
@@ -19,11 +19,8 @@ export interface SignatureAccepted {
  * - `predicate`: an attestation (another predicateType), not a signature;
  * - `payload`: malformed manifest, bundle or payload, or over a size limit.
  */
-export interface SignatureRejected {
-  readonly ok: false;
+export interface SignatureRejected extends Rejected {
   readonly kind: 'signature' | 'digest' | 'predicate' | 'payload';
-  readonly where: string;
-  readonly reason: string;
   /** True when an authority key verified the signature before the content check failed. */
   readonly keyVerified: boolean;
 }

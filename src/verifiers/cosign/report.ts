@@ -1,7 +1,9 @@
 import type { CompiledCosignAuthority } from '../../policy/compile/compiled.types';
 import { toVerifyError, type VerifyError, type VerifyErrorCode } from '../errors';
 import type { VerifyTarget } from '../verifier.types';
-import { MAX_REASONS_IN_MESSAGE, MAX_SIGNATURES_PER_IMAGE } from './limits';
+import { mostTelling } from '../kit/outcome';
+import { listReasons } from '../kit/report';
+import { MAX_SIGNATURES_PER_IMAGE } from './limits';
 import { toReferrersTag, toSignatureTag } from './media-types';
 import type { SignatureRejected } from './outcome.types';
 
@@ -40,7 +42,7 @@ export function toCosignFailure(
       `with key(s) ${keys}: ${reasons}. Remove stale signatures (cosign clean) and sign again.`;
     return toVerifyError('VERIFY_TOO_MANY_SIGNATURES', target, authority.name, text, details);
   }
-  const worst = [...rejected].sort((a, b) => rank(b) - rank(a))[0] as SignatureRejected;
+  const worst = mostTelling(rejected, rank) as SignatureRejected;
   const code = CODE_OF_KIND[worst.kind];
   const text =
     `found ${rejected.length} cosign signature(s), none verified with key(s) ${keys}: ${reasons}. ` +
@@ -53,13 +55,6 @@ function rank(r: SignatureRejected): number {
   const verified = { digest: 7, predicate: 6, payload: 5, signature: 0 }[r.kind];
   const unverified = { signature: 4, digest: 3, payload: 2, predicate: 1 }[r.kind];
   return r.keyVerified ? verified : unverified;
-}
-
-// listReasons joins the first few per-signature reasons and counts the rest.
-function listReasons(rejected: readonly SignatureRejected[]): string {
-  const shown = rejected.slice(0, MAX_REASONS_IN_MESSAGE).map((r) => `${r.where}: ${r.reason}`);
-  const more = rejected.length - shown.length;
-  return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
 }
 
 // hintFor ends a failure with what the user can do about its most telling refusal.

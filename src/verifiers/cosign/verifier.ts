@@ -1,9 +1,10 @@
 import type { CompiledCosignAuthority } from '../../policy/compile/compiled.types';
 import { requireSha256, toVerifyError } from '../errors';
+import { logOutcome, toEvidence } from '../kit/report';
 import { examineBundles } from './bundles';
 import { examineLegacy } from './legacy';
 import { SignatureBudget } from './limits';
-import type { SignatureAccepted, SignatureOutcome, SignatureRejected } from './outcome.types';
+import type { SignatureAccepted, SignatureRejected } from './outcome.types';
 import { toCosignFailure } from './report';
 import type { Evidence, Verifier, VerifyContext, VerifyTarget } from '../verifier.types';
 
@@ -28,8 +29,9 @@ export const cosignVerifier: Verifier<CompiledCosignAuthority> = {
     const rejected: SignatureRejected[] = [];
     for (const source of [examineBundles, examineLegacy]) {
       for await (const outcome of source(target, authority.keys, ctx, budget)) {
-        log(ctx, target, authority, outcome);
-        if (outcome.ok) return toEvidence(authority, outcome);
+        const fields = outcome.ok ? { key: outcome.keyId } : { kind: outcome.kind };
+        logOutcome(ctx, target, authority, 'cosign', outcome, fields);
+        if (outcome.ok) return toCosignEvidence(authority, outcome);
         rejected.push(outcome);
       }
       if (budget.exhausted) break;
@@ -38,24 +40,8 @@ export const cosignVerifier: Verifier<CompiledCosignAuthority> = {
   },
 };
 
-// toEvidence says which signature, in which format, verified with which key.
-function toEvidence(authority: CompiledCosignAuthority, accepted: SignatureAccepted): Evidence {
+// toCosignEvidence says which signature, in which format, verified with which key.
+function toCosignEvidence(authority: CompiledCosignAuthority, accepted: SignatureAccepted): Evidence {
   const format = accepted.format === 'bundle' ? 'cosign' : 'cosign legacy signature';
-  return {
-    scheme: 'cosign',
-    authority: authority.name,
-    summary: `${format} ${accepted.where} signed by key ${accepted.keyId}`,
-  };
-}
-
-// log records every signature examined, at debug level, so that a denial can be traced.
-function log(
-  ctx: VerifyContext,
-  target: VerifyTarget,
-  authority: CompiledCosignAuthority,
-  o: SignatureOutcome,
-): void {
-  const base = { digest: target.digest, authority: authority.name, signature: o.where };
-  if (o.ok) ctx.logger.debug({ ...base, key: o.keyId }, 'cosign signature verified');
-  else ctx.logger.debug({ ...base, kind: o.kind, reason: o.reason }, 'cosign signature rejected');
+  return toEvidence(authority, accepted, `${format} ${accepted.where} signed by key ${accepted.keyId}`);
 }

@@ -18,3 +18,5 @@ export const MAX_CRL_BYTES = 8 * 1024 * 1024;
 export const CRL_FETCH_TIMEOUT_MS = 5000;
 /** Most CRL distribution points tried per certificate. */
 export const MAX_CRL_URLS_PER_CERT = 4;
+/** How many other signatures' reasons a failure lists besides the one that got furthest. */
+export const MAX_OTHER_REASONS = 3;

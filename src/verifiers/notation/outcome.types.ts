@@ -1,23 +1,19 @@
 import type { VerifyErrorCode } from '../errors';
+import type { Accepted, Rejected } from '../kit/outcome';
 import type { ParsedCertificate } from './certificate';
 import type { NotationCheck } from './envelope.types';
 
 /** A signature that satisfied the authority (possibly with logged failures, as warnings). */
-export interface EnvelopeAccepted {
-  readonly ok: true;
-  readonly where: string;
+export interface EnvelopeAccepted extends Accepted {
   /** e.g. `JWS PS256 by "C=US, ST=WA, O=Example, CN=release"`. */
   readonly summary: string;
   readonly warnings: readonly string[];
 }
 
 /** A signature that did not; `check` is the Notation step (or `format`) that refused it. */
-export interface EnvelopeRejected {
-  readonly ok: false;
-  readonly where: string;
+export interface EnvelopeRejected extends Rejected {
   readonly check: NotationCheck | 'format';
   readonly code: VerifyErrorCode;
-  readonly reason: string;
 }
 
 export type EnvelopeOutcome = EnvelopeAccepted | EnvelopeRejected;

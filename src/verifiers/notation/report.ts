@@ -1,11 +1,10 @@
 import type { CompiledNotationAuthority } from '../../policy/compile/compiled.types';
 import { toVerifyError, type VerifyError } from '../errors';
 import type { VerifyTarget } from '../verifier.types';
-import { MAX_NOTATION_SIGNATURES } from './limits';
+import { mostTelling } from '../kit/outcome';
+import { listReasons } from '../kit/report';
+import { MAX_NOTATION_SIGNATURES, MAX_OTHER_REASONS } from './limits';
 import type { EnvelopeRejected } from './outcome.types';
-
-/** How many other signatures' reasons a failure lists. */
-export const MAX_OTHER_REASONS = 3;
 
 // The further a signature got, the more its failure says: trust-policy failures beat integrity, then format.
 const RANK: Readonly<Record<EnvelopeRejected['check'], number>> = {
@@ -27,21 +26,15 @@ export function toNotationFailure(
   rejected: readonly EnvelopeRejected[],
   exhausted: boolean,
 ): VerifyError {
-  const best = [...rejected].sort((a, b) => RANK[b.check] - RANK[a.check])[0];
+  const best = mostTelling(rejected, (r) => RANK[r.check]);
   if (best === undefined) {
     const text = `no Notation signature found for ${target.digest} (referrers of artifactType application/vnd.cncf.notary.signature, or the sha256-<hex> tag); sign it with \`notation sign\``;
     return toVerifyError('VERIFY_NO_SIGNATURES', target, authority.name, text);
   }
-  const others = rejected
-    .filter((r) => r !== best)
-    .slice(0, MAX_OTHER_REASONS)
-    .map((r) => `${r.where}: ${r.reason}`);
-  const more = rejected.length - 1 - others.length;
+  const others = rejected.filter((r) => r !== best);
   const text =
     `Notation ${best.where}: ${best.reason}` +
-    (others.length > 0
-      ? `; other signatures: ${others.join('; ')}${more > 0 ? `; and ${more} more` : ''}`
-      : '') +
+    (others.length > 0 ? `; other signatures: ${listReasons(others, MAX_OTHER_REASONS)}` : '') +
     (exhausted ? `; stopped after ${MAX_NOTATION_SIGNATURES} signatures` : '');
   return toVerifyError(best.code, target, authority.name, text, {
     signature: best.where,

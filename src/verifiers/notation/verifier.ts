@@ -1,4 +1,5 @@
 import type { CompiledNotationAuthority } from '../../policy/compile/compiled.types';
+import { logOutcome, toEvidence } from '../kit/report';
 import { checkEnvelope } from './check-envelope';
 import { createCrlFetcher } from './crl-fetch';
 import { findEnvelopes, type DiscoveryStats } from './discovery';
@@ -45,15 +46,9 @@ export function createNotationVerifier(
                 revocation: options.revocation,
                 where: found.where,
               });
-        log(ctx, target, authority, outcome);
-        if (outcome.ok) {
-          return {
-            scheme: 'notation',
-            authority: authority.name,
-            summary: outcome.summary,
-            ...(outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {}),
-          };
-        }
+        const fields = outcome.ok ? {} : { check: outcome.check, code: outcome.code };
+        logOutcome(ctx, target, authority, 'notation', outcome, fields);
+        if (outcome.ok) return toEvidence(authority, outcome, outcome.summary);
         rejected.push(outcome);
       }
       throw toNotationFailure(target, authority, rejected, stats.exhausted);
@@ -68,21 +63,3 @@ export function createNotationVerifier(
 export const notationVerifier = createNotationVerifier({
   revocation: createCrlRevocationChecker(createCrlFetcher()),
 });
-
-// log records every signature examined, at debug level (warnings at warn), so that a decision can be traced.
-function log(
-  ctx: VerifyContext,
-  target: VerifyTarget,
-  authority: CompiledNotationAuthority,
-  o: EnvelopeOutcome,
-): void {
-  const base = { digest: target.digest, authority: authority.name, signature: o.where };
-  if (!o.ok)
-    ctx.logger.debug(
-      { ...base, check: o.check, code: o.code, reason: o.reason },
-      'notation signature rejected',
-    );
-  else if (o.warnings.length > 0)
-    ctx.logger.warn({ ...base, warnings: o.warnings }, 'notation signature accepted with logged failures');
-  else ctx.logger.debug(base, 'notation signature verified');
-}

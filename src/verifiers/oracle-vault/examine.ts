@@ -10,19 +10,7 @@ import {
   parseSignatureBytes,
   type OciSigningAlgorithm,
 } from './message';
-
-/** Why one signature was refused; ordered in report.ts by how much it tells the user. */
-export type OciRejectionKind = 'untrusted-key' | 'payload' | 'signature' | 'digest' | 'binding';
-
-export type OciSignatureOutcome =
-  | {
-      readonly ok: true;
-      readonly where: string;
-      readonly keyId: string;
-      readonly keyVersionId: string;
-      readonly algorithm: OciSigningAlgorithm;
-    }
-  | { readonly ok: false; readonly where: string; readonly kind: OciRejectionKind; readonly reason: string };
+import type { OciRejectionKind, OciSignatureOutcome } from './outcome.types';
 
 /** What examining a signature needs: the binding expected, and public keys by (key, version). */
 export interface OciExamination {

@@ -1,11 +1,10 @@
 import type { CompiledOciVaultAuthority } from '../../policy/compile/compiled.types';
-import { MAX_REASONS_IN_MESSAGE } from '../cosign/limits';
 import { toVerifyError, type VerifyError, type VerifyErrorCode } from '../errors';
 import type { VerifyTarget } from '../verifier.types';
-import type { OciRejectionKind, OciSignatureOutcome } from './examine';
+import { mostTelling } from '../kit/outcome';
+import { listReasons } from '../kit/report';
 import { MAX_OCI_SIGNATURE_PAGES, MAX_OCI_SIGNATURES } from './limits';
-
-type Rejected = Extract<OciSignatureOutcome, { ok: false }>;
+import type { OciRejectionKind, OciSignatureRejected } from './outcome.types';
 
 const CODE_OF_KIND: Readonly<Record<OciRejectionKind, VerifyErrorCode>> = {
   digest: 'VERIFY_DIGEST_MISMATCH',
@@ -31,7 +30,7 @@ export function toOciVaultFailure(
   target: VerifyTarget,
   authority: CompiledOciVaultAuthority,
   search: {
-    readonly rejected: readonly Rejected[];
+    readonly rejected: readonly OciSignatureRejected[];
     readonly truncated: boolean;
     readonly repositoryName: string;
   },
@@ -56,7 +55,7 @@ export function toOciVaultFailure(
       `(the limit), and stopped; none verified with key(s) ${keys}: ${reasons}. Delete stale signatures and sign again.`;
     return toVerifyError('VERIFY_TOO_MANY_SIGNATURES', target, authority.name, text, details);
   }
-  const worst = [...rejected].sort((a, b) => RANK[b.kind] - RANK[a.kind])[0] as Rejected;
+  const worst = mostTelling(rejected, (r) => RANK[r.kind]) as OciSignatureRejected;
   const code = CODE_OF_KIND[worst.kind];
   const text =
     `found ${rejected.length} OCI Vault signature(s), none valid for key(s) ${keys}: ${reasons}. ` +
@@ -64,11 +63,4 @@ export function toOciVaultFailure(
       ? `Sign with one of the policy's keys, or add the signer's key to the policy.`
       : `Sign this digest, in this repository and region: ${signCommand}`);
   return toVerifyError(code, target, authority.name, text, details);
-}
-
-// listReasons joins the first few per-signature reasons and counts the rest.
-function listReasons(rejected: readonly Rejected[]): string {
-  const shown = rejected.slice(0, MAX_REASONS_IN_MESSAGE).map((r) => `${r.where}: ${r.reason}`);
-  const more = rejected.length - shown.length;
-  return (shown.join('; ') || 'none listed') + (more > 0 ? `; and ${more} more` : '');
 }

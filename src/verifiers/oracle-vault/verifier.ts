@@ -1,9 +1,11 @@
 import { DefaultRequestSigner, type RequestSigner } from 'oci-common';
 import type { CompiledOciVaultAuthority } from '../../policy/compile/compiled.types';
 import { toVerifyError } from '../errors';
+import { logOutcome, toEvidence } from '../kit/report';
 import { fetchKeyVersion, listSignaturePages } from './api';
 import { toOciAuthProvider } from './auth';
-import { examineOciSignature, type OciSignatureOutcome } from './examine';
+import { examineOciSignature } from './examine';
+import type { OciSignatureAccepted, OciSignatureRejected } from './outcome.types';
 import { toOcirRegion, toOcirRepositoryName } from './regions';
 import { OciPublicKeyCache, toKmsManagementEndpoint, toOciPublicKey } from './public-keys';
 import { toOciVaultFailure } from './report';
@@ -15,8 +17,6 @@ export interface OciVaultVerifierOptions {
   /** Extra PEM CA certificate(s) trusted for the OCI APIs on top of the system roots (`--registry-ca`). */
   readonly ca?: string;
 }
-
-type Rejected = Extract<OciSignatureOutcome, { ok: false }>;
 
 /**
  * Creates the verifier of OCIR image signatures made with OCI Vault keys (`oci artifacts container
@@ -72,7 +72,7 @@ export function createOciVaultVerifier(
         });
       };
       const query = { compartmentId: authority.compartmentId, repositoryName, imageDigest: target.digest };
-      const rejected: Rejected[] = [];
+      const rejected: OciSignatureRejected[] = [];
       let truncated = false;
       const api = { region: authority.region, endpoint: authority.endpoint };
       for await (const page of listSignaturePages(http, api, query, retry)) {
@@ -80,8 +80,9 @@ export function createOciVaultVerifier(
         for (const item of page.items) {
           const x = { authority, digest: target.digest, repositoryName, region, publicKeyFor };
           const outcome = await examineOciSignature(item, x);
-          log(ctx, target, authority, outcome);
-          if (outcome.ok) return toEvidence(authority, outcome);
+          const fields = outcome.ok ? { key: outcome.keyId } : { kind: outcome.kind };
+          logOutcome(ctx, target, authority, 'OCI Vault', outcome, fields);
+          if (outcome.ok) return toOciVaultEvidence(authority, outcome);
           rejected.push(outcome);
         }
       }
@@ -118,26 +119,8 @@ function toExpectations(
   return { repositoryName, region: authority.region };
 }
 
-// toEvidence says which signature verified with which key and algorithm.
-function toEvidence(
-  authority: CompiledOciVaultAuthority,
-  ok: Extract<OciSignatureOutcome, { ok: true }>,
-): Evidence {
-  return {
-    scheme: 'ociVault',
-    authority: authority.name,
-    summary: `OCI Vault ${ok.where} (${ok.algorithm}) signed by key ${ok.keyId} version ${ok.keyVersionId}`,
-  };
-}
-
-// log records every signature examined, at debug level, so that a denial can be traced.
-function log(
-  ctx: VerifyContext,
-  target: VerifyTarget,
-  authority: CompiledOciVaultAuthority,
-  o: OciSignatureOutcome,
-): void {
-  const base = { digest: target.digest, authority: authority.name, signature: o.where };
-  if (o.ok) ctx.logger.debug({ ...base, key: o.keyId }, 'OCI Vault signature verified');
-  else ctx.logger.debug({ ...base, kind: o.kind, reason: o.reason }, 'OCI Vault signature rejected');
+// toOciVaultEvidence says which signature verified with which key and algorithm.
+function toOciVaultEvidence(authority: CompiledOciVaultAuthority, ok: OciSignatureAccepted): Evidence {
+  const summary = `OCI Vault ${ok.where} (${ok.algorithm}) signed by key ${ok.keyId} version ${ok.keyVersionId}`;
+  return toEvidence(authority, ok, summary);
 }

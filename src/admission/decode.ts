@@ -2,7 +2,8 @@ import type { AdmissionRequestFacts } from './admission.types';
 import type { DecodedAdmissionReview } from './admission-review.types';
 import { AdmissionError, type AdmissionErrorCode } from './errors';
 import { isPodBearingKind, toJudgedContainerKinds } from './kinds';
-import { describeType, isRecord, ownField, quoteShort } from './shape';
+import { describeType, ownField, quoteShort } from './shape';
+import { isRecord } from '../guards';
 
 /** The only AdmissionReview version Portcullis speaks. */
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';

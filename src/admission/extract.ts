@@ -2,7 +2,8 @@ import type { ImageUse, PodFacts } from './admission.types';
 import type { ExtractedPodSpec, KindRef } from './admission-review.types';
 import { AdmissionError } from './errors';
 import { toJudgedContainerKinds, toPodBearingKind } from './kinds';
-import { describeType, isRecord, ownField, toFieldPath, toPointer } from './shape';
+import { describeType, ownField, toFieldPath, toPointer } from './shape';
+import { isRecord } from '../guards';
 
 /** Most containers (all three lists together) one object may carry; more is denied, not truncated. */
 export const MAX_CONTAINERS_PER_OBJECT = 256;

@@ -3,7 +3,8 @@ import type { DecodedAdmissionReview, ReviewRequests, SkippedObject } from './ad
 import { decodeAdmissionReview } from './decode';
 import { AdmissionError, isAdmissionError } from './errors';
 import { toPodBearingKind } from './kinds';
-import { describeType, isRecord, ownField, quoteShort } from './shape';
+import { describeType, ownField, quoteShort } from './shape';
+import { isRecord } from '../guards';
 
 /** The user name synthetic requests carry, so break-glass `allowedGroups` never match by accident. */
 export const REVIEW_USERNAME = 'portcullis-review';

@@ -1,10 +1,5 @@
 // Small shape checks for attacker-controlled JSON, and the two ways of naming a place in it.
 
-/** True for a JSON object (not null, not an array). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 // ownField reads a key only if the object itself holds it, so `__proto__`-style keys never reach the prototype.
 export function ownField(obj: Readonly<Record<string, unknown>>, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;

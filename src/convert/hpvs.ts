@@ -3,6 +3,7 @@ import { parseDocument, stringify } from 'yaml';
 import { parseImageReference } from '../reference/parse';
 import { POLICY_API_VERSION, type ImagePolicyObject } from '../policy/crd/crd.types';
 import { PolicyError } from '../policy/errors';
+import { isRecord } from '../guards';
 
 /** Largest contract we read. */
 export const MAX_HPVS_CONTRACT_BYTES = 1024 * 1024;
@@ -111,9 +112,4 @@ function uniqueName(image: string, used: Set<string>): string {
 // getPath walks nested mappings.
 function getPath(value: unknown, keys: readonly string[]): unknown {
   return keys.reduce<unknown>((v, k) => (isRecord(v) ? v[k] : undefined), value);
-}
-
-// isRecord narrows parsed YAML to a mapping.
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

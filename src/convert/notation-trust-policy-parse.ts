@@ -12,6 +12,7 @@ import type {
 } from './notation-trust-policy.types';
 import type { NotationVerifyTimestamp } from '../policy/crd/crd.types';
 import { formatFieldErrors, PolicyError, type FieldError } from '../policy/errors';
+import { isRecord } from '../guards';
 
 /** Largest trust policy file we read. */
 export const MAX_NOTATION_TRUST_POLICY_BYTES = 1024 * 1024;
@@ -296,9 +297,4 @@ function nonEmpty(v: unknown): boolean {
 // show quotes a value for a message, bounded.
 function show(v: unknown): string {
   return v === undefined ? 'missing' : JSON.stringify(v).slice(0, 80);
-}
-
-// isRecord narrows parsed JSON to an object.
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -3,7 +3,7 @@ import { truncateUtf8 } from '../admission/sanitise';
 import type { RequestEvaluation } from '../engine/evaluate-request';
 import { AUDIT_KEYS } from '../policy';
 import { boundedJoin, oneLine } from '../policy/decide/decide-format';
-import { isPlainObject } from '../policy/crd/schema-validate';
+import { isRecord } from '../guards';
 
 /** events.k8s.io/v1 rejects a `note` longer than 1 kB; we cut it (on a UTF-8 boundary) below that. */
 export const MAX_EVENT_NOTE_BYTES = 1024;
@@ -53,8 +53,8 @@ export function toObjectRefs(request: AdmissionRequestFacts): {
   regarding: EventObjectRef;
   related?: EventObjectRef;
 } {
-  const obj = isPlainObject(request.object) ? request.object : {};
-  const meta = isPlainObject(obj.metadata) ? obj.metadata : {};
+  const obj = isRecord(request.object) ? request.object : {};
+  const meta = isRecord(obj.metadata) ? obj.metadata : {};
   const { group, version, kind } = request.kind;
   const uid = request.operation === 'CREATE' ? undefined : str(meta.uid);
   const regarding: EventObjectRef = {
@@ -65,7 +65,7 @@ export function toObjectRefs(request: AdmissionRequestFacts): {
     ...(uid ? { uid } : {}),
   };
   const owners = Array.isArray(meta.ownerReferences) ? meta.ownerReferences : [];
-  const owner = owners.find((o: unknown) => isPlainObject(o) && o.controller === true) as
+  const owner = owners.find((o: unknown) => isRecord(o) && o.controller === true) as
     Record<string, unknown> | undefined;
   const ownerKind = str(owner?.kind);
   const ownerName = str(owner?.name);

@@ -9,7 +9,7 @@ import {
   type PolicyStatus,
   type SecretLookup,
 } from '../policy';
-import { isPlainObject } from '../policy/crd/schema-validate';
+import { isRecord } from '../guards';
 
 /** The served version of both policy CRDs. */
 export const POLICY_VERSION = 'v1alpha1';
@@ -51,7 +51,7 @@ export function withKind(obj: PolicyResource, kind: PolicyKindName): PolicyResou
 // readRef reads a `{name, namespace}` secretRef; an ImagePolicy may only name Secrets of its namespace,
 // so a ref elsewhere is not fetched at all (validation rejects it; reading it would be a confused deputy).
 function readRef(value: unknown, kind: string, own: string | undefined): SecretKey | undefined {
-  if (!isPlainObject(value) || typeof value.name !== 'string' || value.name === '') return undefined;
+  if (!isRecord(value) || typeof value.name !== 'string' || value.name === '') return undefined;
   const ns = typeof value.namespace === 'string' ? value.namespace : undefined;
   if (kind === 'ImagePolicy') {
     if (own === undefined || (ns !== undefined && ns !== own)) return undefined;
@@ -67,17 +67,16 @@ function readRef(value: unknown, kind: string, own: string | undefined): SecretK
 export function collectSecretRefs(objs: readonly PolicyResource[]): SecretKey[] {
   const found = new Map<string, SecretKey>();
   for (const obj of objs) {
-    const spec = isPlainObject(obj.spec) ? obj.spec : {};
+    const spec = isRecord(obj.spec) ? obj.spec : {};
     const kind = obj.kind ?? '';
     const own = obj.metadata?.namespace;
     const refs: unknown[] = [];
     for (const a of Array.isArray(spec.authorities) ? spec.authorities : []) {
-      if (isPlainObject(a) && isPlainObject(a.cosign) && isPlainObject(a.cosign.key))
-        refs.push(a.cosign.key.secretRef);
+      if (isRecord(a) && isRecord(a.cosign) && isRecord(a.cosign.key)) refs.push(a.cosign.key.secretRef);
     }
-    const registry = isPlainObject(spec.registry) ? spec.registry : {};
+    const registry = isRecord(spec.registry) ? spec.registry : {};
     for (const c of Array.isArray(registry.credentials) ? registry.credentials : []) {
-      if (isPlainObject(c)) refs.push(c.secretRef);
+      if (isRecord(c)) refs.push(c.secretRef);
     }
     for (const ref of refs) {
       const key = readRef(ref, kind, own);

@@ -5,7 +5,7 @@ import { ConfigError, describeUnknown } from '../errors';
 import { MAX_YAML_ALIASES } from '../policy/crd/documents';
 import { isLabelKey, isLabelValue } from '../policy/decide/label-selector';
 import { isNamespaceName, NAMESPACE_NAME_LABEL } from '../policy/decide/namespace-labels';
-import { isPlainObject } from '../policy/crd/schema-validate';
+import { isRecord } from '../guards';
 import { quoteInput } from '../reference/errors';
 import { readFlagFile } from './flag-file';
 
@@ -76,7 +76,7 @@ function labelProblems(namespace: string, labels: Record<string, unknown>): stri
 export function parseNamespaceLabels(text: string, file: string): NamespaceLabelMap {
   const value = parseYaml(text, file);
   if (value === null || value === undefined) return new Map();
-  if (!isPlainObject(value)) throw invalid(file, ['must map namespace names to label maps']);
+  if (!isRecord(value)) throw invalid(file, ['must map namespace names to label maps']);
   const problems: string[] = [];
   const out = new Map<string, Readonly<Record<string, string>>>();
   for (const [namespace, labels] of Object.entries(value)) {
@@ -85,7 +85,7 @@ export function parseNamespaceLabels(text: string, file: string): NamespaceLabel
       continue;
     }
     const map = labels ?? {};
-    if (!isPlainObject(map)) {
+    if (!isRecord(map)) {
       problems.push(`namespace ${quoteInput(namespace)}: must be a map of label keys to values`);
       continue;
     }

@@ -1,5 +1,6 @@
 import { RegistryError } from './errors';
 import type { Credential, CredentialSource } from './registry.types';
+import { isRecord } from '../guards';
 
 /** Hosts that all mean Docker Hub in docker config files. */
 const DOCKER_HUB_ALIASES = new Set([
@@ -42,12 +43,12 @@ export class Keychain implements CredentialSource {
       // No cause: V8's JSON errors quote a snippet of the input, which may be a password.
       throw invalid('the docker config is not valid JSON');
     }
-    if (!isObject(parsed)) throw invalid('the docker config is not a JSON object');
+    if (!isRecord(parsed)) throw invalid('the docker config is not a JSON object');
     const auths = 'auths' in parsed ? parsed.auths : parsed;
-    if (!isObject(auths)) throw invalid('"auths" in the docker config is not an object');
+    if (!isRecord(auths)) throw invalid('"auths" in the docker config is not an object');
     const byHost = new Map<string, Credential>();
     for (const [key, entry] of Object.entries(auths)) {
-      if (!isObject(entry)) continue;
+      if (!isRecord(entry)) continue;
       const host = normaliseRegistryHost(key);
       const credential = toCredential(host, entry);
       if (credential !== undefined && !byHost.has(host)) byHost.set(host, credential);
@@ -115,9 +116,4 @@ function invalid(what: string): RegistryError {
     'REGISTRY_CREDENTIALS_INVALID',
     `invalid registry credentials: ${what}; fix the imagePullSecret or --docker-config file`,
   );
-}
-
-// isObject narrows parsed JSON to a plain object.
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -7,7 +7,8 @@ import type {
 import type { OciVaultAuthority, SecretRef } from '../crd/crd.types';
 import { isPolicyError, type FieldError } from '../errors';
 import { MAX_KEYS_PER_AUTHORITY, parsePublicKeys } from './keys';
-import { isPlainObject, quote } from '../crd/schema-validate';
+import { quote } from '../crd/schema-validate';
+import { isRecord } from '../../guards';
 
 /** Default OCI config file for `auth: {configFile}` without a path, as the OCI CLI and SDKs use it. */
 export const DEFAULT_OCI_CONFIG_FILE = '~/.oci/config';
@@ -64,7 +65,7 @@ function validateKeys(keys: unknown, at: string, errors: FieldError[]): void {
     });
   const seen = new Map<string, number>();
   keys.forEach((key: unknown, i) => {
-    if (!isPlainObject(key) || typeof key.keyId !== 'string') return;
+    if (!isRecord(key) || typeof key.keyId !== 'string') return;
     const path = `${at}[${i}].keyId`;
     if (!KEY_OCID.test(key.keyId)) {
       errors.push({
@@ -96,7 +97,7 @@ function validateAuth(
     });
     return;
   }
-  if (!isPlainObject(auth)) return;
+  if (!isRecord(auth)) return;
   const chosen = [
     auth.secretRef !== undefined ? 'secretRef' : '',
     auth.instancePrincipal === true ? 'instancePrincipal' : '',
@@ -119,7 +120,7 @@ function validateAuth(
       code: 'POLICY_FIELD_NOT_ALLOWED',
       message: 'profile applies only with configFile',
     });
-  if (isPlainObject(auth.secretRef)) checkSecret(auth.secretRef, `${at}.secretRef`);
+  if (isRecord(auth.secretRef)) checkSecret(auth.secretRef, `${at}.secretRef`);
 }
 
 // isHttpsBaseUrl accepts a plain https base URL; anything else would leak or misroute signed requests.

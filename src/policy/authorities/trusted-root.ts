@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { isPlainObject as isRecord } from '../crd/schema-validate';
+import { isRecord } from '../../guards';
 import type { CompiledTrustedRoot } from '../compile/compiled.types';
 import { MAX_TRUSTED_ROOT_LENGTH } from '../crd/schema';
 

@@ -1,7 +1,8 @@
 import type { PolicyObject } from '../crd/crd.types';
 import type { FieldError } from '../errors';
 import { validateOciVault } from './oracle-vault';
-import { isPlainObject, quote } from '../crd/schema-validate';
+import { quote } from '../crd/schema-validate';
+import { isRecord } from '../../guards';
 
 /** The authority kinds the schema accepts; each has a verifier (a kind without one is not listed here). */
 export const AUTHORITY_KINDS = ['cosign', 'notaryV1', 'notation', 'ociVault'] as const;
@@ -19,7 +20,7 @@ export function validateAuthorities(
   const authorities = Array.isArray(spec.authorities) ? spec.authorities : [];
   const seen = new Map<string, number>();
   authorities.forEach((authority: unknown, i) => {
-    if (!isPlainObject(authority)) return;
+    if (!isRecord(authority)) return;
     const at = `spec.authorities[${i}]`;
     if (typeof authority.name === 'string') {
       const first = seen.get(authority.name);
@@ -34,9 +35,8 @@ export function validateAuthorities(
       }
     }
     validateAuthorityKind(authority, at, errors);
-    if (isPlainObject(authority.cosign))
-      validateCosign(authority.cosign, `${at}.cosign`, kind, namespace, errors);
-    if (isPlainObject(authority.ociVault))
+    if (isRecord(authority.cosign)) validateCosign(authority.cosign, `${at}.cosign`, kind, namespace, errors);
+    if (isRecord(authority.ociVault))
       validateOciVault(authority.ociVault, `${at}.ociVault`, errors, (ref, path) =>
         checkSecretNamespace(ref, path, kind, namespace, errors),
       );
@@ -55,9 +55,9 @@ export function validateAuthorities(
     });
   }
   const registry = spec.registry;
-  if (isPlainObject(registry) && Array.isArray(registry.credentials)) {
+  if (isRecord(registry) && Array.isArray(registry.credentials)) {
     registry.credentials.forEach((cred: unknown, i) => {
-      if (isPlainObject(cred) && isPlainObject(cred.secretRef)) {
+      if (isRecord(cred) && isRecord(cred.secretRef)) {
         checkSecretNamespace(
           cred.secretRef,
           `spec.registry.credentials[${i}].secretRef`,
@@ -121,7 +121,7 @@ function validateCosign(
       message: 'cosign attestation checks are not supported by this version yet',
     });
   }
-  if (isPlainObject(cosign.tlog) && cosign.tlog.required === true) {
+  if (isRecord(cosign.tlog) && cosign.tlog.required === true) {
     errors.push({
       path: `${at}.tlog.required`,
       code: 'POLICY_AUTHORITY_UNSUPPORTED',
@@ -129,7 +129,7 @@ function validateCosign(
     });
   }
   const key = cosign.key;
-  if (!isPlainObject(key)) return;
+  if (!isRecord(key)) return;
   if ((key.data === undefined) === (key.secretRef === undefined)) {
     errors.push({
       path: `${at}.key`,
@@ -137,7 +137,7 @@ function validateCosign(
       message: 'set exactly one of data (PEM) or secretRef',
     });
   }
-  if (isPlainObject(key.secretRef))
+  if (isRecord(key.secretRef))
     checkSecretNamespace(key.secretRef, `${at}.key.secretRef`, kind, namespace, errors);
 }
 

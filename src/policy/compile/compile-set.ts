@@ -5,7 +5,7 @@ import { compilePolicy, describeObject, policyId, type CompileOptions } from './
 import type { LabelSelector } from '../crd/crd.types';
 import { isPolicyError, PolicyError, type FieldError } from '../errors';
 import { compileLabelSelector, validateLabelSelector } from '../decide/label-selector';
-import { isPlainObject } from '../crd/schema-validate';
+import { isRecord } from '../../guards';
 
 /**
  * A policy that failed to compile. `policy` is a stand-in (mode enforce, no authorities, globs that did
@@ -74,9 +74,9 @@ export function toBrokenPolicy(
   error: PolicyError,
   defaultNamespace?: string,
 ): BrokenPolicyEntry {
-  const raw = isPlainObject(obj) ? obj : {};
-  const meta = isPlainObject(raw.metadata) ? raw.metadata : {};
-  const spec = isPlainObject(raw.spec) ? raw.spec : {};
+  const raw = isRecord(obj) ? obj : {};
+  const meta = isRecord(raw.metadata) ? raw.metadata : {};
+  const spec = isRecord(raw.spec) ? raw.spec : {};
   const kind = raw.kind === 'ImagePolicy' ? 'ImagePolicy' : 'ClusterImagePolicy';
   const name = typeof meta.name === 'string' ? meta.name : `<object #${index + 1}>`;
   const namespace =
@@ -119,7 +119,7 @@ export function toBrokenPolicy(
 function readGlobs(images: unknown): ImageMatcher[] {
   if (!Array.isArray(images)) return [];
   return images.flatMap((entry: unknown) => {
-    if (!isPlainObject(entry) || typeof entry.glob !== 'string') return [];
+    if (!isRecord(entry) || typeof entry.glob !== 'string') return [];
     try {
       return [compileImageGlob(entry.glob)];
     } catch {
@@ -130,18 +130,18 @@ function readGlobs(images: unknown): ImageMatcher[] {
 
 // readSelector compiles a readable selector; an unreadable one selects every namespace (fail closed).
 function readSelector(value: unknown): CompiledLabelSelector | undefined {
-  if (!isPlainObject(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const errors: FieldError[] = [];
   const labels = value.matchLabels;
   const exprs = value.matchExpressions;
   const shapeOk =
     (labels === undefined ||
-      (isPlainObject(labels) && Object.values(labels).every((v) => typeof v === 'string'))) &&
+      (isRecord(labels) && Object.values(labels).every((v) => typeof v === 'string'))) &&
     (exprs === undefined ||
       (Array.isArray(exprs) &&
         exprs.every(
           (e: unknown) =>
-            isPlainObject(e) &&
+            isRecord(e) &&
             typeof e.key === 'string' &&
             ['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator as string) &&
             (e.values === undefined ||
@@ -159,7 +159,7 @@ function readBreakGlass(value: unknown): CompiledBreakGlass {
     return { allowed: true, requireReason: false, allowedGroups: [] };
   const known = ['allowed', 'requireReason', 'allowedGroups'];
   const readable =
-    isPlainObject(value) &&
+    isRecord(value) &&
     Object.keys(value).every((k) => known.includes(k)) &&
     (value.allowed === undefined || typeof value.allowed === 'boolean') &&
     (value.requireReason === undefined || typeof value.requireReason === 'boolean') &&

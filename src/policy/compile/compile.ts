@@ -15,6 +15,7 @@ import { compileNotationAuthority } from '../authorities/notation';
 import { compileNotaryV1Authority } from '../authorities/notary-v1';
 import { compileOciVaultAuthority } from '../authorities/oracle-vault';
 import { validatePolicyObject } from './validate';
+import { isRecord } from '../../guards';
 
 /** Reads Secrets by namespace and name; values are already base64-decoded. Passed in (cluster or files). */
 export interface SecretLookup {
@@ -250,8 +251,7 @@ function resolveDockerConfig(
 // isJsonObject checks a credential payload parses, without ever echoing it.
 function isJsonObject(text: string): boolean {
   try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
+    return isRecord(JSON.parse(text));
   } catch {
     return false;
   }

@@ -5,7 +5,8 @@ import { POLICY_API_VERSION, type PolicyObject } from '../crd/crd.types';
 import type { FieldError } from '../errors';
 import { validateLabelSelector } from '../decide/label-selector';
 import { MAX_DNS_LABEL_LENGTH, MAX_DNS_SUBDOMAIN_LENGTH } from '../limits';
-import { isPlainObject, quote, validateAgainstSchema } from '../crd/schema-validate';
+import { quote, validateAgainstSchema } from '../crd/schema-validate';
+import { isRecord } from '../../guards';
 import { validateAuthorities } from '../authorities/validate';
 
 export interface ValidateOptions {
@@ -30,7 +31,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  */
 export function validatePolicyObject(obj: unknown, options: ValidateOptions = {}): ValidationResult {
   const errors: FieldError[] = [];
-  if (!isPlainObject(obj)) {
+  if (!isRecord(obj)) {
     errors.push({ path: '<root>', code: 'POLICY_FIELD_TYPE', message: 'a policy must be an object' });
     return { errors };
   }
@@ -68,7 +69,7 @@ function validateMetadata(
   options: ValidateOptions,
   errors: FieldError[],
 ): PolicyObject['metadata'] {
-  if (!isPlainObject(value)) {
+  if (!isRecord(value)) {
     errors.push({
       path: 'metadata',
       code: 'POLICY_FIELD_REQUIRED',
@@ -136,7 +137,7 @@ function validateSpec(
     return value;
   }
   let input = value;
-  if (kind === 'ImagePolicy' && isPlainObject(value) && 'namespaceSelector' in value) {
+  if (kind === 'ImagePolicy' && isRecord(value) && 'namespaceSelector' in value) {
     errors.push({
       path: 'spec.namespaceSelector',
       code: 'POLICY_FIELD_NOT_ALLOWED',
@@ -148,10 +149,10 @@ function validateSpec(
   }
   const schema = kind === 'ClusterImagePolicy' ? clusterImagePolicySpecSchema : imagePolicySpecSchema;
   const spec = validateAgainstSchema(input, schema.node, 'spec', errors);
-  if (!isPlainObject(spec)) return spec;
+  if (!isRecord(spec)) return spec;
   validateImages(spec.images, errors);
   validateAuthorities(spec, kind, namespace, errors);
-  if (isPlainObject(spec.namespaceSelector))
+  if (isRecord(spec.namespaceSelector))
     validateLabelSelector(spec.namespaceSelector, 'spec.namespaceSelector', errors);
   return spec;
 }
@@ -160,7 +161,7 @@ function validateSpec(
 function validateImages(images: unknown, errors: FieldError[]): void {
   if (!Array.isArray(images)) return;
   images.forEach((entry: unknown, i) => {
-    if (!isPlainObject(entry) || typeof entry.glob !== 'string' || entry.glob === '') return;
+    if (!isRecord(entry) || typeof entry.glob !== 'string' || entry.glob === '') return;
     try {
       compileImageGlob(entry.glob);
     } catch (error) {

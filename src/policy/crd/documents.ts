@@ -2,7 +2,7 @@ import { isNode, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { describeUnknown } from '../../errors';
 import type { SecretLookup } from '../compile/compile';
 import type { PolicyErrorCode } from '../errors';
-import { isPlainObject } from './schema-validate';
+import { isRecord } from '../../guards';
 
 /** Largest policy file parsed (policy folders and `policy lint`). */
 export const MAX_POLICY_FILE_BYTES = 1024 * 1024;
@@ -111,7 +111,7 @@ function addDocument(
     return;
   }
   if (value === null || value === undefined) return; // an empty document, e.g. after a trailing `---`
-  if (!isPlainObject(value)) {
+  if (!isRecord(value)) {
     out.errors.push({
       source,
       line,
@@ -144,7 +144,7 @@ function toSecret(
   line: number,
   errors: DocumentError[],
 ): SecretDocument | undefined {
-  const meta = isPlainObject(value.metadata) ? value.metadata : {};
+  const meta = isRecord(value.metadata) ? value.metadata : {};
   if (typeof meta.name !== 'string' || meta.name === '') {
     errors.push({
       source,
@@ -163,7 +163,7 @@ function toSecret(
   ] as const) {
     const entries = value[field];
     if (entries === undefined || entries === null) continue;
-    if (!isPlainObject(entries)) {
+    if (!isRecord(entries)) {
       errors.push({
         source,
         line,

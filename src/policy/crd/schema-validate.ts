@@ -1,5 +1,6 @@
 import type { FieldError, PolicyErrorCode } from '../errors';
 import type { SchemaNode } from './schema-builder';
+import { isRecord } from '../../guards';
 
 /**
  * Structural validation of a user object against a schema node, the way the API server would judge it,
@@ -60,14 +61,9 @@ export function quote(value: string): string {
   return JSON.stringify(cut);
 }
 
-// isPlainObject narrows parsed JSON/YAML to a string-keyed record.
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 // validateObject checks required and unknown fields, then recurses into each property.
 function validateObject(value: unknown, node: SchemaNode, path: string, errors: FieldError[]): unknown {
-  if (!isPlainObject(value)) {
+  if (!isRecord(value)) {
     push(errors, path, 'POLICY_FIELD_TYPE', `expected an object, got ${describe(value)}`);
     return value;
   }

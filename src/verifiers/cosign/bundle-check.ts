@@ -5,7 +5,8 @@ import type { CompiledPublicKey } from '../../policy/compile/compiled.types';
 import { describeUnknown } from '../../errors';
 import { findSigningKey, IN_TOTO_PAYLOAD_TYPE, toPreAuthEncoding } from '../kit/dsse';
 import type { SignatureOutcome } from './outcome.types';
-import { checkSignStatement, isRecord, quote } from './payload';
+import { checkSignStatement, quote } from './payload';
+import { isRecord } from '../../guards';
 
 /**
  * Checks one sigstore bundle blob (attacker-controlled) as a cosign v3 image signature: shape via

@@ -1,5 +1,5 @@
 import type { Descriptor } from '../../registry/registry.types';
-import { isRecord } from './payload';
+import { isRecord } from '../../guards';
 
 const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
 

@@ -1,4 +1,5 @@
 import { COSIGN_SIGN_PREDICATE_TYPE, IN_TOTO_STATEMENT_TYPES, SIMPLE_SIGNING_TYPE } from './media-types';
+import { isRecord } from '../../guards';
 
 /** The result of checking what a verified signature says about the image. */
 export type PayloadCheck =
@@ -77,11 +78,6 @@ function parseJson(bytes: Buffer): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** Narrows parsed JSON to a plain object. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Shows an attacker-controlled value in a message: JSON-escaped (no control characters) and cut short. */

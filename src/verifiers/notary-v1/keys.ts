@@ -1,6 +1,7 @@
 // TUF public keys as Notary writes them in root.json and in delegations (`keytype` + `keyval.public`).
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { tufKeyId } from '../../policy/authorities/notary-keys';
+import { isRecord } from '../../guards';
 
 /** Key types Notary signs with. */
 export const TUF_KEY_TYPES = ['ecdsa', 'ecdsa-x509', 'rsa', 'rsa-x509', 'ed25519'] as const;
@@ -71,9 +72,4 @@ function toKeyObject(type: TufKeyType, bytes: Buffer): KeyObject {
     if (error instanceof TufKeyError) throw error;
     throw new TufKeyError(`a ${type} key does not decode (damaged base64, DER or certificate)`);
   }
-}
-
-// isRecord narrows parsed JSON to an object.
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -2,6 +2,7 @@
 import { VerifyError } from '../errors';
 import { CanonicalJsonError, toCanonicalJson } from './canonical-json';
 import { MAX_TUF_DELEGATIONS_PER_ROLE, MAX_TUF_KEYS, MAX_TUF_SIGNATURES_PER_ROLE } from './limits';
+import { isRecord } from '../../guards';
 
 /** A fetched metadata file: its bytes, its `signed` part (and canonical form) and its signatures. */
 export interface Envelope {
@@ -203,9 +204,4 @@ function fileMap(env: Envelope, raw: Record<string, unknown>, at: string): Reado
     out.set(name, { length: o.length, hashes: h, ...(version === undefined ? {} : { version }) });
   }
   return out;
-}
-
-/** Narrows parsed JSON to an object. */
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

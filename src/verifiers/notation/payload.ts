@@ -1,5 +1,6 @@
 import type { Descriptor } from '../../registry/registry.types';
 import { describe, EnvelopeFormatError } from './headers';
+import { isRecord } from '../../guards';
 
 /** The descriptor a Notary payload signs (`targetArtifact`). */
 export interface TargetArtifact {
@@ -38,9 +39,4 @@ export function describeTargetMismatch(signed: TargetArtifact, image: Descriptor
   if (signed.mediaType !== image.mediaType)
     return `the signature gives media type ${describe(signed.mediaType)}, but the manifest is ${describe(image.mediaType)}`;
   return undefined;
-}
-
-// isRecord narrows parsed JSON to an object.
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

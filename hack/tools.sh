@@ -28,6 +28,13 @@ HELM_K8S_MINOR=37  # helm's default Kubernetes version: the minor of the client-
 # module versions; these must match them). KUBE_VERSION also goes into the binaries' /version.
 KUBE_VERSION=v1.34.4
 ETCD_VERSION=v3.6.16
+# Sigstore's services, for keyless signing in the integration tests (test/harness/sigstore/). Each module's
+# go.mod asks for a Go this machine has (fulcio v1.8.8: go 1.26.0; the newer timestamp-authority and
+# rekor-tiles releases ask for go 1.27).
+FULCIO_VERSION=v1.8.8
+TSA_VERSION=v2.1.3
+REKOR_TILES_VERSION=v2.3.0
+TESSERACT_VERSION=v0.1.1  # the CT log Fulcio's own docker-compose runs (static-ct-api, POSIX storage)
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -78,6 +85,17 @@ apt_tool notary notary /usr/bin/notary
 go_tool crane github.com/google/go-containerregistry/cmd/crane "$CRANE_VERSION" crane
 go_tool cosign github.com/sigstore/cosign/v3/cmd/cosign "$COSIGN3_VERSION" cosign
 go_tool cosign2 github.com/sigstore/cosign/v2/cmd/cosign "$COSIGN2_VERSION" cosign
+
+# Sigstore's certificate authority, its certificate transparency log, the timestamp authority and the
+# transparency log (rekor v2), the two logs on a local folder (Tessera's POSIX backend). The version ldflag is
+# what `fulcio version` and the others' version commands report.
+go_tool fulcio github.com/sigstore/fulcio "$FULCIO_VERSION" fulcio \
+  "-X sigs.k8s.io/release-utils/version.gitVersion=$FULCIO_VERSION"
+go_tool timestamp-server github.com/sigstore/timestamp-authority/v2/cmd/timestamp-server "$TSA_VERSION" \
+  timestamp-server "-X sigs.k8s.io/release-utils/version.gitVersion=$TSA_VERSION"
+go_tool rekor-tiles github.com/sigstore/rekor-tiles/v2/cmd/rekor-server/posix "$REKOR_TILES_VERSION" posix \
+  "-X sigs.k8s.io/release-utils/version.gitVersion=$REKOR_TILES_VERSION"
+go_tool tesseract github.com/transparency-dev/tesseract/cmd/tesseract/posix "$TESSERACT_VERSION" posix
 
 # local_go_tool NAME DIR: go build a small program kept in this repo, cached by the hash of its sources.
 local_go_tool() {

@@ -33,3 +33,27 @@ export interface AdmissionRequestFacts {
   readonly object?: unknown;
   readonly oldObject?: unknown;
 }
+
+/**
+ * One admission request read once (`toAdmissionFacts`): the decoded request and what its objects yield. The
+ * runtime, the sync guard and the engine read these fields; none of them walks the objects again.
+ */
+export interface AdmissionFacts {
+  readonly request: AdmissionRequestFacts;
+  /**
+   * False for DELETE and CONNECT, for kinds and subresources that carry no image, and for an UPDATE that
+   * leaves every (field, image) pair as it was and does not turn break-glass on.
+   */
+  readonly needsReview: boolean;
+  /** The request creates or changes a Pod itself (not a workload template): its governed images are pinned. */
+  readonly isPod: boolean;
+  /** Every image field of the new object, in order; [] when the kind or operation needs no review. */
+  readonly images: readonly ImageUse[];
+  /**
+   * The image fields to judge: all of `images` on CREATE; on UPDATE those whose (field, image) pair is new,
+   * or all of them when the old object cannot be read; [] when no review is needed.
+   */
+  readonly judged: readonly ImageUse[];
+  /** The pod (or pod template) facts of the new object; undefined when `images` is not read. */
+  readonly pod: PodFacts | undefined;
+}

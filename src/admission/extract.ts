@@ -143,7 +143,14 @@ function toContainerLists(kind: KindRef, found: ExtractedPodSpec): [ImageUse['co
  */
 export function extractImages(kind: KindRef, object: unknown, subResource?: string): ImageUse[] {
   const found = extractPodSpec(kind, object, subResource);
-  if (found === undefined) return [];
+  return found === undefined ? [] : toImageUses(kind, found);
+}
+
+/**
+ * The image fields of a pod spec that extractPodSpec found, in order (see extractImages). Lets a caller that
+ * needs both the pod facts and the images walk the object once.
+ */
+export function toImageUses(kind: KindRef, found: ExtractedPodSpec): ImageUse[] {
   const uses: ImageUse[] = [];
   for (const [containerKind, list] of toContainerLists(kind, found)) {
     // An index loop, not forEach: every slot is judged, holes included.

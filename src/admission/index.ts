@@ -1,5 +1,5 @@
-// The admission layer's public API: decode requests, find images, decide if review is needed, answer.
-export type { AdmissionRequestFacts, ImageUse, PodFacts } from './admission.types';
+// The admission layer's public API: decode requests, read them once into facts (images, pod, review), answer.
+export type { AdmissionFacts, AdmissionRequestFacts, ImageUse, PodFacts } from './admission.types';
 export type {
   AdmissionResponseBody,
   AdmissionResponseStatus,
@@ -23,7 +23,7 @@ export {
 export { DEFAULT_SERVICE_ACCOUNT, MAX_CONTAINERS_PER_OBJECT, extractImages, extractPodSpec } from './extract';
 export { EPHEMERAL_CONTAINERS_SUBRESOURCE, isPodBearingKind, toPodBearingKind } from './kinds';
 export type { PodBearingKind } from './kinds';
-export { imagesChanged, imagesToJudge, isPodRequest, needsReview } from './changes';
+export { toAdmissionFacts } from './facts';
 export {
   MAX_AUDIT_ANNOTATIONS,
   MAX_AUDIT_ANNOTATION_KEY_CHARS,

@@ -1,3 +1,4 @@
+import { toAdmissionFacts } from '../admission';
 import type { AdmissionRequestFacts } from '../admission/admission.types';
 import type { RequestEvaluation } from '../engine/evaluate-request';
 import { silentLogger, createLogger } from '../observability/logger';
@@ -56,5 +57,6 @@ export function createOfflineEvaluator(
     logger,
     ...(labels ? { namespaceLabels: (namespace: string) => labels.labelsOf(namespace) } : {}),
   });
-  return (request) => runtime.evaluate(request, Date.now() + timeoutMs);
+  // Async, so that a request whose object cannot be read rejects like any other evaluation failure.
+  return async (request) => runtime.evaluate(toAdmissionFacts(request), Date.now() + timeoutMs);
 }

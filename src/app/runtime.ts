@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import { needsReview } from '../admission';
-import type { AdmissionRequestFacts } from '../admission/admission.types';
+import type { AdmissionFacts } from '../admission/admission.types';
 import { Coalescer } from '../engine/coalesce';
 import { CredentialsBuilder } from '../engine/credentials';
 import {
@@ -34,7 +33,7 @@ import type { RegistryFlags } from './options';
 export interface Runtime {
   readonly evaluate: Evaluate;
   /** /mutate: resolves the governed, unpinned images of a Pod to the digests to pin (no verification). */
-  readonly pin: (request: AdmissionRequestFacts, deadline: number) => Promise<PinPlan>;
+  readonly pin: (facts: AdmissionFacts, deadline: number) => Promise<PinPlan>;
   readonly registry: RegistryClient;
 }
 
@@ -95,13 +94,13 @@ export function createRuntime(options: {
   };
   const credentials = new CredentialsBuilder();
   // requestInput gathers what both webhooks need for one request: policies, labels, credentials, deadline.
-  const requestInput = async (request: AdmissionRequestFacts, deadline: number): Promise<PinInput> => ({
-    request,
+  const requestInput = async (facts: AdmissionFacts, deadline: number): Promise<PinInput> => ({
+    facts,
     snapshot: options.policies.current(),
     deadline,
     namespaceLabels: toNamespaceLabelFacts(
-      request.namespace,
-      needsReview(request) ? await options.namespaceLabels?.(request.namespace) : undefined,
+      facts.request.namespace,
+      facts.needsReview ? await options.namespaceLabels?.(facts.request.namespace) : undefined,
     ),
     credentialsFor: async (policies, pod, namespace) => {
       const podConfigs =
@@ -110,20 +109,20 @@ export function createRuntime(options: {
     },
   });
   const evaluate = async (
-    request: AdmissionRequestFacts,
+    facts: AdmissionFacts,
     deadline: number,
     how: EvaluateOptions = {},
   ): Promise<RequestEvaluation> =>
     evaluateRequest(
       {
-        ...(await requestInput(request, deadline)),
+        ...(await requestInput(facts, deadline)),
         noMatch: options.flags.noMatch,
         ...(options.breakGlass ? { breakGlass: options.breakGlass } : {}),
         requirePinned: how.requirePinned === true,
       },
       deps,
     );
-  const pin = async (request: AdmissionRequestFacts, deadline: number): Promise<PinPlan> =>
-    pinRequest(await requestInput(request, deadline), deps);
+  const pin = async (facts: AdmissionFacts, deadline: number): Promise<PinPlan> =>
+    pinRequest(await requestInput(facts, deadline), deps);
   return { evaluate, pin, registry };
 }

@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { needsReview } from '../admission';
 import type { Evaluate } from '../engine/evaluate-request';
 import type { PolicySource } from '../policy-sources/snapshot';
 import type { PullSecretSource } from '../engine/pull-secrets.types';
@@ -86,14 +85,14 @@ export function openServeSources(
  * /readyz keeps traffic away meanwhile; this covers webhooks registered by URL.
  */
 export function guardUntilSynced(policies: PolicySource, evaluate: Evaluate): Evaluate {
-  return async (request, deadline, how) => {
-    if (!policies.ready() && needsReview(request)) {
+  return async (facts, deadline, how) => {
+    if (!policies.ready() && facts.needsReview) {
       throw new KubeError(
         'KUBE_NOT_SYNCED',
         'policies are not loaded from the cluster yet, so nothing can be admitted; retry in a few seconds ' +
           '(if this persists, look for KUBE_SYNC_FAILED in the webhook log)',
       );
     }
-    return evaluate(request, deadline, how);
+    return evaluate(facts, deadline, how);
   };
 }

@@ -1,5 +1,4 @@
-import type { AdmissionRequestFacts, ImageUse, PodFacts } from '../admission/admission.types';
-import { extractPodSpec, imagesToJudge, isPodRequest, needsReview } from '../admission';
+import type { AdmissionFacts, ImageUse, PodFacts } from '../admission/admission.types';
 import { decide } from '../policy';
 import type { BreakGlassSettings } from '../policy/decide/break-glass';
 import type { CompiledPolicy, NoMatchAction } from '../policy/compile/compiled.types';
@@ -15,7 +14,8 @@ import type { PolicySnapshot } from '../policy-sources/snapshot';
 import { toRequestFacts } from './request-facts';
 
 export interface RequestEvaluationInput {
-  readonly request: AdmissionRequestFacts;
+  /** The request read once by the admission layer (toAdmissionFacts): the engine reads it, never the objects. */
+  readonly facts: AdmissionFacts;
   readonly snapshot: PolicySnapshot;
   /** Absolute deadline (epoch ms) derived from the webhook timeout. */
   readonly deadline: number;
@@ -44,7 +44,7 @@ export interface EvaluateOptions {
 
 /** The engine's decision entry point as the server and the CLI call it. */
 export type Evaluate = (
-  request: AdmissionRequestFacts,
+  facts: AdmissionFacts,
   deadline: number,
   how?: EvaluateOptions,
 ) => Promise<RequestEvaluation>;
@@ -76,7 +76,7 @@ async function evaluateUse(
   const parsed = parseUse(use);
   if ('facts' in parsed) return parsed.facts;
   const { ref } = parsed;
-  const ns = input.request.namespace;
+  const ns = input.facts.request.namespace;
   const { live, broken, policies } = governingPolicies(input.snapshot, ref, ns, input.namespaceLabels);
   if (policies.length === 0) {
     // Ungoverned: --no-match decides, and no registry is ever contacted for it.
@@ -110,7 +110,7 @@ async function evaluateUse(
 
 // requiresPin: does this request's Pod have to carry digests for its governed images?
 function requiresPin(input: RequestEvaluationInput): boolean {
-  return input.requirePinned === true && isPodRequest(input.request);
+  return input.requirePinned === true && input.facts.isPod;
 }
 
 // withDeadline answers with a deadline failure for an image still pending when the budget ends.
@@ -146,28 +146,27 @@ function withDeadline(
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-/** Evaluates one admission request: extract images, resolve and verify governed ones, decide purely. */
+/** Evaluates one admission request: resolve and verify its governed judged images, decide purely. */
 export async function evaluateRequest(
   input: RequestEvaluationInput,
   deps: ImageEvaluationDeps,
 ): Promise<RequestEvaluation> {
-  const { request } = input;
-  if (!needsReview(request)) return { decision: ADMIT_UNREVIEWED, uses: [], reviewed: false };
-  const uses = imagesToJudge(request);
-  const pod = extractPodSpec(request.kind, request.object, request.subResource)?.facts;
+  const { facts } = input;
+  if (!facts.needsReview) return { decision: ADMIT_UNREVIEWED, uses: [], reviewed: false };
+  const { judged: uses, pod } = facts;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), Math.max(0, input.deadline - deps.now()));
   try {
-    const facts = await mapLimited(uses, MAX_PARALLEL_IMAGES, (use) =>
+    const images = await mapLimited(uses, MAX_PARALLEL_IMAGES, (use) =>
       evaluateUse(use, input, deps, controller.signal, pod),
     );
     const decision = decide(
       {
-        ...toRequestFacts(request, pod, input),
+        ...toRequestFacts(facts, input),
         requirePinned: requiresPin(input),
         namespaceLabels: input.namespaceLabels,
       },
-      facts,
+      images,
     );
     return { decision, uses, reviewed: true };
   } finally {

@@ -1,4 +1,3 @@
-import { extractPodSpec, imagesToJudge, isPodRequest, needsReview } from '../admission';
 import type { ImageUse, PodFacts } from '../admission/admission.types';
 import type { Logger } from 'pino';
 import type { Descriptor, RegistryReader } from '../registry/registry.types';
@@ -54,7 +53,7 @@ async function pinUse(
   const parsed = parseUse(use);
   if ('facts' in parsed || parsed.ref.digest !== undefined) return undefined;
   const { ref } = parsed;
-  const ns = input.request.namespace;
+  const ns = input.facts.request.namespace;
   const { live } = governingPolicies(input.snapshot, ref, ns, input.namespaceLabels);
   // Only broken policies, or a requireDigest that denies anyway: /validate decides without a lookup.
   if (live.length === 0 || digestBlocker(ref, live) !== undefined) return undefined;
@@ -85,10 +84,9 @@ async function pinUse(
  * when created. Never throws for a registry failure: the image stays unpinned and /validate denies it.
  */
 export async function pinRequest(input: PinInput, deps: PinDeps): Promise<PinPlan> {
-  const { request } = input;
-  if (!isPodRequest(request) || !needsReview(request)) return NOTHING_TO_PIN;
-  const uses = imagesToJudge(request);
-  const pod = extractPodSpec(request.kind, request.object, request.subResource)?.facts;
+  const { facts } = input;
+  if (!facts.isPod || !facts.needsReview) return NOTHING_TO_PIN;
+  const { judged: uses, pod } = facts;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), Math.max(0, input.deadline - deps.now()));
   try {

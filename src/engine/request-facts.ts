@@ -1,5 +1,4 @@
-import { extractImages } from '../admission';
-import type { AdmissionRequestFacts, PodFacts } from '../admission/admission.types';
+import type { AdmissionFacts } from '../admission/admission.types';
 import { selectPolicies } from '../policy';
 import {
   BREAK_GLASS_REASON_ANNOTATION,
@@ -24,13 +23,10 @@ export interface RequestFactsContext {
   readonly namespaceLabels?: Parameters<typeof selectPolicies>[3];
 }
 
-// toRequestFacts gathers the request-level inputs of the pure decision from the request and pod facts.
-export function toRequestFacts(
-  request: AdmissionRequestFacts,
-  pod: PodFacts | undefined,
-  context: RequestFactsContext,
-): RequestFacts {
-  const annotations = pod?.annotations ?? {};
+// toRequestFacts gathers the request-level inputs of the pure decision from the request's admission facts.
+export function toRequestFacts(facts: AdmissionFacts, context: RequestFactsContext): RequestFacts {
+  const { request } = facts;
+  const annotations = facts.pod?.annotations ?? {};
   const { requestedBy, nearMiss } = toBreakGlassState(annotations);
   const reason = annotations[BREAK_GLASS_REASON_ANNOTATION];
   const name =
@@ -39,7 +35,7 @@ export function toRequestFacts(
       : (request.name ?? '');
   const { snapshot, namespaceLabels } = context;
   const governing =
-    requestedBy && snapshot && namespaceLabels ? governingAll(request, snapshot, namespaceLabels) : undefined;
+    requestedBy && snapshot && namespaceLabels ? governingAll(facts, snapshot, namespaceLabels) : undefined;
   return {
     namespace: request.namespace,
     objectKind: request.kind.kind,
@@ -59,20 +55,20 @@ export function toRequestFacts(
 // governingAll selects (purely, no I/O) the live and broken policies governing any image of the object, so
 // that break-glass's allowedGroups is judged even for images an UPDATE leaves unchanged and does not judge.
 function governingAll(
-  request: AdmissionRequestFacts,
+  facts: AdmissionFacts,
   snapshot: PolicySnapshot,
   labels: Parameters<typeof selectPolicies>[3],
 ): CompiledPolicy[] {
   const candidates = [...snapshot.policies, ...snapshot.broken.map((b) => b.policy)];
   const byId = new Map<string, CompiledPolicy>();
-  for (const use of extractImages(request.kind, request.object, request.subResource)) {
+  for (const use of facts.images) {
     let name: string;
     try {
       name = parseImageReference(use.image).name;
     } catch {
       continue; // an invalid reference is denied on its own, whatever break-glass says
     }
-    for (const p of selectPolicies(candidates, name, request.namespace, labels))
+    for (const p of selectPolicies(candidates, name, facts.request.namespace, labels))
       if (!byId.has(p.id)) byId.set(p.id, p);
   }
   return [...byId.values()];

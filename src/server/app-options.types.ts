@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AdmissionRequestFacts } from '../admission/admission.types';
+import type { AdmissionFacts, AdmissionRequestFacts } from '../admission/admission.types';
 import type { Evaluate, RequestEvaluation } from '../engine/evaluate-request';
 import type { PinPlan } from '../engine/pin-request';
 import type { PolicySource } from '../policy-sources/snapshot';
@@ -16,7 +16,7 @@ export interface AppOptions {
   /** The engine, bound to its registry client, cache and verifiers. */
   readonly evaluate: Evaluate;
   /** /mutate: the digests to pin for a Pod's governed images (resolution only). */
-  readonly pin: (request: AdmissionRequestFacts, deadline: number) => Promise<PinPlan>;
+  readonly pin: (facts: AdmissionFacts, deadline: number) => Promise<PinPlan>;
   readonly now?: () => number;
   /** Largest accepted request body; see MAX_ADMISSION_REVIEW_BYTES. */
   readonly bodyLimit?: number;

@@ -3,6 +3,7 @@ import {
   buildPinningPatch,
   decodeAdmissionReview,
   readUid,
+  toAdmissionFacts,
   toAdmissionReview,
   toErrorReview,
 } from '../../admission';
@@ -68,7 +69,8 @@ function recordMetrics(
 /**
  * /mutate never denies and never warns (/validate does both): it pins each governed image of a Pod to the
  * digest its tag resolves to now. Whatever it cannot pin stays a tag, and /validate then denies it
- * (ADMISSION_NOT_PINNED), so a failure here can never admit unverified content.
+ * (ADMISSION_NOT_PINNED), so a failure here, an unreadable pod spec included, can never admit unverified
+ * content.
  */
 async function mutate(
   options: AppOptions,
@@ -78,7 +80,7 @@ async function mutate(
   deadline: number,
 ): Promise<unknown> {
   try {
-    const plan = await options.pin(request, deadline);
+    const plan = await options.pin(toAdmissionFacts(request), deadline);
     for (const f of plan.failures) {
       log.warn(
         { uid, image: f.image, field: f.field, code: f.code, reason: f.reason },
@@ -119,8 +121,9 @@ async function handle(
   const deadline = deadlineFor(started, webhookTimeoutMs(req.query));
   if (endpoint === 'mutate') return mutate(options, req.log, request, uid, deadline);
   try {
+    // The request's objects are read here, once (a pod spec that cannot be read is denied with its code);
     // /validate of a Pod requires every governed image to carry the digest /mutate pinned.
-    const result = await options.evaluate(request, deadline, { requirePinned: true });
+    const result = await options.evaluate(toAdmissionFacts(request), deadline, { requirePinned: true });
     if (result.reviewed) {
       logDecision(req.log, endpoint, request, result);
       recordMetrics(options, request, result, (now() - started) / 1000);

@@ -1,4 +1,5 @@
 // serve's source selection and the guard that refuses to judge before the cluster policies are synced.
+import { toAdmissionFacts } from '../../../src/admission';
 import type { AdmissionRequestFacts } from '../../../src/admission/admission.types';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,7 @@ describe('guardUntilSynced', () => {
       { current: () => EMPTY_SNAPSHOT, ready: () => ready },
       async () => evaluated,
     );
-    const result = guarded(req(operation), Date.now() + 1000);
+    const result = guarded(toAdmissionFacts(req(operation)), Date.now() + 1000);
     if (refused) {
       await expect(result).rejects.toBeInstanceOf(KubeError);
       await expect(result).rejects.toMatchObject({ code: 'KUBE_NOT_SYNCED' });

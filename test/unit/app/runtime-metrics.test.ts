@@ -1,5 +1,6 @@
 // The runtime's registry metrics: a pod that names 50 registries no policy names creates one `other` series,
 // not 50. The registries are closed loopback ports, so every request fails at once and nothing leaves the host.
+import { toAdmissionFacts } from '../../../src/admission';
 import { createRuntime } from '../../../src/app/runtime';
 import { silentLogger } from '../../../src/observability/logger';
 import { Metrics, OTHER_LABEL } from '../../../src/observability/metrics';
@@ -21,7 +22,7 @@ describe('runtime registry metrics', () => {
       metrics,
     });
     const images = Array.from({ length: 50 }, (_, i) => `127.0.0.1:${i + 1}/app:v1`);
-    const result = await runtime.evaluate(podRequest(images), Date.now() + 1500);
+    const result = await runtime.evaluate(toAdmissionFacts(podRequest(images)), Date.now() + 1500);
     expect(result.decision.allowed).toBe(false);
     const series = (await metrics.registryRequests.get()).values;
     expect(series.length).toBeGreaterThan(0);

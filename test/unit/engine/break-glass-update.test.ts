@@ -1,6 +1,7 @@
 // A planted break-glass annotation: an UPDATE that only adds it (no image changes) is still reviewed, and
 // refused to a user outside a governing policy's allowedGroups, whether or not the unchanged image is judged
 // again (its registry is unreachable here: a judged image fails its policy).
+import { toAdmissionFacts } from '../../../src/admission';
 import type { AdmissionRequestFacts } from '../../../src/admission/admission.types';
 import { Coalescer } from '../../../src/engine/coalesce';
 import type { ImageEvaluationDeps } from '../../../src/engine/evaluate-image';
@@ -72,7 +73,7 @@ const NO_SELECTOR_LABELS = {} as RequestEvaluationInput['namespaceLabels'];
 const evaluate = (request: AdmissionRequestFacts) =>
   evaluateRequest(
     {
-      request,
+      facts: toAdmissionFacts(request),
       snapshot,
       deadline: Date.now() + 2_000,
       namespaceLabels: NO_SELECTOR_LABELS,

@@ -1,4 +1,5 @@
 // The engine with its I/O handed in: a counting registry and a scripted verifier. No module mocking.
+import { toAdmissionFacts } from '../../../src/admission';
 import type { AdmissionRequestFacts } from '../../../src/admission/admission.types';
 import { Coalescer } from '../../../src/engine/coalesce';
 import { evaluateRequest, type RequestEvaluationInput } from '../../../src/engine/evaluate-request';
@@ -59,7 +60,7 @@ function input(
   budgetMs = 2_000,
 ): RequestEvaluationInput {
   return {
-    request,
+    facts: toAdmissionFacts(request),
     snapshot,
     deadline: Date.now() + budgetMs,
     namespaceLabels: toNamespaceLabelFacts(request.namespace, {}),

@@ -1,5 +1,6 @@
 // /mutate's half of the pinning guarantee, with its I/O handed in: which image fields are resolved and pinned,
 // and which are never looked up (ungoverned, already pinned, requireDigest, unchanged on UPDATE).
+import { toAdmissionFacts } from '../../../src/admission';
 import type { AdmissionRequestFacts } from '../../../src/admission/admission.types';
 import { Coalescer } from '../../../src/engine/coalesce';
 import { pinRequest, type PinDeps } from '../../../src/engine/pin-request';
@@ -44,7 +45,7 @@ function pin(request: AdmissionRequestFacts, snapshot: PolicySnapshot, registry:
   };
   return pinRequest(
     {
-      request,
+      facts: toAdmissionFacts(request),
       snapshot,
       deadline: Date.now() + 2_000,
       namespaceLabels: toNamespaceLabelFacts(request.namespace, {}),
@@ -112,7 +113,10 @@ describe('pinRequest', () => {
   it.each([
     [
       'a Deployment (templates keep their tags)',
-      { kind: { group: 'apps', version: 'v1', kind: 'Deployment' } },
+      {
+        kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+        object: { spec: { template: { spec: { containers: [{ name: 'c', image: GOVERNED }] } } } },
+      },
     ],
     ['a DELETE', { operation: 'DELETE' as const }],
   ])('pins nothing for %s', async (_what, extra) => {

@@ -1,17 +1,18 @@
 // toRequestFacts: which annotation values request break-glass, the raw reason handed to the decision, the
 // webhook's break-glass settings, and the policies governing every image of the object.
-import type { AdmissionRequestFacts } from '../../../src/admission/admission.types';
+import { toAdmissionFacts } from '../../../src/admission';
+import type { AdmissionFacts } from '../../../src/admission/admission.types';
 import { toRequestFacts } from '../../../src/engine/request-facts';
 import type { selectPolicies } from '../../../src/policy/decide/match';
 import { DEFAULT_BREAK_GLASS_SETTINGS } from '../../../src/policy/decide/break-glass';
 import { fakePolicy } from '../policy/helpers';
 
-// deploymentBy builds the AdmissionRequest facts of a Deployment whose template carries `annotations`.
+// deploymentBy reads a Deployment CREATE whose template carries `annotations` into its admission facts.
 function deploymentBy(
   annotations: Record<string, string>,
   images: string[] = ['registry.example.com/team/app:1.0'],
-): AdmissionRequestFacts {
-  return {
+): AdmissionFacts {
+  return toAdmissionFacts({
     uid: 'u1',
     kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
     namespace: 'team-a',
@@ -27,7 +28,7 @@ function deploymentBy(
         },
       },
     },
-  };
+  });
 }
 
 const CONTEXT = { noMatch: 'deny' as const };
@@ -38,11 +39,7 @@ describe('toRequestFacts: the break-glass annotation value', () => {
     ['oracle.image-policy.k8s.io/break-glass', 'true'],
   ])('%s: "true" requests break-glass', (annotation, value) => {
     const request = deploymentBy({ [annotation]: value });
-    const facts = toRequestFacts(
-      request,
-      { annotations: { [annotation]: value }, imagePullSecrets: [] },
-      CONTEXT,
-    );
+    const facts = toRequestFacts(request, CONTEXT);
     expect(facts).toMatchObject({ breakGlassRequested: true, breakGlassAnnotation: annotation });
     expect(facts.breakGlassNearMiss).toBeUndefined();
   });
@@ -51,7 +48,7 @@ describe('toRequestFacts: the break-glass annotation value', () => {
     '%j is not a request, and is reported as a near miss',
     (value) => {
       const annotations = { 'portcullis.dev/break-glass': value };
-      const facts = toRequestFacts(deploymentBy(annotations), { annotations, imagePullSecrets: [] }, CONTEXT);
+      const facts = toRequestFacts(deploymentBy(annotations), CONTEXT);
       expect(facts.breakGlassRequested).toBe(false);
       expect(facts.breakGlassAnnotation).toBeUndefined();
       expect(facts.breakGlassNearMiss).toEqual({ annotation: 'portcullis.dev/break-glass', value });
@@ -61,7 +58,7 @@ describe('toRequestFacts: the break-glass annotation value', () => {
   test('"false" and an absent annotation are neither a request nor a near miss', () => {
     const cases: Record<string, string>[] = [{ 'portcullis.dev/break-glass': 'false' }, {}];
     for (const annotations of cases) {
-      const facts = toRequestFacts(deploymentBy(annotations), { annotations, imagePullSecrets: [] }, CONTEXT);
+      const facts = toRequestFacts(deploymentBy(annotations), CONTEXT);
       expect(facts.breakGlassRequested).toBe(false);
       expect(facts.breakGlassNearMiss).toBeUndefined();
     }
@@ -70,7 +67,7 @@ describe('toRequestFacts: the break-glass annotation value', () => {
   test('the reason reaches the decision unchanged (the decision judges and cleans it)', () => {
     const reason = ` ${'r'.repeat(400)}\u200b `;
     const annotations = { 'portcullis.dev/break-glass': 'true', 'portcullis.dev/break-glass-reason': reason };
-    const facts = toRequestFacts(deploymentBy(annotations), { annotations, imagePullSecrets: [] }, CONTEXT);
+    const facts = toRequestFacts(deploymentBy(annotations), CONTEXT);
     expect(facts.breakGlassReason).toBe(reason);
   });
 });
@@ -78,13 +75,9 @@ describe('toRequestFacts: the break-glass annotation value', () => {
 describe('toRequestFacts: break-glass settings and governing policies', () => {
   test('the default settings apply when none are given; given ones pass through', () => {
     const request = deploymentBy({});
-    expect(toRequestFacts(request, undefined, CONTEXT).breakGlassSettings).toEqual(
-      DEFAULT_BREAK_GLASS_SETTINGS,
-    );
+    expect(toRequestFacts(request, CONTEXT).breakGlassSettings).toEqual(DEFAULT_BREAK_GLASS_SETTINGS);
     const breakGlass = { trustedControllers: ['my-operator'], ungoverned: 'deny' as const };
-    expect(toRequestFacts(request, undefined, { ...CONTEXT, breakGlass }).breakGlassSettings).toBe(
-      breakGlass,
-    );
+    expect(toRequestFacts(request, { ...CONTEXT, breakGlass }).breakGlassSettings).toBe(breakGlass);
   });
 
   test('a break-glass request lists the policies governing every image of the object, live or broken', () => {
@@ -101,20 +94,11 @@ describe('toRequestFacts: break-glass settings and governing policies', () => {
       'registry.example.com/base/tools:2',
       'Not A Reference',
     ]);
-    const pod = { annotations, imagePullSecrets: [] };
     // The policies here have no namespaceSelector: the labels are never read.
     const namespaceLabels = {} as Parameters<typeof selectPolicies>[3];
-    const facts = toRequestFacts(request, pod, { ...CONTEXT, snapshot, namespaceLabels });
+    const facts = toRequestFacts(request, { ...CONTEXT, snapshot, namespaceLabels });
     expect(facts.breakGlassPolicies?.map((p) => p.id)).toEqual([team.id, broken.id]);
-    const none = toRequestFacts(
-      deploymentBy({}),
-      { annotations: {}, imagePullSecrets: [] },
-      {
-        ...CONTEXT,
-        snapshot,
-        namespaceLabels,
-      },
-    );
+    const none = toRequestFacts(deploymentBy({}), { ...CONTEXT, snapshot, namespaceLabels });
     expect(none.breakGlassPolicies).toBeUndefined();
   });
 });

@@ -1,13 +1,18 @@
+// toAdmissionFacts reads a decoded request once: whether it needs a decision, its image fields, the fields to
+// judge and its pod facts.
 import {
   AdmissionError,
   decodeAdmissionReview,
-  imagesChanged,
-  needsReview,
+  toAdmissionFacts,
   type AdmissionRequestFacts,
 } from '../../../src/admission';
+import { countReads } from '../../harness/read-counter';
 import { loadFixture } from './load-fixture';
 
-describe('needsReview', () => {
+// needsReview is the facts' answer to "does this request need a policy decision at all?".
+const needsReview = (request: AdmissionRequestFacts): boolean => toAdmissionFacts(request).needsReview;
+
+describe('toAdmissionFacts: needsReview', () => {
   const table: [string, boolean][] = [
     ['configmap', false], // not pod-bearing
     ['cronjob', true],
@@ -90,8 +95,22 @@ describe('needsReview', () => {
   });
 });
 
-describe('imagesChanged', () => {
-  const pod = { group: '', kind: 'Pod' };
+// podUpdate is an UPDATE of a Pod from `oldObject` to `object` (its subresource, if any).
+function podUpdate(object: unknown, oldObject: unknown, subResource?: string): AdmissionRequestFacts {
+  return {
+    uid: 'u',
+    kind: { group: '', version: 'v1', kind: 'Pod' },
+    namespace: 'ns',
+    operation: 'UPDATE',
+    userInfo: { username: 'alice', groups: [] },
+    dryRun: false,
+    object,
+    oldObject,
+    ...(subResource === undefined ? {} : { subResource }),
+  };
+}
+
+describe('toAdmissionFacts: an UPDATE is reviewed when its (field, image) multiset changes', () => {
   const spec = (containers: unknown[], initContainers: unknown[] = []) => ({
     spec: { containers, initContainers },
   });
@@ -111,13 +130,84 @@ describe('imagesChanged', () => {
     ['old object missing', spec([a]), undefined, true],
   ];
   it.each(table)('%s → %s', (_name, now, before, expected) => {
-    expect(imagesChanged(pod, now, before)).toBe(expected);
+    expect(needsReview(podUpdate(now, before))).toBe(expected);
   });
 
   it('only looks at ephemeral containers for the ephemeralcontainers subresource', () => {
     const withEph = { spec: { containers: [{ ...a, image: 'other:1' }], ephemeralContainers: [b] } };
     const before = { spec: { containers: [a], ephemeralContainers: [b] } };
-    expect(imagesChanged(pod, withEph, before, 'ephemeralcontainers')).toBe(false);
-    expect(imagesChanged(pod, withEph, before)).toBe(true);
+    expect(needsReview(podUpdate(withEph, before, 'ephemeralcontainers'))).toBe(false);
+    expect(needsReview(podUpdate(withEph, before))).toBe(true);
+  });
+});
+
+describe('toAdmissionFacts: the fields to judge, the images and the pod', () => {
+  const a = { name: 'a', image: 'a:1' };
+  const b = { name: 'b', image: 'b:1' };
+  const pod = (containers: unknown[], annotations: Record<string, string> = {}) => ({
+    metadata: { annotations },
+    spec: { containers, imagePullSecrets: [{ name: 'pull' }], serviceAccountName: 'sa' },
+  });
+  const create = (object: unknown): AdmissionRequestFacts => ({
+    ...podUpdate(object, undefined),
+    operation: 'CREATE',
+  });
+
+  it('judges every image field of a CREATE and reads the pod facts from the same walk', () => {
+    const facts = toAdmissionFacts(create(pod([a, b], { x: 'y' })));
+    expect(facts).toMatchObject({ needsReview: true, isPod: true });
+    expect(facts.images.map((u) => u.image)).toEqual(['a:1', 'b:1']);
+    expect(facts.judged).toEqual(facts.images);
+    expect(facts.pod).toEqual({
+      annotations: { x: 'y' },
+      imagePullSecrets: ['pull'],
+      serviceAccountName: 'sa',
+    });
+  });
+
+  it('judges only the new (field, image) pairs of an UPDATE, but lists every image', () => {
+    const facts = toAdmissionFacts(podUpdate(pod([a, { ...b, image: 'b:2' }]), pod([a, b])));
+    expect(facts.needsReview).toBe(true);
+    expect(facts.images.map((u) => u.image)).toEqual(['a:1', 'b:2']);
+    expect(facts.judged.map((u) => u.field)).toEqual(['spec.containers[1].image']);
+  });
+
+  it('judges every field of an UPDATE whose old object cannot be read', () => {
+    const facts = toAdmissionFacts(podUpdate(pod([a, b]), { spec: { containers: 'x' } }));
+    expect(facts.needsReview).toBe(true);
+    expect(facts.judged).toEqual(facts.images);
+  });
+
+  it('judges no field of an UPDATE that only turns break-glass on, and still reviews it', () => {
+    const glass = { 'portcullis.dev/break-glass': 'true' };
+    const facts = toAdmissionFacts(podUpdate(pod([a], glass), pod([a])));
+    expect(facts).toMatchObject({ needsReview: true, judged: [] });
+    expect(facts.pod?.annotations).toEqual(glass);
+  });
+
+  it('reads nothing of a DELETE, and knows a workload template is not a Pod', () => {
+    expect(toAdmissionFacts({ ...create(pod([a])), operation: 'DELETE' })).toMatchObject({
+      needsReview: false,
+      images: [],
+      judged: [],
+      pod: undefined,
+    });
+    const deployment = decodeAdmissionReview(loadFixture('valid', 'deployment')).request;
+    expect(toAdmissionFacts(deployment)).toMatchObject({ needsReview: true, isPod: false });
+  });
+
+  it('throws for a CREATE whose pod spec cannot be read', () => {
+    expect(() => toAdmissionFacts(create({ spec: { containers: 'x' } }))).toThrow(AdmissionError);
+  });
+
+  it.each([
+    ['a CREATE', (o: unknown) => create(o), 1, 0],
+    ['an UPDATE', (o: unknown, old: unknown) => podUpdate(o, old), 1, 1],
+  ])('walks each object of %s once', (_name, build, newReads, oldReads) => {
+    const object = countReads(pod([a, b]), 'spec');
+    const oldObject = countReads(pod([a]), 'spec');
+    const facts = toAdmissionFacts(build(object.value, oldObject.value));
+    expect(facts.judged.length).toBeGreaterThan(0);
+    expect([object.reads(), oldObject.reads()]).toEqual([newReads, oldReads]);
   });
 });

@@ -6,3 +6,16 @@ export const MAX_DNS_SUBDOMAIN_LENGTH = 253;
 export const MAX_DNS_LABEL_LENGTH = 63;
 /** Longest label key: a DNS-subdomain prefix, `/`, and a name. */
 export const MAX_LABEL_KEY_LENGTH = MAX_DNS_SUBDOMAIN_LENGTH + 1 + MAX_DNS_LABEL_LENGTH;
+
+// CEL attestation conditions (policy/authorities/cel.ts). The predicate they read is attacker-controlled: it is
+// signed by a trusted identity, but its content (a vulnerability list, an SBOM) follows the image's content.
+
+/** Deepest nesting of objects and arrays in a predicate a CEL condition reads; deeper fails the condition. */
+export const MAX_CEL_PREDICATE_DEPTH = 64;
+/** Most JSON values (objects, arrays, scalars) in a predicate a CEL condition reads; more fails the condition. */
+export const MAX_CEL_PREDICATE_VALUES = 1_000_000;
+/**
+ * Cost units one evaluation of one condition may spend: one per function call and per comprehension element,
+ * plus the length of the strings and lists an operation scans. Spending more fails the condition.
+ */
+export const MAX_CEL_COST = 1_000_000;

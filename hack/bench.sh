@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 PORTCULLIS_TOOLS=$(bash hack/bootstrap.sh | tail -n 1)
 export PORTCULLIS_TOOLS
 export PATH="$PWD/node_modules/.bin:$PATH"
-exec tsx bench/admission.bench.ts
+tsx bench/admission.bench.ts
+exec tsx bench/verdict-cache.bench.ts

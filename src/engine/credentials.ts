@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { CompiledPolicy } from '../policy/compile/compiled.types';
 import { ChainedKeychain, Keychain } from '../registry';
 import type { CredentialSource } from '../registry/registry.types';
 
-/** Distinct pull-secret docker configs kept parsed (pods of one namespace share a few). */
+/** Distinct pull-secret docker configs kept parsed (pods of one namespace share a few); least recently used go first. */
 export const MAX_CACHED_POD_KEYCHAINS = 512;
 
 /** A credential source plus an opaque identity of it (a hash, never the secrets themselves). */
@@ -26,7 +27,7 @@ function fingerprint(parts: readonly string[]): string {
  */
 export class CredentialsBuilder {
   private readonly perPolicy = new WeakMap<CompiledPolicy, Keychain[]>();
-  private readonly perConfig = new Map<string, Keychain>();
+  private readonly perConfig = new LRUCache<string, Keychain>({ max: MAX_CACHED_POD_KEYCHAINS });
 
   // forRequest chains the pod's docker configs ahead of the policies' credentials.
   forRequest(podConfigs: readonly string[], policies: readonly CompiledPolicy[]): KeyedCredentials {
@@ -39,15 +40,11 @@ export class CredentialsBuilder {
     return { source: new ChainedKeychain(sources), key: fingerprint(parts) };
   }
 
-  // podKeychain parses a pull secret's docker config once; the oldest entry goes when the map is full.
+  // podKeychain parses a pull secret's docker config once; the least recently used goes when the cache is full.
   private podKeychain(json: string): Keychain {
     let chain = this.perConfig.get(json);
     if (!chain) {
       chain = Keychain.fromDockerConfigJson(json);
-      if (this.perConfig.size >= MAX_CACHED_POD_KEYCHAINS) {
-        const oldest = this.perConfig.keys().next();
-        if (!oldest.done) this.perConfig.delete(oldest.value);
-      }
       this.perConfig.set(json, chain);
     }
     return chain;

@@ -1,20 +1,27 @@
+import { LRUCache } from 'lru-cache';
 import { MAX_CACHED_VERDICTS, VERDICT_TTL_MS } from './limits';
+
+interface Verdict {
+  readonly summary: string;
+  readonly warnings: readonly string[];
+}
 
 /**
  * Caches successful verifications only, keyed by (digest, policy cacheKey, authority).
  * A tag is never part of the key; failures are never cached, so a newly signed image verifies at once.
+ * Bounded by lru-cache (the least recently used verdict goes first); the TTL is checked here against the
+ * injected clock, so a verdict expires exactly `ttlMs` after it was stored (docs/adr/0008-libraries.md).
  */
 export class VerdictCache {
-  private readonly entries = new Map<
-    string,
-    { summary: string; warnings: readonly string[]; expires: number }
-  >();
+  private readonly entries: LRUCache<string, Verdict & { readonly expires: number }>;
 
   constructor(
     private readonly now: () => number = Date.now,
     private readonly ttlMs = VERDICT_TTL_MS,
-    private readonly maxEntries = MAX_CACHED_VERDICTS,
-  ) {}
+    maxEntries = MAX_CACHED_VERDICTS,
+  ) {
+    this.entries = new LRUCache({ max: maxEntries });
+  }
 
   // key builds the cache key; the digest must already be verified to be a digest, never a tag.
   static key(digest: string, policyCacheKey: string, authority: string): string {
@@ -22,7 +29,7 @@ export class VerdictCache {
   }
 
   // get returns a live entry, dropping it when expired.
-  get(key: string): { summary: string; warnings: readonly string[] } | undefined {
+  get(key: string): Verdict | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expires <= this.now()) {
@@ -32,13 +39,8 @@ export class VerdictCache {
     return entry;
   }
 
-  // set stores a success, evicting the oldest entry when full (Map keeps insertion order).
-  set(key: string, value: { summary: string; warnings: readonly string[] }): void {
-    this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
+  // set stores a success for ttlMs; lru-cache evicts the least recently used entry when full.
+  set(key: string, value: Verdict): void {
     this.entries.set(key, { ...value, expires: this.now() + this.ttlMs });
   }
 

@@ -6,6 +6,7 @@ import {
   type EventsV1Api,
   type EventsV1Event,
 } from '@kubernetes/client-node';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { AdmissionRequestFacts } from '../admission/admission.types';
 import type { RequestEvaluation } from '../engine/evaluate-request';
@@ -21,7 +22,7 @@ export const EVENT_BURST = 25;
 export const EVENT_SERIES_WINDOW_MS = 5 * 60_000;
 /** A series' count is written back at most this often. */
 export const EVENT_SERIES_PATCH_INTERVAL_MS = 30_000;
-/** Distinct series remembered (oldest forgotten first). */
+/** Distinct series remembered (the least recently repeated forgotten first). */
 export const MAX_EVENT_SERIES = 1024;
 /** Event writes in flight at once; beyond that, Events are dropped (and counted in a log line). */
 export const MAX_PENDING_EVENT_WRITES = 32;
@@ -64,7 +65,7 @@ function eventName(objectName: string, now: number): string {
  * show them. Rate-limited, bounded, fire-and-forget: an Event failure never blocks or fails an admission.
  */
 export class EventRecorder {
-  private readonly series = new Map<string, Series>();
+  private readonly series = new LRUCache<string, Series>({ max: MAX_EVENT_SERIES });
   private readonly bucket: TokenBucket;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly instance: string;
@@ -113,12 +114,10 @@ export class EventRecorder {
     if (!this.admit()) return;
     const name = eventName(event.regarding.name, now);
     const entry: Series = { name, namespace: event.namespace, first: now, count: 1, lastWrite: now };
-    this.series.delete(key);
     this.series.set(key, entry);
-    while (this.series.size > MAX_EVENT_SERIES) this.series.delete(this.series.keys().next().value as string);
     this.track(
       this.create(event, name, now).then((ok) => {
-        if (!ok && this.series.get(key) === entry) this.series.delete(key); // retry creating on the next repeat
+        if (!ok && this.series.peek(key) === entry) this.series.delete(key); // retry creating on the next repeat
       }),
     );
   }

@@ -1,15 +1,21 @@
+import { LRUCache } from 'lru-cache';
+
 /**
- * A small map whose entries expire after `ttlMs` and which holds at most `maxEntries` (oldest evicted).
- * Values are usually promises, so concurrent lookups of one key share one API call.
+ * A small map whose entries expire `ttlMs` after they were stored and which holds at most `maxEntries`
+ * (lru-cache evicts the least recently used). The expiry is checked here against the injected clock, so an
+ * entry expires exactly on time (docs/adr/0008-libraries.md). Values are usually promises, so concurrent
+ * lookups of one key share one API call, and a settled answer (even "not found") is kept for the TTL.
  */
 export class TtlCache<V> {
-  private readonly entries = new Map<string, { readonly value: V; readonly expires: number }>();
+  private readonly entries: LRUCache<string, { readonly value: V; readonly expires: number }>;
 
   constructor(
     private readonly ttlMs: number,
-    private readonly maxEntries: number,
+    maxEntries: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.entries = new LRUCache({ max: maxEntries });
+  }
 
   /** The live value for `key`, or undefined when absent or expired. */
   get(key: string): V | undefined {
@@ -22,14 +28,9 @@ export class TtlCache<V> {
     return entry.value;
   }
 
-  /** Stores `value` for ttlMs, evicting the oldest entries beyond maxEntries. */
+  /** Stores `value` for ttlMs; the least recently used entries beyond maxEntries are evicted. */
   set(key: string, value: V): void {
-    this.entries.delete(key);
     this.entries.set(key, { value, expires: this.now() + this.ttlMs });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
   }
 
   /** The value for `key`, computing and storing it when missing or expired. */

@@ -1,5 +1,6 @@
 // Turns a registry's 401 challenge into an Authorization header: Bearer tokens (cached) or Basic credentials.
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { registryApiHost } from '../reference/format';
 import { describeWhere, quoteRegistryText, registryError, RegistryError, type RegistryWhere } from './errors';
 import { realmProblem } from './hosts';
@@ -32,7 +33,10 @@ type Known = { kind: 'basic' } | { kind: 'bearer' };
 
 /** Obtains and caches authorisation per (registry, scope, credential); never logs or quotes secrets. */
 export class Authenticator {
-  private readonly tokens = new Map<string, { header: string; expires: number }>();
+  // Bounded by lru-cache; each token's own expiry is checked against the injected clock.
+  private readonly tokens = new LRUCache<string, { header: string; expires: number }>({
+    max: MAX_CACHED_TOKENS,
+  });
   private readonly schemes = new Map<string, Known>();
 
   constructor(
@@ -196,13 +200,8 @@ export class Authenticator {
     };
   }
 
-  // remember caches a token, evicting the oldest entry when the cache is full.
+  // remember caches a token; lru-cache evicts the least recently used one when the cache is full.
   private remember(key: string, header: string, expires: number): void {
-    this.tokens.delete(key);
-    if (this.tokens.size >= MAX_CACHED_TOKENS) {
-      const oldest = this.tokens.keys().next().value;
-      if (oldest !== undefined) this.tokens.delete(oldest);
-    }
     this.tokens.set(key, { header, expires });
   }
 }

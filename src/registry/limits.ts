@@ -45,7 +45,7 @@ export const DEFAULT_TOKEN_TTL_SECONDS = 60;
 /** A cached token is dropped this long before it expires, so it is never sent stale. */
 export const TOKEN_EXPIRY_MARGIN_MS = 10_000;
 
-/** Cached bearer tokens, across registries, scopes and credentials; the oldest go first. */
+/** Cached bearer tokens, across registries, scopes and credentials; the least recently used go first. */
 export const MAX_CACHED_TOKENS = 1000;
 
 /** Longest registry message we quote (attacker-controlled text). */

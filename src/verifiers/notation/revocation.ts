@@ -1,4 +1,5 @@
 import * as asn1js from 'asn1js';
+import { LRUCache } from 'lru-cache';
 import * as pkijs from 'pkijs';
 import type { ParsedCertificate } from './certificate';
 import { MAX_CRL_URLS_PER_CERT } from './limits';
@@ -12,13 +13,16 @@ export interface CrlFetcher {
   fetch(url: string, deadline: number, signal?: AbortSignal): Promise<Buffer>;
 }
 
-/** Most CRLs kept in memory by one checker. */
+/** Most CRLs kept in memory by one checker; the least recently used goes first. */
 export const MAX_CACHED_CRLS = 64;
 
 interface CachedCrl {
   readonly crl: pkijs.CertificateRevocationList;
   readonly nextUpdate: number;
 }
+
+/** CRLs by URL. Each is fresh until its own nextUpdate, judged by the request's clock, so the check is ours. */
+type CrlCache = LRUCache<string, CachedCrl>;
 
 const PEM_CRL = /-----BEGIN X509 CRL-----([\s\S]*?)-----END X509 CRL-----/;
 
@@ -29,7 +33,7 @@ const PEM_CRL = /-----BEGIN X509 CRL-----([\s\S]*?)-----END X509 CRL-----/;
  * that only names an OCSP responder is `unknown` too. CRLs are cached until their nextUpdate.
  */
 export function createCrlRevocationChecker(fetcher: CrlFetcher): RevocationChecker {
-  const cache = new Map<string, CachedCrl>();
+  const cache: CrlCache = new LRUCache({ max: MAX_CACHED_CRLS });
   return {
     async check(chain, now, deadline, signal): Promise<RevocationStatus> {
       const fetch = (url: string): Promise<Buffer> => fetcher.fetch(url, deadline, signal);
@@ -49,7 +53,7 @@ async function checkOne(
   cert: ParsedCertificate,
   issuer: ParsedCertificate,
   fetch: (url: string) => Promise<Buffer>,
-  cache: Map<string, CachedCrl>,
+  cache: CrlCache,
   now: Date,
 ): Promise<RevocationStatus> {
   const name = `certificate "${cert.subjectText}"`;
@@ -82,7 +86,7 @@ async function loadCrl(
   url: string,
   issuer: ParsedCertificate,
   fetch: (url: string) => Promise<Buffer>,
-  cache: Map<string, CachedCrl>,
+  cache: CrlCache,
   now: Date,
 ): Promise<pkijs.CertificateRevocationList> {
   const cached = cache.get(url);
@@ -99,7 +103,6 @@ async function loadCrl(
   if (next === undefined || next.getTime() < now.getTime())
     throw new Error(`the CRL is stale (nextUpdate ${next?.toISOString() ?? 'absent'})`);
   if (crl.thisUpdate.value.getTime() > now.getTime()) throw new Error('the CRL is not yet valid');
-  if (cache.size >= MAX_CACHED_CRLS) cache.delete(cache.keys().next().value as string);
   cache.set(url, { crl, nextUpdate: next.getTime() });
   return crl;
 }

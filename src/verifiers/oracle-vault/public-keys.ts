@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { Region } from 'oci-common';
 import { toCompiledKey } from '../../policy/authorities/keys';
 import { registryError } from '../../registry/errors';
@@ -42,28 +43,19 @@ export function toOciPublicKey(pem: string, endpoint: string, keyVersionId: stri
 /**
  * Public keys of key versions, fetched once and kept (a key version's public key never changes). Concurrent
  * lookups of one key share a fetch; failures are not cached. Bounded: the least recently used is evicted.
+ * lru-cache's `fetchMethod` does all three; the loader comes per call, as the fetch context, because it
+ * carries the request's deadline and signer.
  */
 export class OciPublicKeyCache {
-  private readonly entries = new Map<string, Promise<KeyObject>>();
+  private readonly entries = new LRUCache<string, KeyObject, () => Promise<KeyObject>>({
+    max: MAX_CACHED_OCI_PUBLIC_KEYS,
+    // A fetch whose entry is evicted while in flight still answers its callers; its key is just not kept.
+    ignoreFetchAbort: true,
+    fetchMethod: (_id, _stale, { context }) => context(),
+  });
 
   /** Returns the cached key of `id`, or runs `load` once for it. */
   get(id: string, load: () => Promise<KeyObject>): Promise<KeyObject> {
-    const hit = this.entries.get(id);
-    if (hit) {
-      this.entries.delete(id);
-      this.entries.set(id, hit);
-      return hit;
-    }
-    const pending = load();
-    this.entries.set(id, pending);
-    pending.catch(() => {
-      if (this.entries.get(id) === pending) this.entries.delete(id);
-    });
-    while (this.entries.size > MAX_CACHED_OCI_PUBLIC_KEYS) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
-    return pending;
+    return this.entries.forceFetch(id, { context: load });
   }
 }

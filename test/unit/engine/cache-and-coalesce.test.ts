@@ -38,6 +38,27 @@ describe('VerdictCache', () => {
     expect(cache.get('k3')?.summary).toBe('3');
     expect(cache.size).toBe(2);
   });
+
+  it('evicts the least recently used entry, not one just read', () => {
+    const cache = new VerdictCache(() => 0, 1000, 2);
+    cache.set('k1', { summary: '1', warnings: [] });
+    cache.set('k2', { summary: '2', warnings: [] });
+    expect(cache.get('k1')?.summary).toBe('1');
+    cache.set('k3', { summary: '3', warnings: [] });
+    expect(cache.get('k2')).toBeUndefined();
+    expect(cache.get('k1')?.summary).toBe('1');
+    expect(cache.get('k3')?.summary).toBe('3');
+  });
+
+  it('does not extend a verdict by reading it', () => {
+    let now = 1_000;
+    const cache = new VerdictCache(() => now, 100);
+    cache.set('k', { summary: 'ok', warnings: [] });
+    now += 60;
+    expect(cache.get('k')).toBeDefined();
+    now += 40;
+    expect(cache.get('k')).toBeUndefined();
+  });
 });
 
 describe('Coalescer', () => {

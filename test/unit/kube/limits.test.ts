@@ -45,6 +45,15 @@ describe('TtlCache', () => {
     expect([cache.get('a'), cache.get('b'), cache.get('c'), cache.size]).toEqual([undefined, 2, 3, 2]);
   });
 
+  it('evicts the least recently used, not one just read', () => {
+    const cache = new TtlCache<number>(1000, 2, () => 0);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    cache.get('a');
+    cache.set('c', 3);
+    expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([1, undefined, 3]);
+  });
+
   it('computes once per live key', () => {
     let now = 0;
     let computed = 0;

@@ -15,10 +15,11 @@ import { MAX_CEL_COST } from '../limits';
 type Expr = ReturnType<typeof parse>['expr'];
 
 /**
- * The function that every comprehension's range goes through (see meterRanges). Its `@` cannot be written
- * in an expression, so a policy cannot call it or shadow it.
+ * The functions every comprehension's range and loop condition go through (see meterComprehensions). Their
+ * `@` cannot be written in an expression, so a policy can neither call nor shadow them.
  */
-export const RANGE_FUNCTION = '@portcullis_range';
+const RANGE_FUNCTION = '@portcullis_range';
+const STEP_FUNCTION = '@portcullis_step';
 
 /** Counts what one evaluation spends; `charge` throws once the budget is gone, and `exhausted` stays set. */
 export class CostMeter {
@@ -84,68 +85,98 @@ function metered(original: CelFunc, meter: CostMeter): CelFunc {
 
 /**
  * A CEL environment whose every standard function charges `meter`, with `predicate` (dyn) and
- * `predicateType` (string) declared, and RANGE_FUNCTION charging a comprehension for each element it visits.
+ * `predicateType` (string) declared, and the two functions meterComprehensions routes comprehensions through.
  */
 export function meteredEnv(meter: CostMeter) {
   const range = celFunc(RANGE_FUNCTION, [CelScalar.DYN], CelScalar.DYN, (value: CelValue) => {
     meter.charge(1 + (isCelList(value) || isCelMap(value) ? value.size : 0));
     return value;
   });
+  const step = celFunc(
+    STEP_FUNCTION,
+    [CelScalar.DYN, CelScalar.INT],
+    CelScalar.DYN,
+    (cond: CelValue, weight: bigint) => {
+      meter.charge(Number(weight));
+      return cond;
+    },
+  );
   const funcs = [...celEnv().funcs].map((f) => metered(f, meter));
   return celEnv({
-    funcs: [...funcs, range],
+    funcs: [...funcs, range, step],
     variables: { predicate: CelScalar.DYN, predicateType: CelScalar.STRING },
   });
 }
 
 /**
- * Routes every comprehension's range through RANGE_FUNCTION, in place, so that each `all`, `exists`, `map`,
- * `filter` (nested or not) pays for the elements it will visit before it visits them. The library has no cost
- * tracking of its own (0.6.1); without this, `l.all(x, l.all(y, true))` would cost |l|² for free.
+ * Meters every comprehension (`all`, `exists`, `exists_one`, `map`, `filter`, nested or not), in place. Its range
+ * goes through RANGE_FUNCTION, which charges one unit per element before the library copies them, and its loop
+ * condition through STEP_FUNCTION, which charges each iteration the size of the loop body (in expression nodes)
+ * and, once the budget is gone, ends the comprehension at its next iteration instead of letting it run on.
+ * @bufbuild/cel 0.6.1 has no cost tracking of its own; without this, `l.all(x, l.all(y, true))` costs |l|².
  */
-export function meterRanges(expr: Expr, nextId: { value: bigint }): void {
+export function meterComprehensions(expr: Expr, nextId: { value: bigint }): void {
+  for (const child of children(expr)) meterComprehensions(child, nextId);
+  if (expr.exprKind.case !== 'comprehensionExpr') return;
+  const c = expr.exprKind.value;
+  const weight = nodes(c.loopCondition) + nodes(c.loopStep);
+  if (c.iterRange !== undefined) c.iterRange = call(RANGE_FUNCTION, [c.iterRange], nextId);
+  if (c.loopCondition !== undefined) {
+    c.loopCondition = call(STEP_FUNCTION, [c.loopCondition, intConstant(weight, nextId)], nextId);
+  }
+}
+
+// children lists the sub-expressions of one node.
+function children(expr: Expr): Expr[] {
   const kind = expr.exprKind;
   switch (kind.case) {
     case 'comprehensionExpr': {
       const c = kind.value;
-      for (const child of [c.iterRange, c.accuInit, c.loopCondition, c.loopStep, c.result]) {
-        if (child !== undefined) meterRanges(child, nextId);
-      }
-      if (c.iterRange !== undefined) c.iterRange = rangeCall(c.iterRange, nextId);
-      return;
+      return [c.iterRange, c.accuInit, c.loopCondition, c.loopStep, c.result].filter((e) => e !== undefined);
     }
     case 'callExpr':
-      if (kind.value.target !== undefined) meterRanges(kind.value.target, nextId);
-      for (const arg of kind.value.args) meterRanges(arg, nextId);
-      return;
+      return [...(kind.value.target === undefined ? [] : [kind.value.target]), ...kind.value.args];
     case 'selectExpr':
-      if (kind.value.operand !== undefined) meterRanges(kind.value.operand, nextId);
-      return;
+      return kind.value.operand === undefined ? [] : [kind.value.operand];
     case 'listExpr':
-      for (const element of kind.value.elements) meterRanges(element, nextId);
-      return;
+      return kind.value.elements;
     case 'structExpr':
-      for (const entry of kind.value.entries) {
-        if (entry.keyKind.case === 'mapKey') meterRanges(entry.keyKind.value, nextId);
-        if (entry.value !== undefined) meterRanges(entry.value, nextId);
-      }
-      return;
+      return kind.value.entries.flatMap((entry) => [
+        ...(entry.keyKind.case === 'mapKey' ? [entry.keyKind.value] : []),
+        ...(entry.value === undefined ? [] : [entry.value]),
+      ]);
     case 'constExpr':
     case 'identExpr':
     case undefined:
-      return;
+      return [];
   }
 }
 
-// rangeCall builds `@portcullis_range(range)` with a fresh id (ids index positions and types).
-function rangeCall(range: Expr, nextId: { value: bigint }): Expr {
+// nodes counts the nodes one iteration evaluates; a nested comprehension counts once (it meters itself).
+function nodes(expr: Expr | undefined): number {
+  if (expr === undefined) return 0;
+  if (expr.exprKind.case === 'comprehensionExpr') return 1;
+  return 1 + children(expr).reduce((sum, child) => sum + nodes(child), 0);
+}
+
+// call builds `name(args)` with a fresh id (ids index positions; added nodes have none).
+function call(name: string, args: Expr[], nextId: { value: bigint }): Expr {
   nextId.value += 1n;
   return {
-    ...range,
+    $typeName: 'cel.expr.Expr',
+    id: nextId.value,
+    exprKind: { case: 'callExpr', value: { $typeName: 'cel.expr.Expr.Call', function: name, args } },
+  } as Expr;
+}
+
+function intConstant(value: number, nextId: { value: bigint }): Expr {
+  nextId.value += 1n;
+  return {
+    $typeName: 'cel.expr.Expr',
     id: nextId.value,
     exprKind: {
-      case: 'callExpr',
-      value: { $typeName: 'cel.expr.Expr.Call', function: RANGE_FUNCTION, args: [range] },
+      case: 'constExpr',
+      value: { $typeName: 'cel.expr.Constant', constantKind: { case: 'int64Value', value: BigInt(value) } },
     },
   } as Expr;
 }

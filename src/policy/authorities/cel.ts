@@ -3,7 +3,7 @@ import type { CompiledCondition, ConditionInput } from '../compile/compiled.type
 import { MAX_CEL_LENGTH } from '../crd/schema';
 import type { FieldError } from '../errors';
 import { CheckError, checkCondition } from './cel-check';
-import { CostMeter, meteredEnv, meterRanges } from './cel-cost';
+import { CostMeter, meteredEnv, meterComprehensions } from './cel-cost';
 import { toCelJson, type CelJson } from './cel-value';
 
 type ParsedExpr = ReturnType<typeof parse>;
@@ -40,7 +40,7 @@ export function compileCondition(source: string, path: string): CompiledConditio
     if (type !== 'bool' && type !== 'dyn') {
       return invalid(`the expression produces a ${type}; a condition must produce a bool`);
     }
-    meterRanges(parsed.expr, { value: maxId(parsed) });
+    meterComprehensions(parsed.expr, { value: maxId(parsed) });
     const program = plan(env, parsed);
     const at = (id: bigint | undefined): string | undefined => {
       const offset = id === undefined ? undefined : parsed.sourceInfo?.positions[id.toString()];
@@ -75,7 +75,9 @@ function evaluate(
     const predicate = predicateValue(input.predicate);
     if ('error' in predicate) return predicate;
     meter.reset();
-    const result = program({ predicate: predicate.value, predicateType: input.predicateType });
+    const result = withoutStackTraces(() =>
+      program({ predicate: predicate.value, predicateType: input.predicateType }),
+    );
     if (meter.exhausted) return { error: 'the condition exceeded its cost limit' };
     if (isCelError(result)) return { error: evaluationMessage(result, at) };
     if (typeof result !== 'boolean')
@@ -84,6 +86,22 @@ function evaluate(
   } catch (e) {
     if (meter.exhausted) return { error: 'the condition exceeded its cost limit' };
     return { error: isStackOverflow(e) ? 'the predicate or condition is nested too deeply' : describe(e) };
+  }
+}
+
+/**
+ * Runs `fn` with Error.stackTraceLimit at 0. The evaluator makes an Error for every missing key, even one that
+ * `||` then discards, and capturing its stack costs more than the rest of the step: an attacker's predicate could
+ * make every element of a big list do so. The messages we keep have no use for stacks. Evaluation is synchronous,
+ * so nothing else runs before the limit is put back.
+ */
+function withoutStackTraces<T>(fn: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return fn();
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 
@@ -131,7 +149,7 @@ function lineColumn(source: string, nodeOffset: number): string {
   return `${line}:${offset - before.lastIndexOf('\n')}`;
 }
 
-// maxId is the largest node id, so that nodes added by meterRanges get fresh ones.
+// maxId is the largest node id, so that nodes added by meterComprehensions get fresh ones.
 function maxId(parsed: ParsedExpr): bigint {
   let max = 0n;
   for (const key of Object.keys(parsed.sourceInfo?.positions ?? {})) {

@@ -197,6 +197,27 @@ describe('evaluate: cost is bounded', () => {
     });
   });
 
+  test('a condition over budget stops at its next step instead of running on', () => {
+    const many = Array.from({ length: 100_000 }, (_, i) => ({ id: i, s: 'xxxxxxxxxx' }));
+    const c = compiled(
+      'predicate.items.all(x, x.s.startsWith("x") && x.s.endsWith("x") && x.s.contains("x") && x.id >= 0)',
+    );
+    const started = performance.now();
+    expect(c.evaluate({ predicate: { items: many }, predicateType: TYPE })).toEqual({
+      error: 'the condition exceeded its cost limit',
+    });
+    // Unmetered, or metered without stopping, this takes over ten seconds here; metered, about a tenth of one.
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  test('a single pass pays for the size of its body', () => {
+    const many = new Array(200_000).fill(1);
+    expect(run('predicate.items.all(x, x == 1)', { items: many.slice(0, 100_000) })).toBe(true);
+    expect(run('predicate.items.all(x, x == 1)', { items: many })).toEqual({
+      error: 'the condition exceeded its cost limit',
+    });
+  });
+
   test('the budget is per evaluation', () => {
     const c = compiled('predicate.items.all(x, predicate.items.size() > 0)');
     for (let i = 0; i < 5; i += 1)

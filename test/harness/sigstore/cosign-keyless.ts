@@ -158,7 +158,17 @@ async function mustRun(sigstore: Sigstore, cli: 'cosign' | 'cosign2', args: stri
 
 /** Runs a cosign CLI in the harness's isolated home; resolves with its exit code and output. */
 export function runCosign(sigstore: Sigstore, cli: 'cosign' | 'cosign2', args: string[]): Promise<CosignRun> {
-  const env = isolatedEnv(path.join(sigstore.dir, 'cosign-home'));
+  return runCosignIn(path.join(sigstore.dir, 'cosign-home'), cli, args);
+}
+
+/** Runs a cosign CLI with `home` as its isolated HOME (child-env.ts) and `extra` in its environment. */
+export function runCosignIn(
+  home: string,
+  cli: 'cosign' | 'cosign2',
+  args: string[],
+  extra: NodeJS.ProcessEnv = {},
+): Promise<CosignRun> {
+  const env = isolatedEnv(home, extra);
   return new Promise((resolve) => {
     execFile(
       sigstoreTool(cli),

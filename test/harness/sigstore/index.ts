@@ -11,6 +11,7 @@ export {
 export {
   attestKeyless,
   runCosign,
+  runCosignIn,
   signKeyless,
   verifyKeyless,
   COSIGN_KEYLESS_TIMEOUT_MS,
@@ -20,6 +21,7 @@ export {
   type KeylessVerifyOptions,
   type SignatureFormat,
 } from './cosign-keyless';
+export { signWithCertificate, type CertificateSignOptions } from './cosign-certificate';
 export {
   startOidcIssuer,
   DEFAULT_TOKEN_TTL_S,

@@ -1,12 +1,18 @@
 // Proves the local Sigstore harness (test/harness/sigstore): keyless signatures and attestations made by the
 // real cosign v3 and v2 through the local Fulcio, CT log, Rekor v2 and TSA verify against the generated trusted
 // root with the right identity, and fail with a wrong one.
+import { writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import { loadHarness } from '../../harness/env';
 import { pushRandomImage } from '../../harness/images';
 import {
   attestKeyless,
+  createPrivateCa,
   githubCertificateIdentity,
+  issueCodeSigning,
+  runCosign,
   signKeyless,
+  signWithCertificate,
   startSigstore,
   verifyKeyless,
   type Sigstore,
@@ -14,6 +20,7 @@ import {
 
 const harness = loadHarness();
 const ALICE = 'alice@example.com';
+const CAROL = 'carol@example.com';
 
 let sigstore: Sigstore;
 
@@ -157,6 +164,26 @@ describe('local Sigstore services', () => {
     await expect(signKeyless(sigstore, { image: image.ref, token: forged })).rejects.toThrow(
       /Fulcio returned 400.*error processing the identity token/,
     );
+  });
+
+  it('signs with a key and a private-PKI certificate chain; cosign verifies it against that chain only', async () => {
+    const image = await pushRandomImage(harness.referrers.host, 'keyless/pki', 'v1');
+    const ca = await createPrivateCa('portcullis-test private');
+    await signWithCertificate({ image: image.ref, ca, leaf: await issueCodeSigning(ca, { email: CAROL }) });
+    const other = await createPrivateCa('portcullis-test other');
+    const verifyWith = async (chainPem: string, identity: string): Promise<number> => {
+      const chain = path.join(sigstore.dir, `chain-${Math.random().toString(36).slice(2)}.pem`);
+      await writeFile(chain, chainPem);
+      const args = [
+        'verify', '--certificate-chain', chain, '--certificate-identity', identity,
+        '--certificate-oidc-issuer-regexp', '.*', '--insecure-ignore-tlog=true', '--insecure-ignore-sct=true',
+        '--allow-http-registry', '--allow-insecure-registry', image.ref,
+      ]; // prettier-ignore
+      return (await runCosign(sigstore, 'cosign', args)).code;
+    };
+    expect(await verifyWith(ca.chainPem, CAROL)).toBe(0);
+    expect(await verifyWith(ca.chainPem, ALICE)).not.toBe(0);
+    expect(await verifyWith(other.chainPem, CAROL)).not.toBe(0);
   });
 
   it('stop() ends every service process', async () => {

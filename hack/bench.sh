@@ -6,4 +6,5 @@ PORTCULLIS_TOOLS=$(bash hack/bootstrap.sh | tail -n 1)
 export PORTCULLIS_TOOLS
 export PATH="$PWD/node_modules/.bin:$PATH"
 tsx bench/admission.bench.ts
-exec tsx bench/verdict-cache.bench.ts
+tsx bench/verdict-cache.bench.ts
+exec tsx bench/cbor.bench.ts

@@ -65,11 +65,9 @@ describe.each([
   });
 
   it('says REGISTRY_NOT_FOUND for a missing tag', async () => {
-    const err = await client
-      .resolve({ registry: host(), repository: 'client/none' }, 'nope', ctx())
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(RegistryError);
-    expect((err as RegistryError).code).toBe('REGISTRY_NOT_FOUND');
+    await expect(
+      client.resolve({ registry: host(), repository: 'client/none' }, 'nope', ctx()),
+    ).rejects.toThrowWithCode('REGISTRY_NOT_FOUND', { instanceOf: RegistryError });
   });
 
   it('lists referrers (API or tag fallback), filtered by artifactType on our side', async () => {
@@ -117,12 +115,11 @@ describe('RegistryClient with Basic auth (distribution htpasswd)', () => {
     ['no credentials', ANONYMOUS, false],
     ['a wrong password', login(host, basic(username, 'wrong')), true],
   ])('fails clearly with %s', async (_name, creds, hadCredentials) => {
-    const err = (await client.resolve(repo, 'v1', ctx(creds)).catch((e: unknown) => e)) as RegistryError;
-    expect(err).toBeInstanceOf(RegistryError);
-    expect(err.code).toBe('REGISTRY_UNAUTHORIZED');
-    expect(err.details.hadCredentials).toBe(hadCredentials);
-    expect(err.message).toContain(host);
-    expect(err.message).not.toContain('wrong');
+    await expect(client.resolve(repo, 'v1', ctx(creds))).rejects.toThrowWithCode('REGISTRY_UNAUTHORIZED', {
+      instanceOf: RegistryError,
+      details: { hadCredentials },
+      message: [host, expect.not.stringContaining('wrong')],
+    });
   });
 });
 
@@ -156,10 +153,10 @@ describe('RegistryClient with token auth (distribution + token server)', () => {
     ['a wrong password', login(t.host, basic(t.username, 'nope')), true],
     ['a wrong identity token', login(t.host, { identitytoken: 'nope' }), true],
   ])('fails with REGISTRY_UNAUTHORIZED given %s', async (_name, creds, hadCredentials) => {
-    const err = (await client.resolve(repo, 'v1', ctx(creds)).catch((e: unknown) => e)) as RegistryError;
-    expect(err).toBeInstanceOf(RegistryError);
-    expect(err.code).toBe('REGISTRY_UNAUTHORIZED');
-    expect(err.details.hadCredentials).toBe(hadCredentials);
+    await expect(client.resolve(repo, 'v1', ctx(creds))).rejects.toThrowWithCode('REGISTRY_UNAUTHORIZED', {
+      instanceOf: RegistryError,
+      details: { hadCredentials },
+    });
   });
 
   it('reports every exchange to onRequest with its registry', () => {

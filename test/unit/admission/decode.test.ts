@@ -80,18 +80,15 @@ describe('decodeAdmissionReview: invalid fixtures', () => {
   });
 
   it.each(table.filter((r) => r[1] !== 'extract'))('%s → %s', (name, code, field) => {
-    let caught: unknown;
-    try {
-      decodeAdmissionReview(loadFixture('invalid', name));
-    } catch (e) {
-      caught = e;
-    }
-    expect(caught).toBeInstanceOf(AdmissionError);
-    expect(caught).toBeInstanceOf(PortcullisError);
-    const err = caught as AdmissionError;
-    expect(err.code).toBe(code);
-    expect(err.details.field).toBe(field);
-    expect(err.message).toContain(field === '(root)' ? 'AdmissionReview' : field);
+    expect(() => decodeAdmissionReview(loadFixture('invalid', name))).toThrowWithCode(code, {
+      instanceOf: AdmissionError,
+      details: { field },
+      message: field === '(root)' ? 'AdmissionReview' : field,
+    });
+  });
+
+  it('refuses with an AdmissionError, which is a PortcullisError', () => {
+    expect(() => decodeAdmissionReview(loadFixture('invalid', 'wrong-kind'))).toThrow(PortcullisError);
   });
 
   it('tells a v1beta1 sender what to change', () => {

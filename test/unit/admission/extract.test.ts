@@ -215,15 +215,10 @@ describe('extractImages: refusals', () => {
   ];
   it.each(table)('%s → %s', (name, code, field) => {
     const r = decodeAdmissionReview(loadFixture('invalid', name)).request;
-    let caught: unknown;
-    try {
-      extractImages(r.kind, r.object, r.subResource);
-    } catch (e) {
-      caught = e;
-    }
-    expect(caught).toBeInstanceOf(AdmissionError);
-    expect((caught as AdmissionError).code).toBe(code);
-    if (field !== '') expect((caught as AdmissionError).details.field).toBe(field);
+    expect(() => extractImages(r.kind, r.object, r.subResource)).toThrowWithCode(code, {
+      instanceOf: AdmissionError,
+      ...(field === '' ? {} : { details: { field } }),
+    });
   });
 
   it('counts all three lists against MAX_CONTAINERS_PER_OBJECT, and allows exactly the limit', () => {
@@ -232,14 +227,14 @@ describe('extractImages: refusals', () => {
     const atLimit = { spec: { containers: list(half), initContainers: list(half) } };
     expect(extractImages({ group: '', kind: 'Pod' }, atLimit)).toHaveLength(MAX_CONTAINERS_PER_OBJECT);
     const over = { spec: { ...atLimit.spec, ephemeralContainers: list(1) } };
-    expect(() => extractImages({ group: '', kind: 'Pod' }, over)).toThrow(
-      expect.objectContaining({ code: 'ADMISSION_TOO_MANY_CONTAINERS' }),
+    expect(() => extractImages({ group: '', kind: 'Pod' }, over)).toThrowWithCode(
+      'ADMISSION_TOO_MANY_CONTAINERS',
     );
   });
 
   it('refuses an object that is not an object', () => {
-    expect(() => extractImages({ group: 'apps', kind: 'Deployment' }, 'nope')).toThrow(
-      expect.objectContaining({ code: 'ADMISSION_MALFORMED' }),
+    expect(() => extractImages({ group: 'apps', kind: 'Deployment' }, 'nope')).toThrowWithCode(
+      'ADMISSION_MALFORMED',
     );
   });
 });

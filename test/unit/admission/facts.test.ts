@@ -91,7 +91,12 @@ describe('toAdmissionFacts: needsReview', () => {
 
   it('throws for an UPDATE whose new object is malformed', () => {
     const r = decodeAdmissionReview(loadFixture('valid', 'update-with-image-change')).request;
-    expect(() => needsReview({ ...r, object: { spec: { containers: 'x' } } })).toThrow(AdmissionError);
+    expect(() => needsReview({ ...r, object: { spec: { containers: 'x' } } })).toThrowWithCode(
+      'ADMISSION_MALFORMED',
+      {
+        instanceOf: AdmissionError,
+      },
+    );
   });
 });
 
@@ -197,7 +202,12 @@ describe('toAdmissionFacts: the fields to judge, the images and the pod', () => 
   });
 
   it('throws for a CREATE whose pod spec cannot be read', () => {
-    expect(() => toAdmissionFacts(create({ spec: { containers: 'x' } }))).toThrow(AdmissionError);
+    expect(() => toAdmissionFacts(create({ spec: { containers: 'x' } }))).toThrowWithCode(
+      'ADMISSION_MALFORMED',
+      {
+        instanceOf: AdmissionError,
+      },
+    );
   });
 
   it.each([

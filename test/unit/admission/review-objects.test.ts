@@ -135,15 +135,7 @@ describe('toReviewRequests', () => {
     ],
   ];
   it.each(invalid)('refuses %s', (_name, docs, code, message) => {
-    let caught: unknown;
-    try {
-      toReviewRequests(docs);
-    } catch (e) {
-      caught = e;
-    }
-    expect(caught).toBeInstanceOf(AdmissionError);
-    expect((caught as AdmissionError).code).toBe(code);
-    expect((caught as AdmissionError).message).toMatch(message);
+    expect(() => toReviewRequests(docs)).toThrowWithCode(code, { instanceOf: AdmissionError, message });
   });
 
   it('accepts *List kinds and ignores empty documents', () => {

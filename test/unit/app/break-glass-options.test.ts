@@ -66,14 +66,9 @@ describe('toBreakGlassSettings', () => {
       `at most ${MAX_TRUSTED_CONTROLLER_NAME_CHARS}`,
     ],
   ])('refuses %s with CONFIG_INVALID_FLAG', (_name, flags, message) => {
-    let error: unknown;
-    try {
-      toBreakGlassSettings(flags);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error).toMatchObject({ code: 'CONFIG_INVALID_FLAG' });
-    expect((error as Error).message).toContain(message);
+    expect(() => toBreakGlassSettings(flags)).toThrowWithCode('CONFIG_INVALID_FLAG', {
+      instanceOf: ConfigError,
+      message,
+    });
   });
 });

@@ -35,8 +35,7 @@ describe('guardUntilSynced', () => {
     );
     const result = guarded(toAdmissionFacts(req(operation)), Date.now() + 1000);
     if (refused) {
-      await expect(result).rejects.toBeInstanceOf(KubeError);
-      await expect(result).rejects.toMatchObject({ code: 'KUBE_NOT_SYNCED' });
+      await expect(result).rejects.toThrowWithCode('KUBE_NOT_SYNCED', { instanceOf: KubeError });
     } else {
       await expect(result).resolves.toBe(evaluated);
     }

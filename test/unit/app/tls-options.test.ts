@@ -62,13 +62,9 @@ describe('toSelfManagedTls', () => {
     ['an overlap above the maximum', { ...VALID, tlsCaOverlap: '8d' }, '--tls-ca-overlap expects'],
     ['an overlap without a unit', { ...VALID, tlsCaOverlap: '24' }, '--tls-ca-overlap expects'],
   ])('refuses %s', (_name, flags, message) => {
-    let error: unknown;
-    try {
-      toSelfManagedTls(flags);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error).toMatchObject({ code: 'CONFIG_INVALID_FLAG', message: expect.stringContaining(message) });
+    expect(() => toSelfManagedTls(flags)).toThrowWithCode('CONFIG_INVALID_FLAG', {
+      instanceOf: ConfigError,
+      message,
+    });
   });
 });

@@ -420,10 +420,7 @@ describe('parseNotationTrustPolicy refuses what Notation refuses', () => {
       /trustPolicies\[0\]\.trustPolicyPlugins: .*does not know this field/,
     ],
   ])('%s', (_name, text, code, message) => {
-    const error = caught(() => parseNotationTrustPolicy(text));
-    expect(error).toBeInstanceOf(PolicyError);
-    expect(error).toMatchObject({ code });
-    expect((error as Error).message).toMatch(message);
+    expect(() => parseNotationTrustPolicy(text)).toThrowWithCode(code, { instanceOf: PolicyError, message });
   });
 
   test('lists every problem at once, each with its path', () => {
@@ -557,22 +554,19 @@ describe('policiesFromNotation refuses what Portcullis cannot express, and bad s
       /not an X\.509 certificate/,
     ],
   ])('%s', (_name, text, stores, code, message) => {
-    const error = caught(() => policiesFromNotation(parseNotationTrustPolicy(text), stores));
-    expect(error).toBeInstanceOf(PolicyError);
-    expect(error).toMatchObject({ code });
-    expect((error as Error).message).toMatch(message);
-    expect((error as Error).message).not.toContain(keyBody);
+    expect(() => policiesFromNotation(parseNotationTrustPolicy(text), stores)).toThrowWithCode(code, {
+      instanceOf: PolicyError,
+      message: [message, expect.not.stringContaining(keyBody)],
+    });
   });
 
   test('output that would not compile is refused, naming the statement', () => {
-    const error = caught(() =>
+    expect(() =>
       policiesFromNotation(parseNotationTrustPolicy(doc(statement())), STORES, {
         namespace: 'Not_A_Namespace',
       }),
-    );
-    expect(error).toMatchObject({ code: 'POLICY_NOTATION_INVALID' });
-    expect((error as Error).message).toMatch(
-      /trust policy "app" converts to a policy that does not compile:\nmetadata\.namespace/,
-    );
+    ).toThrowWithCode('POLICY_NOTATION_INVALID', {
+      message: /trust policy "app" converts to a policy that does not compile:\nmetadata\.namespace/,
+    });
   });
 });

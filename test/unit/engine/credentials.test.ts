@@ -27,8 +27,6 @@ describe('CredentialsBuilder', () => {
   });
 
   it('fails with a registry error code on a malformed pull secret', () => {
-    expect(() => builder.forRequest(['{not json'], [])).toThrow(
-      expect.objectContaining({ code: 'REGISTRY_CREDENTIALS_INVALID' }),
-    );
+    expect(() => builder.forRequest(['{not json'], [])).toThrowWithCode('REGISTRY_CREDENTIALS_INVALID');
   });
 });

@@ -89,13 +89,9 @@ describe('loadKubeConfig', () => {
       text: /current-context/,
     },
   ])('$name → $code', ({ flag, code, text }) => {
-    let caught: unknown;
-    try {
-      loadKubeConfig(flag, { env: {}, home, fileExists: () => false });
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(ConfigError);
-    expect(caught).toMatchObject({ code, message: expect.stringMatching(text) });
+    expect(() => loadKubeConfig(flag, { env: {}, home, fileExists: () => false })).toThrowWithCode(code, {
+      instanceOf: ConfigError,
+      message: text,
+    });
   });
 });

@@ -16,15 +16,7 @@ const FILE = 'labels.yaml';
 
 // expectConfigError runs fn and checks the error's class, code, and that the message names file and field.
 function expectConfigError(fn: () => unknown, code: string, ...parts: string[]): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ConfigError);
-  expect((caught as ConfigError).code).toBe(code);
-  for (const part of parts) expect((caught as ConfigError).message).toContain(part);
+  expect(fn).toThrowWithCode(code, { instanceOf: ConfigError, message: parts });
 }
 
 describe('parseNamespaceLabels', () => {

@@ -47,14 +47,9 @@ describe('pinnedReference', () => {
     ['nginx', `md5:${H}`, 'REFERENCE_UNSUPPORTED_DIGEST'],
     [`nginx@${D}`, D2, 'REFERENCE_INVALID'],
   ])('%s refuses %j', (input, digest, code) => {
-    let caught: unknown;
-    try {
-      pinnedReference(parseImageReference(input), digest);
-    } catch (e) {
-      caught = e;
-    }
-    expect(caught).toBeInstanceOf(ImageReferenceError);
-    expect((caught as ImageReferenceError).code).toBe(code);
+    expect(() => pinnedReference(parseImageReference(input), digest)).toThrowWithCode(code, {
+      instanceOf: ImageReferenceError,
+    });
   });
 });
 

@@ -146,16 +146,11 @@ describe('compileImageGlob rejects invalid globs', () => {
     ['registry.example.com/$(x)', /may contain only/],
     ['a'.repeat(513), /longer than 512/],
   ])('%j', (glob, reason) => {
-    let caught: unknown;
-    try {
-      compileImageGlob(glob);
-    } catch (e) {
-      caught = e;
-    }
-    expect(caught).toBeInstanceOf(ImageReferenceError);
-    expect((caught as ImageReferenceError).code).toBe('REFERENCE_INVALID_GLOB');
-    expect((caught as ImageReferenceError).reason).toMatch(reason);
-    expect((caught as ImageReferenceError).message).toContain('image glob "');
+    expect(() => compileImageGlob(glob)).toThrowWithCode('REFERENCE_INVALID_GLOB', {
+      instanceOf: ImageReferenceError,
+      details: { reason: expect.stringMatching(reason) },
+      message: 'image glob "',
+    });
   });
 });
 

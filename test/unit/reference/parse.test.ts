@@ -153,17 +153,12 @@ const INVALID: [input: string, code: ReferenceErrorCode, reason: RegExp][] = [
 
 describe('parseImageReference rejects junk', () => {
   it.each(INVALID)('%j → %s', (input, code, reason) => {
-    let caught: unknown;
-    try {
-      parseImageReference(input);
-    } catch (e) {
-      caught = e;
-    }
-    expect(caught).toBeInstanceOf(ImageReferenceError);
-    const err = caught as ImageReferenceError;
-    expect(err.code).toBe(code);
-    expect(err.reason).toMatch(reason);
-    expect(err.message).toContain(err.reason);
+    // The reason is the bare "what is wrong"; the message quotes the input, then gives the reason.
+    expect(() => parseImageReference(input)).toThrowWithCode(code, {
+      instanceOf: ImageReferenceError,
+      details: { reason: expect.stringMatching(reason) },
+      message: expect.stringMatching(new RegExp(`is not a valid reference: .*${reason.source}`)),
+    });
   });
 
   it('accepts a name of exactly 255 characters and rejects 256', () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Keychain, OCI_MANIFEST, RegistryError, type CredentialSource } from '../../../src/registry';
-import { adversary, failure, testClient, within, type Adversary } from './adversary';
+import { adversary, testClient, within, type Adversary } from './adversary';
 
 const MANIFEST = Buffer.from(
   JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: {}, layers: [] }),
@@ -111,11 +111,9 @@ describe('Bearer token flow', () => {
   ])('fails on %s', async (_name, answer, code) => {
     const { registry } = await tokenRegistry(() => answer);
     const { client } = testClient();
-    const err = await failure(
+    await expect(
       client.resolve({ registry: registry.host, repository: 'app' }, 'v1', within(5000)),
-    );
-    expect(err).toBeInstanceOf(RegistryError);
-    expect(err.code).toBe(code);
+    ).rejects.toThrowWithCode(code, { instanceOf: RegistryError });
     await client.close();
   });
 });
@@ -151,12 +149,9 @@ describe('other challenges', () => {
     });
     servers.push(registry);
     const { client } = testClient();
-    const err = await failure(
+    await expect(
       client.resolve({ registry: registry.host, repository: 'app' }, 'v1', within(5000)),
-    );
-    expect(err).toBeInstanceOf(RegistryError);
-    expect(err.code).toBe('REGISTRY_UNAUTHORIZED');
-    expect(err.message).toContain('negotiate');
+    ).rejects.toThrowWithCode('REGISTRY_UNAUTHORIZED', { instanceOf: RegistryError, message: 'negotiate' });
     await client.close();
   });
 });

@@ -5,16 +5,8 @@
 // the guard ever broke, so no test can reach the network. egress.test.ts checks the metadata answers
 // (169.254.169.254, fd00:ec2::254, …) on the lookup itself, without connecting.
 import type { LookupAddress } from 'node:dns';
-import { Keychain } from '../../../src/registry';
-import {
-  expectCode,
-  failure,
-  loopbackOnlyDispatcher,
-  sendManifest,
-  testClient,
-  useAdversaries,
-  within,
-} from './adversary';
+import { Keychain, RegistryError } from '../../../src/registry';
+import { loopbackOnlyDispatcher, sendManifest, testClient, useAdversaries, within } from './adversary';
 
 const serve = useAdversaries();
 
@@ -48,11 +40,12 @@ describe('egress guard in the registry transport', () => {
     });
     const spy = loopbackOnlyDispatcher();
     const { client, outcomes } = testClient({ dispatcher: spy.dispatcher });
-    const err = await failure(client.getManifest({ registry: s.host, repository: 'x' }, 'v1', within(5000)));
-    expectCode(err, 'REGISTRY_EGRESS_REFUSED');
-    expect(err.message).toContain(shown);
-    expect(err.message).toMatch(/metadata|link-local/);
-    expect(err.message).toContain(`${s.host}/x`);
+    await expect(
+      client.getManifest({ registry: s.host, repository: 'x' }, 'v1', within(5000)),
+    ).rejects.toThrowWithCode('REGISTRY_EGRESS_REFUSED', {
+      instanceOf: RegistryError,
+      message: [shown, /metadata|link-local/, `${s.host}/x`],
+    });
     expect([...new Set(spy.attempts)]).toEqual(['127.0.0.1']);
     expect(outcomes).toEqual(['3xx', 'refused']);
     await client.close();
@@ -62,12 +55,13 @@ describe('egress guard in the registry transport', () => {
   it('refuses a registry whose name resolves to a forbidden address, before connecting and without retrying', async () => {
     const dns = resolverTo({ 'evil.test': '0.0.0.0' });
     const { client, outcomes } = testClient({ egress: { resolve: dns.resolve } });
-    const err = await failure(
+    await expect(
       client.resolve({ registry: 'evil.test:5000', repository: 'x' }, 'v1', within(5000)),
-    );
-    expectCode(err, 'REGISTRY_EGRESS_REFUSED');
-    expect(err.message).toMatch(/evil\.test \(0\.0\.0\.0\): 0\.0\.0\.0 is an unspecified address/);
-    expect(err.details).toMatchObject({ registry: 'evil.test:5000', host: 'evil.test', address: '0.0.0.0' });
+    ).rejects.toThrowWithCode('REGISTRY_EGRESS_REFUSED', {
+      instanceOf: RegistryError,
+      message: /evil\.test \(0\.0\.0\.0\): 0\.0\.0\.0 is an unspecified address/,
+      details: { registry: 'evil.test:5000', host: 'evil.test', address: '0.0.0.0' },
+    });
     expect(dns.asked).toEqual(['evil.test']);
     expect(outcomes).toEqual(['refused']);
     await client.close();
@@ -93,8 +87,9 @@ describe('egress guard in the registry transport', () => {
       res.end();
     });
     const { client } = testClient({ egress: { resolve: dns.resolve } });
-    const err = await failure(client.getManifest({ registry: s.host, repository: 'x' }, 'v1', within(5000)));
-    expectCode(err, 'REGISTRY_EGRESS_REFUSED');
+    await expect(
+      client.getManifest({ registry: s.host, repository: 'x' }, 'v1', within(5000)),
+    ).rejects.toThrowWithCode('REGISTRY_EGRESS_REFUSED', { instanceOf: RegistryError });
     expect(dns.asked).toEqual(['evil.test']);
     await client.close();
   });
@@ -112,10 +107,9 @@ describe('egress guard in the registry transport', () => {
     );
     const spy = loopbackOnlyDispatcher();
     const { client } = testClient({ dispatcher: spy.dispatcher });
-    expectCode(
-      await failure(client.resolve({ registry: s.host, repository: 'x' }, 'v1', within(5000, creds))),
-      'REGISTRY_AUTH_REALM_REFUSED',
-    );
+    await expect(
+      client.resolve({ registry: s.host, repository: 'x' }, 'v1', within(5000, creds)),
+    ).rejects.toThrowWithCode('REGISTRY_AUTH_REALM_REFUSED', { instanceOf: RegistryError });
     expect([...new Set(spy.attempts)]).toEqual(['127.0.0.1']);
     await client.close();
     await spy.dispatcher.close();
@@ -128,10 +122,9 @@ describe('egress guard in the registry transport', () => {
       res.end();
     });
     const { client } = testClient({ egress: { resolve: dns.resolve } });
-    expectCode(
-      await failure(client.resolve({ registry: s.host, repository: 'x' }, 'v1', within(5000))),
-      'REGISTRY_EGRESS_REFUSED',
-    );
+    await expect(
+      client.resolve({ registry: s.host, repository: 'x' }, 'v1', within(5000)),
+    ).rejects.toThrowWithCode('REGISTRY_EGRESS_REFUSED', { instanceOf: RegistryError });
     expect(dns.asked).toEqual(['auth.test']);
     await client.close();
   });

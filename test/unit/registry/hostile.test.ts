@@ -5,12 +5,11 @@ import {
   MAX_REDIRECTS,
   MAX_WWW_AUTHENTICATE_CHARS,
   OCI_MANIFEST,
+  RegistryError,
 } from '../../../src/registry';
 import {
   adversary,
   DIGEST,
-  expectCode,
-  failure,
   MANIFEST,
   selfSignedCert,
   sendManifest,
@@ -26,8 +25,9 @@ describe('hostile registries', () => {
     const s = await serve(() => undefined);
     const { client } = testClient();
     const started = Date.now();
-    const err = await failure(client.resolve({ registry: s.host, repository: 'x' }, 'v1', within(700)));
-    expectCode(err, 'REGISTRY_TIMEOUT');
+    await expect(
+      client.resolve({ registry: s.host, repository: 'x' }, 'v1', within(700)),
+    ).rejects.toThrowWithCode('REGISTRY_TIMEOUT', { instanceOf: RegistryError });
     expect(Date.now() - started).toBeLessThan(2000);
     await client.close();
   });
@@ -40,10 +40,9 @@ describe('hostile registries', () => {
     });
     const { client } = testClient();
     const started = Date.now();
-    expectCode(
-      await failure(client.getManifest({ registry: s.host, repository: 'x' }, 'v1', within(800))),
-      'REGISTRY_TIMEOUT',
-    );
+    await expect(
+      client.getManifest({ registry: s.host, repository: 'x' }, 'v1', within(800)),
+    ).rejects.toThrowWithCode('REGISTRY_TIMEOUT', { instanceOf: RegistryError });
     expect(Date.now() - started).toBeLessThan(2500);
     await client.close();
   });
@@ -65,10 +64,9 @@ describe('hostile registries', () => {
       pump();
     });
     const { client } = testClient();
-    expectCode(
-      await failure(client.getManifest({ registry: s.host, repository: 'x' }, 'v1', within(20_000))),
-      'REGISTRY_MANIFEST_TOO_LARGE',
-    );
+    await expect(
+      client.getManifest({ registry: s.host, repository: 'x' }, 'v1', within(20_000)),
+    ).rejects.toThrowWithCode('REGISTRY_MANIFEST_TOO_LARGE', { instanceOf: RegistryError });
     await new Promise((r) => setTimeout(r, 100));
     // Socket buffers on both sides hold a few MiB more than we read; nowhere near 1 GB.
     expect(written).toBeGreaterThan(MAX_MANIFEST_BYTES);
@@ -82,9 +80,12 @@ describe('hostile registries', () => {
       res.write('{');
     });
     const { client } = testClient();
-    const err = await failure(client.getManifest({ registry: s.host, repository: 'x' }, 'v1', within(5000)));
-    expectCode(err, 'REGISTRY_MANIFEST_TOO_LARGE');
-    expect(err.message).toContain(`declared ${5 * 1024 ** 3} bytes`);
+    await expect(
+      client.getManifest({ registry: s.host, repository: 'x' }, 'v1', within(5000)),
+    ).rejects.toThrowWithCode('REGISTRY_MANIFEST_TOO_LARGE', {
+      instanceOf: RegistryError,
+      message: `declared ${5 * 1024 ** 3} bytes`,
+    });
     await client.close();
   });
 
@@ -94,10 +95,9 @@ describe('hostile registries', () => {
       res.end(Buffer.concat([MANIFEST, Buffer.from(' ')]));
     });
     const { client } = testClient();
-    expectCode(
-      await failure(client.getManifest({ registry: s.host, repository: 'x' }, DIGEST, within(5000))),
-      'REGISTRY_DIGEST_MISMATCH',
-    );
+    await expect(
+      client.getManifest({ registry: s.host, repository: 'x' }, DIGEST, within(5000)),
+    ).rejects.toThrowWithCode('REGISTRY_DIGEST_MISMATCH', { instanceOf: RegistryError });
     await client.close();
   });
 
@@ -122,26 +122,22 @@ describe('hostile registries', () => {
     const s = await serve((req, res) => res.end(req.url?.includes('long') ? 'hello world' : 'HELLO'));
     const { client } = testClient();
     for (const repo of ['long', 'other']) {
-      const err = await failure(
+      await expect(
         client.getBlob(
           { registry: s.host, repository: repo },
           { mediaType: 'x', digest, size: 5 },
           within(5000),
         ),
-      );
-      expectCode(err, 'REGISTRY_DIGEST_MISMATCH');
+      ).rejects.toThrowWithCode('REGISTRY_DIGEST_MISMATCH', { instanceOf: RegistryError });
     }
-    expectCode(
-      await failure(
-        client.getBlob(
-          { registry: s.host, repository: 'x' },
-          { mediaType: 'x', digest, size: 100 },
-          within(5000),
-          10,
-        ),
+    await expect(
+      client.getBlob(
+        { registry: s.host, repository: 'x' },
+        { mediaType: 'x', digest, size: 100 },
+        within(5000),
+        10,
       ),
-      'REGISTRY_BLOB_TOO_LARGE',
-    );
+    ).rejects.toThrowWithCode('REGISTRY_BLOB_TOO_LARGE', { instanceOf: RegistryError });
     expect(s.requests).toHaveLength(2); // the over-size descriptor was refused without a request
     await client.close();
   });
@@ -171,10 +167,9 @@ describe('hostile registries', () => {
     });
     const { client } = testClient();
     const started = Date.now();
-    expectCode(
-      await failure(client.resolve({ registry: s.host, repository: 'x' }, 'v1', within(5000))),
-      'REGISTRY_RATE_LIMITED',
-    );
+    await expect(
+      client.resolve({ registry: s.host, repository: 'x' }, 'v1', within(5000)),
+    ).rejects.toThrowWithCode('REGISTRY_RATE_LIMITED', { instanceOf: RegistryError });
     expect(Date.now() - started).toBeLessThan(1000);
     expect(s.requests).toHaveLength(1);
     await client.close();
@@ -196,10 +191,9 @@ describe('hostile registries', () => {
       res.end();
     });
     const { client } = testClient();
-    expectCode(
-      await failure(client.getManifest({ registry: s.host, repository: 'x' }, 'v1', within(5000))),
-      'REGISTRY_TOO_MANY_REDIRECTS',
-    );
+    await expect(
+      client.getManifest({ registry: s.host, repository: 'x' }, 'v1', within(5000)),
+    ).rejects.toThrowWithCode('REGISTRY_TOO_MANY_REDIRECTS', { instanceOf: RegistryError });
     expect(s.requests).toHaveLength(MAX_REDIRECTS + 1);
     await client.close();
   });
@@ -250,10 +244,9 @@ describe('hostile registries', () => {
       res.end();
     }, selfSignedCert());
     const { client } = testClient({ insecureRegistries: [tls.host] });
-    expectCode(
-      await failure(client.getManifest({ registry: tls.host, repository: 'x' }, 'v1', within(5000))),
-      'REGISTRY_REDIRECT_REFUSED',
-    );
+    await expect(
+      client.getManifest({ registry: tls.host, repository: 'x' }, 'v1', within(5000)),
+    ).rejects.toThrowWithCode('REGISTRY_REDIRECT_REFUSED', { instanceOf: RegistryError });
     expect(plain.requests).toHaveLength(0);
     await client.close();
   });
@@ -267,15 +260,13 @@ describe('hostile registries', () => {
       res.end();
     });
     const { client } = testClient();
-    expectCode(
-      await failure(client.resolve({ registry: s.host, repository: 'long' }, 'v1', within(5000))),
-      'REGISTRY_BAD_RESPONSE',
-    );
+    await expect(
+      client.resolve({ registry: s.host, repository: 'long' }, 'v1', within(5000)),
+    ).rejects.toThrowWithCode('REGISTRY_BAD_RESPONSE', { instanceOf: RegistryError });
     const started = Date.now();
-    expectCode(
-      await failure(client.resolve({ registry: s.host, repository: 'weird' }, 'v1', within(5000))),
-      'REGISTRY_UNAUTHORIZED',
-    );
+    await expect(
+      client.resolve({ registry: s.host, repository: 'weird' }, 'v1', within(5000)),
+    ).rejects.toThrowWithCode('REGISTRY_UNAUTHORIZED', { instanceOf: RegistryError });
     expect(Date.now() - started).toBeLessThan(500);
     await client.close();
   });
@@ -293,10 +284,9 @@ describe('hostile registries', () => {
       JSON.stringify({ auths: { [s.host]: { username: 'u', password: 'p' } } }),
     );
     const { client, outcomes } = testClient();
-    expectCode(
-      await failure(client.resolve({ registry: s.host, repository: 'x' }, 'v1', within(5000, creds))),
-      'REGISTRY_AUTH_REALM_REFUSED',
-    );
+    await expect(
+      client.resolve({ registry: s.host, repository: 'x' }, 'v1', within(5000, creds)),
+    ).rejects.toThrowWithCode('REGISTRY_AUTH_REALM_REFUSED', { instanceOf: RegistryError });
     expect(outcomes).toEqual(['4xx']);
     await client.close();
   });
@@ -356,10 +346,9 @@ describe('hostile registries', () => {
       res.end(JSON.stringify({ schemaVersion: 1, name: 'x', tag: 'v1', fsLayers: [] }));
     });
     const { client } = testClient();
-    expectCode(
-      await failure(client.resolve({ registry: s.host, repository: 'x' }, 'v1', within(5000))),
-      'REGISTRY_UNSUPPORTED_MEDIA_TYPE',
-    );
+    await expect(
+      client.resolve({ registry: s.host, repository: 'x' }, 'v1', within(5000)),
+    ).rejects.toThrowWithCode('REGISTRY_UNSUPPORTED_MEDIA_TYPE', { instanceOf: RegistryError });
     await client.close();
   });
 
@@ -368,10 +357,9 @@ describe('hostile registries', () => {
     const host = s.host;
     await s.close();
     const { client } = testClient();
-    expectCode(
-      await failure(client.resolve({ registry: host, repository: 'x' }, 'v1', within(3000))),
-      'REGISTRY_UNREACHABLE',
-    );
+    await expect(
+      client.resolve({ registry: host, repository: 'x' }, 'v1', within(3000)),
+    ).rejects.toThrowWithCode('REGISTRY_UNREACHABLE', { instanceOf: RegistryError });
     await client.close();
   });
 });

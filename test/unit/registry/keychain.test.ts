@@ -70,16 +70,11 @@ describe('Keychain.fromDockerConfigJson', () => {
     ],
     ['auth with junk characters', JSON.stringify({ auths: { 'r.io': { auth: 'sec ret!!' } } }), 'sec ret'],
   ])('rejects %s with REGISTRY_CREDENTIALS_INVALID', (_name, json, secret) => {
-    let err: unknown;
-    try {
-      Keychain.fromDockerConfigJson(json);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(RegistryError);
-    expect((err as RegistryError).code).toBe('REGISTRY_CREDENTIALS_INVALID');
-    expect((err as RegistryError).cause).toBeUndefined();
-    if (secret !== undefined) expect((err as RegistryError).message).not.toContain(secret);
+    expect(() => Keychain.fromDockerConfigJson(json)).toThrowWithCode('REGISTRY_CREDENTIALS_INVALID', {
+      instanceOf: RegistryError,
+      cause: undefined,
+      ...(secret === undefined ? {} : { message: expect.not.stringContaining(secret) }),
+    });
   });
 });
 

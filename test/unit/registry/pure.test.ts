@@ -7,17 +7,6 @@ import { parseRetryAfter, retryDelay } from '../../../src/registry/http/retry';
 
 const where = { registry: 'r.io', repository: 'a/b' };
 
-// codeOf runs `f` and returns the RegistryError code it threw.
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RegistryError);
-    return (e as RegistryError).code;
-  }
-  return undefined;
-}
-
 describe('parseRetryAfter', () => {
   const now = Date.parse('2025-01-01T00:00:00Z');
   it.each([
@@ -116,12 +105,14 @@ describe('paths', () => {
     ['a query', 'v1?x=1', 'REGISTRY_BAD_RESPONSE'],
     ['a bad digest', 'sha256:zz', 'REGISTRY_BAD_RESPONSE'],
   ])('manifestPath with %s', (_name, reference, code) => {
-    expect(codeOf(() => manifestPath(where, reference))).toBe(code);
+    if (code === undefined) expect(() => manifestPath(where, reference)).not.toThrow();
+    else expect(() => manifestPath(where, reference)).toThrowWithCode(code, { instanceOf: RegistryError });
   });
 
   it('refuses repository names outside the grammar', () => {
-    expect(codeOf(() => manifestPath({ registry: 'r.io', repository: 'a/../b' }, 'v1'))).toBe(
+    expect(() => manifestPath({ registry: 'r.io', repository: 'a/../b' }, 'v1')).toThrowWithCode(
       'REGISTRY_BAD_RESPONSE',
+      { instanceOf: RegistryError },
     );
   });
 
@@ -145,6 +136,8 @@ describe('parseTokenResponse', () => {
     ['no token', '{"expires_in": 5}'],
     ['a token with a newline', JSON.stringify({ token: 'a\r\nX-Evil: 1' })],
   ])('rejects %s with REGISTRY_BAD_RESPONSE', (_name, body) => {
-    expect(codeOf(() => parseTokenResponse(Buffer.from(body), where))).toBe('REGISTRY_BAD_RESPONSE');
+    expect(() => parseTokenResponse(Buffer.from(body), where)).toThrowWithCode('REGISTRY_BAD_RESPONSE', {
+      instanceOf: RegistryError,
+    });
   });
 });

@@ -1,13 +1,5 @@
-import {
-  DIGEST,
-  expectCode,
-  failure,
-  selfSignedCert,
-  sendManifest,
-  testClient,
-  useAdversaries,
-  within,
-} from './adversary';
+import { RegistryError } from '../../../src/registry';
+import { DIGEST, selfSignedCert, sendManifest, testClient, useAdversaries, within } from './adversary';
 
 const serve = useAdversaries();
 
@@ -26,11 +18,11 @@ describe('TLS and insecure registries', () => {
     });
     const got = client.resolve({ registry: s.host, repository: 'x' }, 'v1', within(5000));
     if (code === undefined) expect((await got).digest).toBe(DIGEST);
-    else {
-      const err = await failure(got);
-      expectCode(err, code);
-      expect(err.message).toContain('--registry-ca');
-    }
+    else
+      await expect(got).rejects.toThrowWithCode(code, {
+        instanceOf: RegistryError,
+        message: '--registry-ca',
+      });
     await client.close();
   });
 

@@ -165,11 +165,9 @@ describe('TlsRotator errors and repairs', () => {
     const { secret } = await bootstrapSecret(T0, CA_DAYS * DAY_MS, SERVING_DAYS * DAY_MS);
     const cluster = new FakeCluster(secret, NAMES);
     breakIt(cluster);
-    const error = await rotator(cluster.clients(), () => T0)
-      .tick()
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TlsError);
-    expect(error).toMatchObject({ code });
+    await expect(rotator(cluster.clients(), () => T0).tick()).rejects.toThrowWithCode(code, {
+      instanceOf: TlsError,
+    });
   });
 
   test('an unwritable serving folder is TLS_FILE_WRITE_FAILED', async () => {
@@ -177,7 +175,7 @@ describe('TlsRotator errors and repairs', () => {
     const r = rotator(cluster.clients(), () => T0, 'x', {
       files: { certPath: join(dir, 'missing', 'x.crt'), keyPath: join(dir, 'missing', 'x.key') },
     });
-    await expect(r.tick()).rejects.toMatchObject({ name: 'TlsError', code: 'TLS_FILE_WRITE_FAILED' });
+    await expect(r.tick()).rejects.toThrowWithCode('TLS_FILE_WRITE_FAILED', { instanceOf: TlsError });
   });
 
   test('a Secret with a broken CA gets a new CA at once (downtime unavoidable) and it is published', async () => {
@@ -199,9 +197,10 @@ describe('TlsRotator errors and repairs', () => {
         issueServing: (n, v, ca) => X509_ISSUER.issueServing(n, v, ca, ['other.test']),
       },
     });
-    const error = await r.tick().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TlsError);
-    expect(error).toMatchObject({ code: 'TLS_STEP_NO_EFFECT', details: { step: 'renew-serving' } });
+    await expect(r.tick()).rejects.toThrowWithCode('TLS_STEP_NO_EFFECT', {
+      instanceOf: TlsError,
+      details: { step: 'renew-serving' },
+    });
     expect(cluster.secretWrites).toBe(2); // record-published, then one renewal
   });
 

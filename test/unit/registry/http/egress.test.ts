@@ -9,7 +9,6 @@ import {
   type EgressResolver,
 } from '../../../../src/registry/http/egress';
 import { RegistryError } from '../../../../src/registry/errors';
-import { expectCode } from '../adversary';
 
 // resolverOf answers from a fixed table, recording every name it was asked about.
 function resolverOf(table: Record<string, string[]>): EgressResolver & { asked: string[] } {
@@ -87,17 +86,14 @@ describe('checkEgressUrl (before any request)', () => {
     ['the metadata host name', 'http://metadata.google.internal/computeMetadata/v1/'],
     ['the metadata host name with a dot', 'http://metadata.google.internal./'],
   ])('refuses %s with REGISTRY_EGRESS_REFUSED naming host and reason', (_name, url) => {
-    let thrown: unknown;
-    try {
-      checkEgressUrl(new URL(url));
-    } catch (e) {
-      thrown = e;
-    }
-    expectCode(thrown, 'REGISTRY_EGRESS_REFUSED');
-    const err = thrown as RegistryError;
-    expect(err.message).toContain(new URL(url).hostname.replace(/^\[|\]$/g, ''));
-    expect(err.message).toMatch(/metadata|link-local|unspecified/);
-    expect(err.message).toMatch(/loopback and private/);
+    expect(() => checkEgressUrl(new URL(url))).toThrowWithCode('REGISTRY_EGRESS_REFUSED', {
+      instanceOf: RegistryError,
+      message: [
+        new URL(url).hostname.replace(/^\[|\]$/g, ''),
+        /metadata|link-local|unspecified/,
+        /loopback and private/,
+      ],
+    });
   });
 
   it.each([
@@ -126,10 +122,12 @@ describe('guardedConnector (IP literals, which net.connect never looks up)', () 
     async (hostname) => {
       const spy = spyConnector();
       const connect = guardedConnector(spy.connector as never);
-      const err = await new Promise<Error | null>((resolve) =>
-        connect({ hostname, protocol: 'http:', port: '80' }, (...[e]) => resolve(e)),
+      const connecting = new Promise<void>((resolve, reject) =>
+        connect({ hostname, protocol: 'http:', port: '80' }, (...[e]) => (e ? reject(e) : resolve())),
       );
-      expectCode(err, 'REGISTRY_EGRESS_REFUSED');
+      await expect(connecting).rejects.toThrowWithCode('REGISTRY_EGRESS_REFUSED', {
+        instanceOf: RegistryError,
+      });
       expect(spy.attempts).toEqual([]);
     },
   );
@@ -145,11 +143,12 @@ describe('guardedConnector (IP literals, which net.connect never looks up)', () 
 });
 
 describe('guardedLookup (names, after DNS: the address checked is the one connected to)', () => {
-  // lookup runs the guarded lookup the way net.connect does, with or without `all`.
+  // lookup runs the guarded lookup the way net.connect does, with or without `all`; it rejects with the
+  // error the lookup calls back with.
   function lookup(resolve: EgressResolver, hostname: string, all: boolean) {
-    return new Promise<{ err: Error | null; result: unknown }>((done) =>
+    return new Promise<unknown>((done, fail) =>
       guardedLookup(resolve)(hostname, { all }, (err: Error | null, address: unknown, family?: number) =>
-        done({ err, result: all ? address : { address, family } }),
+        err ? fail(err) : done(all ? address : { address, family }),
       ),
     );
   }
@@ -167,25 +166,26 @@ describe('guardedLookup (names, after DNS: the address checked is the one connec
     ['mapped.test', '::ffff:169.254.169.254'],
   ])('refuses %s, which resolves to %s', async (hostname, address) => {
     for (const all of [true, false]) {
-      const { err } = await lookup(resolve, hostname, all);
-      expectCode(err, 'REGISTRY_EGRESS_REFUSED');
-      expect(err?.message).toContain(hostname);
-      expect(err?.message).toContain(address);
-      expect((err as RegistryError).details).toMatchObject({ host: hostname, address });
+      await expect(lookup(resolve, hostname, all)).rejects.toThrowWithCode('REGISTRY_EGRESS_REFUSED', {
+        instanceOf: RegistryError,
+        message: [hostname, address],
+        details: { host: hostname, address },
+      });
     }
   });
 
   it('answers an allowed name with its addresses, in the form net asked for', async () => {
-    expect((await lookup(resolve, 'good.test', true)).result).toEqual([
+    expect(await lookup(resolve, 'good.test', true)).toEqual([
       { address: '127.0.0.1', family: 4 },
       { address: '::1', family: 6 },
     ]);
-    expect((await lookup(resolve, 'good.test', false)).result).toEqual({ address: '127.0.0.1', family: 4 });
+    expect(await lookup(resolve, 'good.test', false)).toEqual({ address: '127.0.0.1', family: 4 });
   });
 
   it('passes a resolver failure through unchanged', async () => {
-    const { err } = await lookup(resolve, 'nowhere.test', true);
-    expect((err as { code?: string }).code).toBe('ENOTFOUND');
+    await expect(lookup(resolve, 'nowhere.test', true)).rejects.toThrowWithCode('ENOTFOUND', {
+      message: 'getaddrinfo ENOTFOUND nowhere.test',
+    });
   });
 });
 

@@ -149,34 +149,35 @@ describe('notaryV1Verifier against notary-server', () => {
     ],
   ] as const)('denies when %s', async (_what, tag, opts, code, pattern) => {
     const target = await resolveTarget(`${gun}:${tag}`);
-    const e = await failure(notaryV1Verifier.verify(target, authority(opts), context()));
-    expect(e).toBeInstanceOf(VerifyError);
-    expect(e.code).toBe(code);
-    expect(e.message).toMatch(pattern);
+    await expect(notaryV1Verifier.verify(target, authority(opts), context())).rejects.toThrowWithCode(code, {
+      instanceOf: VerifyError,
+      message: pattern,
+    });
   });
 
   test('denies when the pinned root key is not the repository root', async () => {
     const target = await resolveTarget(`${gun}:v1`);
-    const e = await failure(
+    await expect(
       notaryV1Verifier.verify(target, authority({ rootKeys: [otherRoot()] }), context()),
-    );
-    expect(e.code).toBe('VERIFY_TUF_ROOT_UNTRUSTED');
+    ).rejects.toThrowWithCode('VERIFY_TUF_ROOT_UNTRUSTED');
   });
 
   test('denies expired metadata: timestamp.json (14 days) has expired 15 days after publishing', async () => {
     const target = await resolveTarget(`${gun}:v1`);
     const later = new Date(Date.now() + 15 * DAY_MS);
-    const e = await failure(notaryV1Verifier.verify(target, authority(), context(later)));
-    expect(e.code).toBe('VERIFY_TUF_EXPIRED');
-    expect(e.message).toMatch(/timestamp\.json expired on \d{4}-\d\d-\d\d/);
+    await expect(notaryV1Verifier.verify(target, authority(), context(later))).rejects.toThrowWithCode(
+      'VERIFY_TUF_EXPIRED',
+      { message: /timestamp\.json expired on \d{4}-\d\d-\d\d/ },
+    );
   });
 
   test('denies a repository that was never signed', async () => {
     const other = await pushRandomImage(h.referrers.host, 'dct/never', 'v1');
     const target = await resolveTarget(`${h.referrers.host}/dct/never:v1`);
     expect(target.digest).toBe(other.digest);
-    const e = await failure(notaryV1Verifier.verify(target, authority(), context()));
-    expect(e.code).toBe('VERIFY_NO_SIGNATURES');
+    await expect(notaryV1Verifier.verify(target, authority(), context())).rejects.toThrowWithCode(
+      'VERIFY_NO_SIGNATURES',
+    );
   });
 
   test('denies within the deadline when the notary server is unreachable', async () => {

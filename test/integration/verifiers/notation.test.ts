@@ -95,13 +95,11 @@ async function expectDenied(
   digest: string,
   message: RegExp,
 ): Promise<void> {
-  const error = await p.then(
-    () => new Error('expected a denial, but the image was admitted'),
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(VerifyError);
-  expect(error).toMatchObject({ code, details: { digest, authority: 'notation' } });
-  expect((error as Error).message).toMatch(message);
+  await expect(p).rejects.toThrowWithCode(code, {
+    instanceOf: VerifyError,
+    details: { digest, authority: 'notation' },
+    message,
+  });
 }
 
 const REGISTRIES = [

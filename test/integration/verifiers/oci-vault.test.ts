@@ -245,21 +245,21 @@ describe('OCI Vault verifier through the real SDK clients and the stand-in', () 
   test.each(denials)('denies %s', async (_name, setup, code, text) => {
     const t = target();
     setup(t);
-    const error = await verifier()
-      .verify(t, authority([{ keyId: KEY_A }]), context())
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(VerifyError);
-    expect((error as VerifyError).code).toBe(code);
-    expect((error as VerifyError).message).toContain(text);
+    await expect(verifier().verify(t, authority([{ keyId: KEY_A }]), context())).rejects.toThrowWithCode(
+      code,
+      {
+        instanceOf: VerifyError,
+        message: text,
+      },
+    );
   });
 
   test('denies an image in another OCIR region than the authority before any API call', async () => {
     const t = target('iad.ocir.io/tenancyns/team/app');
-    const error = await verifier()
-      .verify(t, authority([{ keyId: KEY_A }]), context())
-      .catch((e: unknown) => e);
-    expect((error as VerifyError).code).toBe('VERIFY_BINDING_MISMATCH');
-    expect((error as VerifyError).message).toContain('us-ashburn-1');
+    await expect(verifier().verify(t, authority([{ keyId: KEY_A }]), context())).rejects.toThrowWithCode(
+      'VERIFY_BINDING_MISMATCH',
+      { message: 'us-ashburn-1' },
+    );
     expect(standIn.requests).toHaveLength(0);
   });
 
@@ -268,10 +268,9 @@ describe('OCI Vault verifier through the real SDK clients and the stand-in', () 
     standIn.pageSize = 1;
     standIn.endlessPages = true;
     store(t, vaultKeyB.privateKey, { kmsKeyId: KEY_B, kmsKeyVersionId: VERSION_B });
-    const error = await verifier()
-      .verify(t, authority([{ keyId: KEY_A }]), context())
-      .catch((e: unknown) => e);
-    expect((error as VerifyError).code).toBe('VERIFY_TOO_MANY_SIGNATURES');
+    await expect(verifier().verify(t, authority([{ keyId: KEY_A }]), context())).rejects.toThrowWithCode(
+      'VERIFY_TOO_MANY_SIGNATURES',
+    );
     expect(standIn.requests.length).toBe(10);
   });
 
@@ -288,13 +287,11 @@ describe('OCI Vault verifier through the real SDK clients and the stand-in', () 
     store(t, vaultKeyA.privateKey);
     standIn.fault = fault;
     const started = Date.now();
-    const error = await verifier()
-      .verify(t, authority([{ keyId: KEY_A }]), context(1500))
-      .catch((e: unknown) => e);
+    await expect(verifier().verify(t, authority([{ keyId: KEY_A }]), context(1500))).rejects.toThrowWithCode(
+      code,
+      { instanceOf: RegistryError, message: 'OCI Artifacts API' },
+    );
     expect(Date.now() - started).toBeLessThan(1500 + 300); // the deadline, plus scheduling slack
-    expect(error).toBeInstanceOf(RegistryError);
-    expect((error as RegistryError).code).toBe(code);
-    expect((error as RegistryError).message).toContain('OCI Artifacts API');
   });
 
   test('a wrong API key is refused by the stand-in (it really checks the request signature)', async () => {
@@ -306,19 +303,14 @@ describe('OCI Vault verifier through the real SDK clients and the stand-in', () 
       ...a,
       auth: { ...a.auth, privateKey: other.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
     } as CompiledOciVaultAuthority;
-    const error = await verifier()
-      .verify(t, forged, context())
-      .catch((e: unknown) => e);
-    expect((error as RegistryError).code).toBe('REGISTRY_UNAUTHORIZED');
+    await expect(verifier().verify(t, forged, context())).rejects.toThrowWithCode('REGISTRY_UNAUTHORIZED');
     expect(standIn.requests.every((r) => !r.signed)).toBe(true);
   });
 
   test('without the stand-in CA the TLS failure says how to trust it', async () => {
     const t = target();
-    const error = await createOciVaultVerifier()
-      .verify(t, authority([{ keyId: KEY_A }]), context(1500))
-      .catch((e: unknown) => e);
-    expect((error as RegistryError).code).toBe('REGISTRY_UNREACHABLE');
-    expect((error as RegistryError).message).toContain('--registry-ca');
+    await expect(
+      createOciVaultVerifier().verify(t, authority([{ keyId: KEY_A }]), context(1500)),
+    ).rejects.toThrowWithCode('REGISTRY_UNREACHABLE', { message: '--registry-ca' });
   });
 });

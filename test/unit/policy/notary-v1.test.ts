@@ -162,15 +162,9 @@ describe('policiesFromHpvs', () => {
       /not an image name/,
     ],
   ])('refuses %s without quoting the contract', (_name, text, pattern) => {
-    let error: unknown;
-    try {
-      policiesFromHpvs(text);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(PolicyError);
-    expect((error as PolicyError).code).toBe('POLICY_HPVS_INVALID');
-    expect((error as PolicyError).message).toMatch(pattern);
-    expect((error as PolicyError).message).not.toContain('s3cret');
+    expect(() => policiesFromHpvs(text)).toThrowWithCode('POLICY_HPVS_INVALID', {
+      instanceOf: PolicyError,
+      message: [pattern, expect.not.stringContaining('s3cret')],
+    });
   });
 });

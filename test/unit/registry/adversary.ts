@@ -11,7 +11,6 @@ import {
   isLoopbackHost,
   OCI_MANIFEST,
   RegistryClient,
-  RegistryError,
   type CredentialSource,
   type RegistryClientOptions,
 } from '../../../src/registry';
@@ -120,12 +119,6 @@ export function sendManifest(res: http.ServerResponse): void {
     'content-length': MANIFEST.length,
   });
   res.end(MANIFEST);
-}
-
-// expectCode checks the error class and code together.
-export function expectCode(err: unknown, code: string): void {
-  expect(err).toBeInstanceOf(RegistryError);
-  expect((err as RegistryError).code).toBe(code);
 }
 
 /**

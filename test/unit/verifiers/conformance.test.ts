@@ -116,11 +116,8 @@ describe('cosign conformance (key-based image cases)', () => {
       tlog: { required: false, rekorKeys: [] },
       attestations: [],
     };
-    const error = await cosignVerifier
-      .verify(targetFor(name, digest), authority, contextFor(reg))
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(VerifyError);
-    expect(error).toMatchObject({ code: 'VERIFY_SIGNATURE_INVALID' });
-    expect((error as Error).message).toMatch(/keyless/);
+    await expect(
+      cosignVerifier.verify(targetFor(name, digest), authority, contextFor(reg)),
+    ).rejects.toThrowWithCode('VERIFY_SIGNATURE_INVALID', { instanceOf: VerifyError, message: /keyless/ });
   });
 });

@@ -137,14 +137,9 @@ describe('ociVault authorities', () => {
     ['a damaged private key', { ...SECRET, privatekey: 'garbage' }, 'POLICY_SECRET_INVALID', 'privatekey'],
     ['a bad fingerprint', { ...SECRET, fingerprint: 'abc' }, 'POLICY_SECRET_INVALID', 'fingerprint'],
   ])('refuses %s without quoting it', (_name, data, code, text) => {
-    let error: unknown;
-    try {
-      compilePolicy(policy({}), { secrets: secrets(data) });
-    } catch (e) {
-      error = e;
-    }
-    expect((error as PolicyError).code).toBe(code);
-    expect((error as PolicyError).message).toContain(text);
-    expect((error as PolicyError).message).not.toContain('PRIVATE KEY');
+    expect(() => compilePolicy(policy({}), { secrets: secrets(data) })).toThrowWithCode(code, {
+      instanceOf: PolicyError,
+      message: [text, expect.not.stringContaining('PRIVATE KEY')],
+    });
   });
 });

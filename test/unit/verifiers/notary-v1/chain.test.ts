@@ -50,14 +50,6 @@ async function verify(image: string, opts: { delegations?: string[]; rootKeys?: 
 }
 
 // failure returns the VerifyError a verification ends with.
-async function failure(image: string, opts: Parameters<typeof verify>[1] = {}): Promise<VerifyError> {
-  const e = await verify(image, opts).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(VerifyError);
-  return e as VerifyError;
-}
 
 const signedV1: RepoOptions = { targets: { v1: target(HEX, SIZE) } };
 const releases = makeSigner();
@@ -82,11 +74,10 @@ test('targets/releases counts for tags, and required delegations must sign the s
   await expect(verify(':v1', { delegations: ['targets/releases'] })).resolves.toMatchObject({
     summary: expect.stringContaining('targets/releases') as unknown,
   });
-  const e = await failure(':v1', { delegations: ['targets/qa'] });
-  expect([e.code, e.message]).toEqual([
+  await expect(verify(':v1', { delegations: ['targets/qa'] })).rejects.toThrowWithCode(
     'VERIFY_DELEGATION_MISSING',
-    expect.stringContaining(`signed it as sha256:${OTHER}`),
-  ]);
+    { instanceOf: VerifyError, message: `signed it as sha256:${OTHER}` },
+  );
 });
 
 test.each<[string, RepoOptions, string, string, RegExp]>([
@@ -207,14 +198,12 @@ test.each<[string, RepoOptions, string, string, RegExp]>([
   ['a digest no target carries', signedV1, `@sha256:${OTHER}`, 'VERIFY_NO_SIGNATURES', /carries sha256:cdcd/],
 ])('denies %s', async (_what, options, image, code, pattern) => {
   serve(repo.build(options));
-  const e = await failure(image);
-  expect(e.code).toBe(code);
-  expect(e.message).toMatch(pattern);
+  await expect(verify(image)).rejects.toThrowWithCode(code, { instanceOf: VerifyError, message: pattern });
 });
 
 test('denies a repository the server has no trust data for', async () => {
   server.files.clear();
-  expect((await failure(':v1')).code).toBe('VERIFY_NO_SIGNATURES');
+  await expect(verify(':v1')).rejects.toThrowWithCode('VERIFY_NO_SIGNATURES', { instanceOf: VerifyError });
 });
 
 test('refuses to read huge metadata, without reading it all', async () => {
@@ -225,11 +214,10 @@ test('refuses to read huge metadata, without reading it all', async () => {
     res.end(Buffer.alloc(MAX_TUF_ROLE_BYTES + 1, 0x20));
     return true;
   };
-  const e = await failure(':v1');
-  expect([e.code, e.message]).toEqual([
-    'VERIFY_TUF_METADATA_INVALID',
-    expect.stringContaining('larger than'),
-  ]);
+  await expect(verify(':v1')).rejects.toThrowWithCode('VERIFY_TUF_METADATA_INVALID', {
+    instanceOf: VerifyError,
+    message: 'larger than',
+  });
 });
 
 test('fetches with a registry token scoped to the GUN, using the keychain entry for the notary host', async () => {

@@ -60,12 +60,9 @@ describe.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
     if (c.expect === 'valid') {
       await expect(run).resolves.toMatchObject({ scheme: 'notaryV1', authority: 'hpvs-dct' });
     } else {
-      const error = await run.then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(VerifyError);
-      expect((error as VerifyError).code).toBe(EXPECTED[c.id]);
+      await expect(run).rejects.toThrowWithCode(EXPECTED[c.id] ?? '(no expected code)', {
+        instanceOf: VerifyError,
+      });
     }
   });
 });

@@ -5,13 +5,7 @@ import type { LookupAddress } from 'node:dns';
 import { RegistryError } from '../../../../src/registry/errors';
 import { MAX_CRL_BYTES } from '../../../../src/verifiers/notation/limits';
 import { createCrlFetcher } from '../../../../src/verifiers/notation/crl-fetch';
-import {
-  expectCode,
-  failure,
-  loopbackOnlyDispatcher,
-  selfSignedCert,
-  useAdversaries,
-} from '../../registry/adversary';
+import { loopbackOnlyDispatcher, selfSignedCert, useAdversaries } from '../../registry/adversary';
 
 const serve = useAdversaries();
 const CRL = Buffer.from('not parsed here');
@@ -28,9 +22,10 @@ describe('CRL fetcher', () => {
       res.end();
     });
     const fetcher = createCrlFetcher();
-    const err = await failure(fetcher.fetch(`http://${s.host}/ca.crl`, Date.now() + 5000));
-    expectCode(err, code);
-    expect(err.message).toContain(`http://${s.host}/ca.crl`);
+    await expect(fetcher.fetch(`http://${s.host}/ca.crl`, Date.now() + 5000)).rejects.toThrowWithCode(code, {
+      instanceOf: RegistryError,
+      message: `http://${s.host}/ca.crl`,
+    });
     expect(s.requests).toHaveLength(1);
     await fetcher.close();
   });
@@ -44,9 +39,9 @@ describe('CRL fetcher', () => {
       res.end(Buffer.alloc(MAX_CRL_BYTES + 1));
     });
     const fetcher = createCrlFetcher();
-    expectCode(
-      await failure(fetcher.fetch(`http://${s.host}/big.crl`, Date.now() + 5000)),
+    await expect(fetcher.fetch(`http://${s.host}/big.crl`, Date.now() + 5000)).rejects.toThrowWithCode(
       'REGISTRY_BLOB_TOO_LARGE',
+      { instanceOf: RegistryError },
     );
     await fetcher.close();
   });
@@ -62,7 +57,10 @@ describe('CRL fetcher', () => {
     const s = await serve((_req, res) => res.end(CRL));
     const deadline = Date.now() + 60_000;
     const fetcher = createCrlFetcher({ now: () => deadline + 1 });
-    expectCode(await failure(fetcher.fetch(`http://${s.host}/late.crl`, deadline)), 'REGISTRY_TIMEOUT');
+    await expect(fetcher.fetch(`http://${s.host}/late.crl`, deadline)).rejects.toThrowWithCode(
+      'REGISTRY_TIMEOUT',
+      { instanceOf: RegistryError },
+    );
     expect(s.requests).toHaveLength(0);
     await fetcher.close();
   });
@@ -71,9 +69,9 @@ describe('CRL fetcher', () => {
     const s = await serve(() => undefined);
     const fetcher = createCrlFetcher();
     const started = Date.now();
-    expectCode(
-      await failure(fetcher.fetch(`http://${s.host}/slow.crl`, Date.now() + 400)),
+    await expect(fetcher.fetch(`http://${s.host}/slow.crl`, Date.now() + 400)).rejects.toThrowWithCode(
       'REGISTRY_TIMEOUT',
+      { instanceOf: RegistryError },
     );
     expect(Date.now() - started).toBeLessThan(2000);
     await fetcher.close();
@@ -83,24 +81,22 @@ describe('CRL fetcher', () => {
     const s = await serve(() => undefined);
     const fetcher = createCrlFetcher();
     const started = Date.now();
-    const err = await failure(
+    await expect(
       fetcher.fetch(`http://${s.host}/slow.crl`, Date.now() + 4000, AbortSignal.timeout(200)),
-    );
-    expectCode(err, 'REGISTRY_TIMEOUT');
-    expect(err.message).toMatch(/cancelled/);
+    ).rejects.toThrowWithCode('REGISTRY_TIMEOUT', { instanceOf: RegistryError, message: /cancelled/ });
     expect(Date.now() - started).toBeLessThan(1500);
     await fetcher.close();
   });
 
   it('a refused connection is REGISTRY_UNREACHABLE, and a non-http URL is REGISTRY_BAD_RESPONSE', async () => {
     const fetcher = createCrlFetcher();
-    expectCode(
-      await failure(fetcher.fetch('http://127.0.0.1:1/x.crl', Date.now() + 5000)),
+    await expect(fetcher.fetch('http://127.0.0.1:1/x.crl', Date.now() + 5000)).rejects.toThrowWithCode(
       'REGISTRY_UNREACHABLE',
+      { instanceOf: RegistryError },
     );
-    expectCode(
-      await failure(fetcher.fetch('ldap://127.0.0.1/x.crl', Date.now() + 5000)),
+    await expect(fetcher.fetch('ldap://127.0.0.1/x.crl', Date.now() + 5000)).rejects.toThrowWithCode(
       'REGISTRY_BAD_RESPONSE',
+      { instanceOf: RegistryError },
     );
     await fetcher.close();
   });
@@ -114,11 +110,11 @@ describe('CRL fetcher', () => {
     const fetcher = createCrlFetcher(trusted ? { registryCa: cert.cert } : {});
     const got = fetcher.fetch(`https://${s.host}/tls.crl`, Date.now() + 5000);
     if (trusted) expect((await got).equals(CRL)).toBe(true);
-    else {
-      const err = await failure(got);
-      expectCode(err, 'REGISTRY_UNREACHABLE');
-      expect(err.message).toContain('--registry-ca');
-    }
+    else
+      await expect(got).rejects.toThrowWithCode('REGISTRY_UNREACHABLE', {
+        instanceOf: RegistryError,
+        message: '--registry-ca',
+      });
     await fetcher.close();
   });
 
@@ -129,9 +125,10 @@ describe('CRL fetcher', () => {
   ])('refuses %s without a connection attempt', async (url) => {
     const spy = loopbackOnlyDispatcher();
     const fetcher = createCrlFetcher({ dispatcher: spy.dispatcher });
-    const err = await failure(fetcher.fetch(url, Date.now() + 5000));
-    expectCode(err, 'REGISTRY_EGRESS_REFUSED');
-    expect(err.message).toMatch(/CRL .*(metadata|link-local)/);
+    await expect(fetcher.fetch(url, Date.now() + 5000)).rejects.toThrowWithCode('REGISTRY_EGRESS_REFUSED', {
+      instanceOf: RegistryError,
+      message: /CRL .*(metadata|link-local)/,
+    });
     expect(spy.attempts).toEqual([]);
     await fetcher.close();
     await spy.dispatcher.close();
@@ -144,9 +141,9 @@ describe('CRL fetcher', () => {
       return [{ address: '0.0.0.0', family: 4 }];
     };
     const fetcher = createCrlFetcher({ egress: { resolve } });
-    const err = await failure(fetcher.fetch('http://crl.evil.test:8080/ca.crl', Date.now() + 5000));
-    expect(err).toBeInstanceOf(RegistryError);
-    expectCode(err, 'REGISTRY_EGRESS_REFUSED');
+    await expect(
+      fetcher.fetch('http://crl.evil.test:8080/ca.crl', Date.now() + 5000),
+    ).rejects.toThrowWithCode('REGISTRY_EGRESS_REFUSED', { instanceOf: RegistryError });
     expect(asked).toEqual(['crl.evil.test']);
     await fetcher.close();
   });

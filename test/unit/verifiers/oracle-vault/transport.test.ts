@@ -11,7 +11,8 @@ import {
   toRetryConfiguration,
   type OciCallBounds,
 } from '../../../../src/verifiers/oracle-vault/transport';
-import { expectCode, failure, loopbackOnlyDispatcher, useAdversaries } from '../../registry/adversary';
+import { RegistryError } from '../../../../src/registry/errors';
+import { failure, loopbackOnlyDispatcher, useAdversaries } from '../../registry/adversary';
 
 const serve = useAdversaries();
 const unsigned: common.RequestSigner = { signHttpRequest: async () => undefined };
@@ -50,10 +51,9 @@ describe('OCI HTTP client egress', () => {
     };
     const dispatcher = createOciDispatcher(undefined, { resolve });
     const http = new OciHttpClient(unsigned, bounds(), dispatcher);
-    const err = (await failure(http.send(get('http://kms.evil.test:8080/20180608/keys')))) as Error & {
-      code?: string;
-    };
-    expect(err.code).toBe(OCI_TRANSPORT_CODES.egress);
+    await expect(http.send(get('http://kms.evil.test:8080/20180608/keys'))).rejects.toThrowWithCode(
+      OCI_TRANSPORT_CODES.egress,
+    );
     expect(asked).toEqual(['kms.evil.test']);
     await dispatcher.close();
   });
@@ -75,7 +75,7 @@ describe('OCI HTTP client egress', () => {
     const b = bounds();
     const http = new OciHttpClient(unsigned, b, spy.dispatcher);
     const key = 'ocid1.key.oc1..k';
-    const err = await failure(
+    await expect(
       fetchKeyVersion(
         http,
         'http://169.254.169.254',
@@ -83,11 +83,10 @@ describe('OCI HTTP client egress', () => {
         'ocid1.keyversion.oc1..v',
         toRetryConfiguration(b),
       ),
-    );
-    expectCode(err, 'REGISTRY_EGRESS_REFUSED');
-    expect(err.message).toMatch(
-      /Vault KMS management API http:\/\/169\.254\.169\.254.*cloud metadata address/,
-    );
+    ).rejects.toThrowWithCode('REGISTRY_EGRESS_REFUSED', {
+      instanceOf: RegistryError,
+      message: /Vault KMS management API http:\/\/169\.254\.169\.254.*cloud metadata address/,
+    });
     expect(spy.attempts).toEqual([]);
     await spy.dispatcher.close();
   });

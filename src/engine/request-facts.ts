@@ -11,8 +11,6 @@ import type { RequestFacts } from '../policy/decide/decision.types';
 import { parseImageReference } from '../reference';
 import type { PolicySnapshot } from '../policy-sources/snapshot';
 
-export { BREAK_GLASS_ANNOTATIONS, BREAK_GLASS_REASON_ANNOTATION } from '../policy/decide/break-glass';
-
 /** What the request-level facts are gathered with, beyond the request itself. */
 export interface RequestFactsContext {
   readonly noMatch: NoMatchAction;

@@ -9,6 +9,7 @@ import { Metrics } from '../../../src/observability/metrics';
 import { ADMIT_UNREVIEWED, type RequestEvaluation } from '../../../src/engine/evaluate-request';
 import { EMPTY_SNAPSHOT } from '../../../src/policy-sources/snapshot';
 import { KubeError } from '../../../src/kube/errors';
+import { ConfigError } from '../../../src/errors';
 import { startClusterMode } from '../../../src/app/cluster-mode';
 import { captureLogger, fakeClients, until } from '../kube/fakes';
 
@@ -77,6 +78,27 @@ describe('openServeSources', () => {
     expect(sources.policies.ready()).toBe(true);
     expect(sources.onDecision).toBeUndefined();
     await sources.stop();
+  });
+
+  it('reads --namespace-labels beside --policy-dir: the labels of a listed namespace, none for another', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portcullis-dir-'));
+    copyFileSync(join(__dirname, '../../fixtures/policies/valid/cluster-minimal.yaml'), join(dir, 'p.yaml'));
+    const labels = join(mkdtempSync(join(tmpdir(), 'portcullis-labels-')), 'labels.yaml');
+    writeFileSync(labels, 'prod: {team: payments}\n');
+    const sources = openServeSources(
+      { policyDir: dir, namespaceLabels: labels },
+      captureLogger().logger,
+      new Metrics(),
+    );
+    expect(await sources.namespaceLabels?.('prod')).toMatchObject({ team: 'payments' });
+    expect(await sources.namespaceLabels?.('dev')).toBeUndefined();
+    await sources.stop();
+  });
+
+  it('refuses --namespace-labels without --policy-dir (the cluster has the labels)', () => {
+    expect(() =>
+      openServeSources({ namespaceLabels: 'labels.yaml' }, captureLogger().logger, new Metrics()),
+    ).toThrowWithCode('CONFIG_INVALID_FLAG', { instanceOf: ConfigError, message: 'in cluster mode' });
   });
 
   it('starts cluster mode from --kubeconfig, not ready while the API server is unreachable', async () => {

@@ -93,6 +93,7 @@ describe('toRequestFacts: break-glass settings and governing policies', () => {
       'registry.example.com/team/app:1.0',
       'registry.example.com/base/tools:2',
       'Not A Reference',
+      'registry.example.com/team/sidecar:3', // governed by team again: listed once
     ]);
     // The policies here have no namespaceSelector: the labels are never read.
     const namespaceLabels = {} as Parameters<typeof selectPolicies>[3];
@@ -100,5 +101,22 @@ describe('toRequestFacts: break-glass settings and governing policies', () => {
     expect(facts.breakGlassPolicies?.map((p) => p.id)).toEqual([team.id, broken.id]);
     const none = toRequestFacts(deploymentBy({}), { ...CONTEXT, snapshot, namespaceLabels });
     expect(none.breakGlassPolicies).toBeUndefined();
+  });
+});
+
+describe('toRequestFacts: the object named', () => {
+  test("is the object's own name, else the request's (a Pod named by generateName has none yet)", () => {
+    expect(toRequestFacts(deploymentBy({}), CONTEXT).objectName).toBe('web');
+    const unnamed = deploymentBy({});
+    const object = { ...(unnamed.request.object as Record<string, unknown>), metadata: {} };
+    const byRequest = toAdmissionFacts({ ...unnamed.request, object, name: 'web-x1' });
+    expect(toRequestFacts(byRequest, CONTEXT).objectName).toBe('web-x1');
+    expect(toRequestFacts(toAdmissionFacts({ ...unnamed.request, object }), CONTEXT).objectName).toBe('');
+  });
+
+  test('a request whose objects are not read (DELETE) has no annotations, so no break-glass', () => {
+    const deleted = toAdmissionFacts({ ...deploymentBy({}).request, operation: 'DELETE' });
+    expect(deleted.pod).toBeUndefined();
+    expect(toRequestFacts(deleted, CONTEXT)).toMatchObject({ breakGlassRequested: false, objectName: 'web' });
   });
 });

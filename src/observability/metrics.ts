@@ -87,6 +87,18 @@ export class Metrics {
     labelNames: ['ready'] as const,
     registers: [this.registry],
   });
+  /** `result`: updated, unchanged, or a failure (mirror_unreachable, refresh_timeout, tuf_rejected, invalid, cache_failed). */
+  readonly trustedRootRefreshes = new Counter({
+    name: 'portcullis_trusted_root_refreshes_total',
+    help: 'Refreshes of the public-good Sigstore TrustedRoot through TUF, by result.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly trustedRootLastSuccess = new Gauge({
+    name: 'portcullis_trusted_root_last_success_timestamp_seconds',
+    help: 'When the public-good TrustedRoot was last fetched, verified through TUF and parsed (Unix time).',
+    registers: [this.registry],
+  });
 }
 
 // boundedCounter makes a Counter whose inc() and labels() pass the budgeted labels through their budgets

@@ -7,9 +7,10 @@ import { NamespaceLabelsFile } from '../policy-sources/namespace-labels-file';
 import { ConfigError } from '../errors';
 import { toRegistryFlags } from './options';
 import { createRuntime } from './runtime';
+import { toTufMirror, type TufFlags } from './tuf-options';
 
 /** Flags shared by `verify` and `review`. */
-export interface OfflineFlags {
+export interface OfflineFlags extends Omit<TufFlags, 'tufRefreshInterval'> {
   policyDir?: string;
   /** --namespace-labels FILE: labels of namespaces, for ClusterImagePolicy namespaceSelectors. */
   namespaceLabels?: string;
@@ -46,6 +47,7 @@ export function createOfflineEvaluator(
   if (!flags.policyDir) throw new ConfigError('CONFIG_INVALID_FLAG', '--policy-dir DIR is required');
   const registryFlags = toRegistryFlags(flags);
   const timeoutMs = toTimeoutMs(flags.timeout);
+  const tuf = toTufMirror(flags);
   const logger = flags.verbose ? createLogger({ level: 'debug' }) : silentLogger();
   const policies = DirPolicySource.load(flags.policyDir, logger);
   // Without the file (or an entry for the namespace) only the name label is known (docs/policy.md).
@@ -55,8 +57,15 @@ export function createOfflineEvaluator(
     flags: registryFlags,
     policies,
     logger,
+    ...(tuf ? { tuf } : {}),
     ...(labels ? { namespaceLabels: (namespace: string) => labels.labelsOf(namespace) } : {}),
   });
+  // With --tuf-mirror the public-good root is refreshed once, before the first judgement; a failure keeps the
+  // embedded root (logged with --verbose).
+  const refreshed = tuf ? runtime.publicGood.refresh() : undefined;
   // Async, so that a request whose object cannot be read rejects like any other evaluation failure.
-  return async (request) => runtime.evaluate(toAdmissionFacts(request), Date.now() + timeoutMs);
+  return async (request) => {
+    await refreshed;
+    return runtime.evaluate(toAdmissionFacts(request), Date.now() + timeoutMs);
+  };
 }

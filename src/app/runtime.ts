@@ -28,6 +28,7 @@ import {
 } from '../verifiers';
 import type { VerifyContext, VerifyTarget } from '../verifiers/verifier.types';
 import type { RegistryFlags } from './options';
+import { PublicGoodRoot, type TufMirror } from '../trust-roots/public-good-root';
 
 /** The engine wired to real I/O, shared by serve, verify and review. */
 export interface Runtime {
@@ -35,6 +36,11 @@ export interface Runtime {
   /** /mutate: resolves the governed, unpinned images of a Pod to the digests to pin (no verification). */
   readonly pin: (facts: AdmissionFacts, deadline: number) => Promise<PinPlan>;
   readonly registry: RegistryClient;
+  /**
+   * The public-good Sigstore TrustedRoot in force (embedded, refreshed through TUF once started). Callers
+   * start and stop it: serve refreshes periodically, verify and review once.
+   */
+  readonly publicGood: PublicGoodRoot;
 }
 
 /** A namespace's labels from a label source; undefined when it does not know them (only the name is then known). */
@@ -59,6 +65,8 @@ export function createRuntime(options: {
   namespaceLabels?: (namespace: string) => NamespaceLabelLookup | Promise<NamespaceLabelLookup>;
   /** --break-glass-* settings; the defaults (docs/policy.md, "Break-glass") when absent. */
   breakGlass?: BreakGlassSettings;
+  /** --tuf-mirror and friends; without it the public-good root is the embedded one and nothing is fetched. */
+  tuf?: TufMirror;
 }): Runtime {
   const now = options.now ?? Date.now;
   // The registry label takes only hosts the loaded policies name (a pod could name any host).
@@ -70,6 +78,11 @@ export function createRuntime(options: {
     userAgent: USER_AGENT,
     onRequest: (host: string, outcome: string) =>
       options.metrics?.registryRequests.inc({ registry: registryLabels.label(host), outcome }),
+  });
+  const publicGood = new PublicGoodRoot({
+    ...(options.tuf ? { mirror: options.tuf } : {}),
+    logger: options.logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   // --registry-ca is trusted for the OCI Vault signature APIs (sovereign realms, the test stand-in) and for
   // Notation CRL downloads too.
@@ -124,5 +137,5 @@ export function createRuntime(options: {
     );
   const pin = async (facts: AdmissionFacts, deadline: number): Promise<PinPlan> =>
     pinRequest(await requestInput(facts, deadline), deps);
-  return { evaluate, pin, registry };
+  return { evaluate, pin, registry, publicGood };
 }

@@ -39,6 +39,28 @@ function registryOptions(cmd: Command): Command {
     .option('--docker-config <file>', 'docker config JSON with pull credentials (repeatable)', collect);
 }
 
+/** Help text of --tuf-mirror. */
+const TUF_MIRROR_HELP =
+  'TUF repository to refresh the public-good Sigstore TrustedRoot from (e.g. https://tuf-repo-cdn.sigstore.dev); ' +
+  'without it nothing is fetched and the root shipped in the package is used';
+
+// tufOptions adds the TUF flags; `periodic` adds the refresh interval (serve refreshes on a timer, the others once).
+function tufOptions(cmd: Command, periodic: boolean): Command {
+  cmd
+    .option('--tuf-mirror <url>', TUF_MIRROR_HELP)
+    .option('--tuf-root <file>', "the mirror's initial TUF root.json (built in for the public-good mirror)")
+    .option(
+      '--tuf-cache-dir <dir>',
+      'folder of the TUF cache (default: a per-user folder under the home folder)',
+    );
+  return periodic
+    ? cmd.option(
+        '--tuf-refresh-interval <duration>',
+        'how often to refresh through TUF, 1m to 7d (default 1h)',
+      )
+    : cmd;
+}
+
 // buildProgram declares every command of docs/operations.md#commands; actions resolve to an exit code.
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('portcullis')
@@ -46,8 +68,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride()
     .showHelpAfterError();
   registryOptions(
-    program
-      .command('serve')
+    tufOptions(program.command('serve'), true)
       .description('run the admission webhook (POST /validate, /mutate; GET /healthz, /readyz, /metrics)')
       .option('--listen <host:port>', 'address to listen on', '0.0.0.0:8443')
       .option('--tls-cert <file>', 'serving certificate (PEM), hot-reloaded on change')
@@ -94,8 +115,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       ),
   ).action(async (flags) => setExit(await serve(withNoMatch(flags))));
   registryOptions(
-    program
-      .command('verify')
+    tufOptions(program.command('verify'), false)
       .description(
         'evaluate images against the policies in --policy-dir (exit 0 allowed, 1 denied, 2 usage error)',
       )
@@ -112,8 +132,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       .option('--verbose', 'log registry and verification steps to stderr'),
   ).action(async (images: string[], flags) => setExit(await verify(images, withNoMatch(flags))));
   registryOptions(
-    program
-      .command('review')
+    tufOptions(program.command('review'), false)
       .description('judge an AdmissionReview or manifests as the webhook would (exit 0 / 1 / 2)')
       .requiredOption(
         '-f, --file <file>',

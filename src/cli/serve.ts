@@ -11,8 +11,9 @@ import { createRuntime } from '../app/runtime';
 import { guardUntilSynced, openServeSources } from '../app/serve-sources';
 import { startSelfManagedTls } from '../app/serve-tls';
 import { toSelfManagedTls } from '../app/tls-options';
+import { toTufMirror, type TufFlags } from '../app/tuf-options';
 
-export interface ServeFlags extends BreakGlassFlags {
+export interface ServeFlags extends BreakGlassFlags, TufFlags {
   listen?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -38,6 +39,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
   const registryFlags = toRegistryFlags(flags);
   const breakGlass = toBreakGlassSettings(flags);
   const selfManagedTls = toSelfManagedTls(flags);
+  const tuf = toTufMirror(flags);
   if (!flags.plainHttp && (!flags.tlsCert || !flags.tlsKey)) {
     throw new ConfigError(
       'CONFIG_TLS_INVALID',
@@ -67,6 +69,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
     logger,
     metrics,
     breakGlass,
+    ...(tuf ? { tuf } : {}),
     ...(sources.pullSecrets ? { pullSecrets: sources.pullSecrets } : {}),
     ...(sources.namespaceLabels ? { namespaceLabels: sources.namespaceLabels } : {}),
   });
@@ -85,11 +88,17 @@ export async function serve(flags: ServeFlags): Promise<number> {
     await Promise.all([sources.stop(), rotator?.stop()]);
     throw error;
   }
+  runtime.publicGood.start();
   const stopWatching = tls
     ? watchTls(app.server as Server, flags.tlsCert as string, flags.tlsKey as string, logger)
     : () => {};
   logger.info(
-    { address: app.addresses(), tls: Boolean(tls), policies: sources.mode },
+    {
+      address: app.addresses(),
+      tls: Boolean(tls),
+      policies: sources.mode,
+      tufMirror: tuf?.url ?? 'none (embedded public-good root)',
+    },
     'portcullis webhook listening',
   );
   await new Promise<void>((resolve) => {
@@ -98,7 +107,9 @@ export async function serve(flags: ServeFlags): Promise<number> {
       stopWatching();
       const force = setTimeout(() => resolve(), SHUTDOWN_GRACE_MS);
       force.unref();
-      void Promise.all([app.close(), sources.stop(), rotator?.stop()]).then(() => resolve());
+      void Promise.all([app.close(), sources.stop(), rotator?.stop(), runtime.publicGood.stop()]).then(() =>
+        resolve(),
+      );
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

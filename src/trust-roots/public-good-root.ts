@@ -20,8 +20,11 @@ export const TRUSTED_ROOT_TARGET = 'trusted_root.json';
 export interface TufMirror {
   /** Base URL of the TUF repository, without a trailing slash. */
   readonly url: string;
-  /** Folder of the TUF client's cache: verified metadata and targets, kept across refreshes. */
-  readonly cacheDir: string;
+  /**
+   * Folder of the TUF client's cache: verified metadata and targets, kept across refreshes. Without it,
+   * @sigstore/tuf's per-user default (under the home folder), never a shared one where others could plant a root.
+   */
+  readonly cacheDir?: string;
   /**
    * The TUF root.json to start from, for a mirror whose root @sigstore/tuf does not ship (it ships the
    * public-good one). Used only to seed an empty cache: TUF then follows root rotations from the cache.
@@ -58,7 +61,7 @@ export type RefreshResult =
 const fetchWithSigstoreTuf: FetchTrustedRoot = async (mirror) => {
   const tuf = await initTUF({
     mirrorURL: mirror.url,
-    cachePath: mirror.cacheDir,
+    ...(mirror.cacheDir === undefined ? {} : { cachePath: mirror.cacheDir }),
     ...(mirror.rootPath === undefined ? {} : { rootPath: mirror.rootPath }),
     timeout: TUF_FETCH_TIMEOUT_MS,
     retry: { retries: TUF_FETCH_RETRIES },

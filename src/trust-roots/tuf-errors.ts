@@ -97,7 +97,8 @@ function isNetworkError(raw: unknown): boolean {
   if (/^(TypeError: )?fetch failed$/.test(e.message)) return true;
   const code = e.code;
   return (
-    typeof code === 'string' && (/^E(CONN|HOST|NET|AI_|ADDR|PIPE|NOTFOUND|TIMEDOUT|PROTO)/.test(code) || code.startsWith('UND_ERR'))
+    typeof code === 'string' &&
+    (/^E(CONN|HOST|NET|AI_|ADDR|PIPE|NOTFOUND|TIMEDOUT|PROTO)/.test(code) || code.startsWith('UND_ERR'))
   );
 }
 

@@ -23,7 +23,10 @@ export interface KubeClients {
     path: string,
     list: () => Promise<KubernetesListObject<T>>,
   ): KubeInformer<T>;
-  readonly core: Pick<CoreV1Api, 'readNamespacedSecret' | 'readNamespacedServiceAccount' | 'listNamespace'>;
+  readonly core: Pick<
+    CoreV1Api,
+    'readNamespacedSecret' | 'readNamespacedConfigMap' | 'readNamespacedServiceAccount' | 'listNamespace'
+  >;
   readonly custom: Pick<
     CustomObjectsApi,
     'listClusterCustomObject' | 'patchClusterCustomObjectStatus' | 'patchNamespacedCustomObjectStatus'

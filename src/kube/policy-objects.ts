@@ -7,6 +7,7 @@ import {
   type CompiledPolicySet,
   type PolicyError,
   type PolicyStatus,
+  type ConfigMapLookup,
   type SecretLookup,
 } from '../policy';
 import { isRecord } from '../guards';
@@ -15,6 +16,8 @@ import { isRecord } from '../guards';
 export const POLICY_VERSION = 'v1alpha1';
 /** At most this many distinct Secrets are read for policies; more is a configuration smell (and a cost). */
 export const MAX_POLICY_SECRETS = 256;
+/** At most this many distinct ConfigMaps (trusted roots) are read for policies. */
+export const MAX_POLICY_CONFIGMAPS = 64;
 
 /** Where each policy kind lives in the API. */
 export const POLICY_RESOURCES = {
@@ -30,7 +33,7 @@ export interface PolicyResource extends KubernetesObject {
   status?: PolicyStatus;
 }
 
-/** A Secret a policy names, by namespace and name. */
+/** A Secret (or ConfigMap) a policy names, by namespace and name. */
 export interface SecretKey {
   readonly namespace: string;
   readonly name: string;
@@ -65,11 +68,7 @@ function readRef(value: unknown, kind: string, own: string | undefined): SecretK
  * sorted, at most MAX_POLICY_SECRETS. Reads unvalidated objects defensively: validation comes later.
  */
 export function collectSecretRefs(objs: readonly PolicyResource[]): SecretKey[] {
-  const found = new Map<string, SecretKey>();
-  for (const obj of objs) {
-    const spec = isRecord(obj.spec) ? obj.spec : {};
-    const kind = obj.kind ?? '';
-    const own = obj.metadata?.namespace;
+  return collectRefs(objs, MAX_POLICY_SECRETS, (spec) => {
     const refs: unknown[] = [];
     for (const a of Array.isArray(spec.authorities) ? spec.authorities : []) {
       if (isRecord(a) && isRecord(a.cosign) && isRecord(a.cosign.key)) refs.push(a.cosign.key.secretRef);
@@ -78,14 +77,41 @@ export function collectSecretRefs(objs: readonly PolicyResource[]): SecretKey[] 
     for (const c of Array.isArray(registry.credentials) ? registry.credentials : []) {
       if (isRecord(c)) refs.push(c.secretRef);
     }
-    for (const ref of refs) {
-      const key = readRef(ref, kind, own);
+    return refs;
+  });
+}
+
+/**
+ * The ConfigMaps policies name (cosign `keyless.trustedRoot.configMapRef`), deduplicated and sorted, at most
+ * MAX_POLICY_CONFIGMAPS, under the same namespace rules as Secrets.
+ */
+export function collectConfigMapRefs(objs: readonly PolicyResource[]): SecretKey[] {
+  return collectRefs(objs, MAX_POLICY_CONFIGMAPS, (spec) =>
+    (Array.isArray(spec.authorities) ? spec.authorities : []).map((a: unknown) => {
+      const keyless = isRecord(a) && isRecord(a.cosign) ? a.cosign.keyless : undefined;
+      const root = isRecord(keyless) ? keyless.trustedRoot : undefined;
+      return isRecord(root) ? root.configMapRef : undefined;
+    }),
+  );
+}
+
+// collectRefs gathers the `{name, namespace}` references `pick` finds in each spec, deduplicated, sorted, bounded.
+function collectRefs(
+  objs: readonly PolicyResource[],
+  max: number,
+  pick: (spec: Record<string, unknown>) => unknown[],
+): SecretKey[] {
+  const found = new Map<string, SecretKey>();
+  for (const obj of objs) {
+    const spec = isRecord(obj.spec) ? obj.spec : {};
+    for (const ref of pick(spec)) {
+      const key = readRef(ref, obj.kind ?? '', obj.metadata?.namespace);
       if (key) found.set(`${key.namespace}/${key.name}`, key);
     }
   }
   return [...found.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .slice(0, MAX_POLICY_SECRETS)
+    .slice(0, max)
     .map(([, key]) => key);
 }
 
@@ -96,8 +122,9 @@ export type CompileOutcome = { readonly policy: CompiledPolicy } | { readonly er
 export function compileWithOutcomes(
   objs: readonly PolicyResource[],
   secrets: SecretLookup,
+  configMaps?: ConfigMapLookup,
 ): { set: CompiledPolicySet; outcomes: CompileOutcome[] } {
-  const set = compilePolicies(objs, { secrets });
+  const set = compilePolicies(objs, { secrets, ...(configMaps ? { configMaps } : {}) });
   const broken = new Map(set.broken.map((b) => [b.index, b]));
   let next = 0;
   const outcomes = objs.map((_obj, index): CompileOutcome => {

@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { SecretLookup } from '../policy';
-import { describeApiError } from './errors';
+import type { ConfigMapLookup, SecretLookup } from '../policy';
+import { configMapData, readConfigMap, type ConfigMapReader } from './configmaps';
+import { describeApiError, type KubeErrorCode } from './errors';
 import type { SecretKey } from './policy-objects';
 import { decodeSecretData, readSecret, type SecretReader } from './secrets';
 
-/** Policy Secrets are re-read this often, so a rotated key or pull secret takes effect without an edit. */
+/**
+ * Policy Secrets and ConfigMaps are re-read this often, so a rotated key, pull secret or trusted root takes
+ * effect without an edit of the policy.
+ */
 export const POLICY_SECRET_REFRESH_MS = 60_000;
-/** Secret GETs in flight at once while syncing. */
+/** Secret (and ConfigMap) GETs in flight at once while syncing. */
 export const MAX_PARALLEL_SECRET_READS = 8;
 
 interface Entry {
@@ -16,7 +20,21 @@ interface Entry {
   readonly digest: string;
 }
 
-// digestOf fingerprints decoded Secret data in a key-order-independent way.
+/** What reading one referenced object gave: its keys, nothing (not found), or "too large" (ignored). */
+type ReadResult = Readonly<Record<string, string>> | undefined | 'too-large';
+
+/** How one kind of referenced object is read. */
+interface ObjectKind {
+  /** `Secret` or `ConfigMap`, for log messages. */
+  readonly kind: string;
+  /** The log field naming the object (`secret`, `configMap`). */
+  readonly field: string;
+  /** The code logged when a read fails for a reason other than "not found". */
+  readonly failureCode: KubeErrorCode;
+  read(namespace: string, name: string): Promise<ReadResult>;
+}
+
+// digestOf fingerprints decoded data in a key-order-independent way.
 function digestOf(data: Readonly<Record<string, string>>): string {
   const hash = createHash('sha256');
   for (const key of Object.keys(data).sort())
@@ -29,14 +47,14 @@ function digestOf(data: Readonly<Record<string, string>>): string {
 }
 
 /**
- * The Secrets that policies reference, fetched by GET before compiling (async) and served to the compiler
- * through the synchronous SecretLookup. Only named Secrets are ever read: no list, no watch (ADR 0006).
+ * Objects that policies reference by name, fetched by GET before compiling (async) and served to the compiler
+ * through a synchronous lookup. Only named objects are ever read: no list, no watch (ADR 0006).
  */
-export class PolicySecretCache implements SecretLookup {
+class ReferencedObjectCache {
   private readonly entries = new Map<string, Entry>();
 
   constructor(
-    private readonly core: SecretReader,
+    private readonly objects: ObjectKind,
     private readonly logger: Logger,
   ) {}
 
@@ -74,13 +92,13 @@ export class PolicySecretCache implements SecretLookup {
   // readOne refreshes one entry; true when what the compiler sees for it changed.
   private async readOne(ref: SecretKey): Promise<boolean> {
     const key = `${ref.namespace}/${ref.name}`;
+    const { kind, field } = this.objects;
     const before = this.entries.get(key);
     try {
-      const secret = await readSecret(this.core, ref.namespace, ref.name);
-      const data = secret ? decodeSecretData(secret) : undefined;
-      if (secret && !data) this.logger.warn({ secret: key }, 'policy Secret is too large; ignored');
-      if (!data) {
-        if (!secret) this.logger.debug({ secret: key }, 'policy Secret not found');
+      const data = await this.objects.read(ref.namespace, ref.name);
+      if (data === 'too-large') this.logger.warn({ [field]: key }, `policy ${kind} is too large; ignored`);
+      if (data === undefined) this.logger.debug({ [field]: key }, `policy ${kind} not found`);
+      if (data === undefined || data === 'too-large') {
         this.entries.delete(key);
         return before !== undefined;
       }
@@ -89,10 +107,48 @@ export class PolicySecretCache implements SecretLookup {
       return before?.digest !== digest;
     } catch (error) {
       this.logger.warn(
-        { code: 'KUBE_SECRET_READ_FAILED', secret: key, reason: describeApiError(error) },
-        'could not read a Secret a policy references; keeping what was read before',
+        { code: this.objects.failureCode, [field]: key, reason: describeApiError(error) },
+        `could not read a ${kind} a policy references; keeping what was read before`,
       );
       return false;
     }
+  }
+}
+
+/** The Secrets policies reference (cosign keys, registry credentials), decoded; never logged or quoted. */
+export class PolicySecretCache extends ReferencedObjectCache implements SecretLookup {
+  constructor(core: SecretReader, logger: Logger) {
+    super(
+      {
+        kind: 'Secret',
+        field: 'secret',
+        failureCode: 'KUBE_SECRET_READ_FAILED',
+        read: async (namespace, name) => {
+          const secret = await readSecret(core, namespace, name);
+          if (!secret) return undefined;
+          return decodeSecretData(secret) ?? 'too-large';
+        },
+      },
+      logger,
+    );
+  }
+}
+
+/** The ConfigMaps policies reference (cosign `keyless.trustedRoot.configMapRef`). */
+export class PolicyConfigMapCache extends ReferencedObjectCache implements ConfigMapLookup {
+  constructor(core: ConfigMapReader, logger: Logger) {
+    super(
+      {
+        kind: 'ConfigMap',
+        field: 'configMap',
+        failureCode: 'KUBE_CONFIGMAP_READ_FAILED',
+        read: async (namespace, name) => {
+          const configMap = await readConfigMap(core, namespace, name);
+          if (!configMap) return undefined;
+          return configMapData(configMap) ?? 'too-large';
+        },
+      },
+      logger,
+    );
   }
 }

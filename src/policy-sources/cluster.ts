@@ -5,6 +5,7 @@ import { POLICY_API_GROUP } from '../policy';
 import type { KubeClients } from '../kube/clients';
 import { InformerLoop } from '../kube/informer-loop';
 import {
+  collectConfigMapRefs,
   collectSecretRefs,
   compileWithOutcomes,
   policyPath,
@@ -14,7 +15,7 @@ import {
   type PolicyKindName,
   type PolicyResource,
 } from '../kube/policy-objects';
-import { POLICY_SECRET_REFRESH_MS, PolicySecretCache } from '../kube/policy-secrets';
+import { POLICY_SECRET_REFRESH_MS, PolicyConfigMapCache, PolicySecretCache } from '../kube/policy-secrets';
 import { StatusWriter } from '../kube/status-writer';
 
 /** Changes arriving within this window are compiled together (a `kubectl apply` of many policies). */
@@ -40,6 +41,7 @@ export class ClusterPolicySource implements PolicySource {
   private readonly waiters: (() => void)[] = [];
   private readonly informers: Record<PolicyKindName, InformerLoop<PolicyResource>>;
   private readonly secrets: PolicySecretCache;
+  private readonly configMaps: PolicyConfigMapCache;
   private readonly status: StatusWriter;
   private timer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -52,6 +54,7 @@ export class ClusterPolicySource implements PolicySource {
   constructor(private readonly options: ClusterPolicySourceOptions) {
     const { clients, logger } = options;
     this.secrets = new PolicySecretCache(clients.core, logger);
+    this.configMaps = new PolicyConfigMapCache(clients.core, logger);
     this.status = new StatusWriter(clients.custom, logger, options.now);
     const loop = (kind: PolicyKindName): InformerLoop<PolicyResource> =>
       new InformerLoop<PolicyResource>({
@@ -80,7 +83,7 @@ export class ClusterPolicySource implements PolicySource {
     return this.synced;
   }
 
-  /** Starts both informers and the periodic re-read of policy Secrets. */
+  /** Starts both informers and the periodic re-read of policy Secrets and ConfigMaps. */
   start(): void {
     this.stopped = false;
     for (const informer of Object.values(this.informers)) informer.start();
@@ -135,7 +138,7 @@ export class ClusterPolicySource implements PolicySource {
     }
   }
 
-  // compileOnce fetches referenced Secrets, compiles, publishes, then writes status.
+  // compileOnce fetches referenced Secrets and ConfigMaps, compiles, publishes, then writes status.
   private async compileOnce(): Promise<void> {
     const listed = Object.values(this.informers).every((i) => i.listed());
     const objs = (Object.keys(this.informers) as PolicyKindName[]).flatMap((kind) =>
@@ -143,8 +146,11 @@ export class ClusterPolicySource implements PolicySource {
     );
     const refresh = this.refreshDue;
     this.refreshDue = false;
-    await this.secrets.sync(collectSecretRefs(objs), refresh);
-    const { set, outcomes } = compileWithOutcomes(objs, this.secrets);
+    await Promise.all([
+      this.secrets.sync(collectSecretRefs(objs), refresh),
+      this.configMaps.sync(collectConfigMapRefs(objs), refresh),
+    ]);
+    const { set, outcomes } = compileWithOutcomes(objs, this.secrets, this.configMaps);
     this.snapshot = { policies: set.policies, broken: set.broken };
     this.report();
     if (listed && !this.synced) {

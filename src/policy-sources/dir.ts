@@ -5,8 +5,14 @@ import type { Logger } from 'pino';
 import type { PolicySnapshot, PolicySource } from './snapshot';
 import { ConfigError, describeUnknown } from '../errors';
 import type { Metrics } from '../observability/metrics';
-import { compilePolicies, MAX_POLICY_FILE_BYTES, parsePolicyDocuments, secretLookupFrom } from '../policy';
-import type { SecretDocument } from '../policy/crd/documents';
+import {
+  compilePolicies,
+  configMapLookupFrom,
+  MAX_POLICY_FILE_BYTES,
+  parsePolicyDocuments,
+  secretLookupFrom,
+} from '../policy';
+import type { ConfigMapDocument, SecretDocument } from '../policy/crd/documents';
 
 /** At most this many files are read from a policy folder. */
 export const MAX_POLICY_FILES = 512;
@@ -50,13 +56,14 @@ function readPolicyFile(file: string): string {
 }
 
 /**
- * Loads a folder of policy YAML (and the Secrets they reference) into one snapshot.
+ * Loads a folder of policy YAML (and the Secrets and ConfigMaps they reference) into one snapshot.
  * A file that is not valid YAML is a configuration error: we cannot know what it would have governed.
  * Every load gets a new generation, so no verdict cached under an older version of a policy is reused.
  */
 function loadSnapshot(dir: string, generation: number): { snapshot: PolicySnapshot; digest: string } {
   const objects: unknown[] = [];
   const secrets: SecretDocument[] = [];
+  const configMaps: ConfigMapDocument[] = [];
   const hash = createHash('sha256');
   for (const file of listPolicyFiles(dir)) {
     const text = readPolicyFile(file);
@@ -68,11 +75,13 @@ function loadSnapshot(dir: string, generation: number): { snapshot: PolicySnapsh
       throw new ConfigError('CONFIG_POLICY_DIR_UNREADABLE', `${where}: ${problem.message} [${problem.code}]`);
     }
     secrets.push(...parsed.secrets);
+    configMaps.push(...parsed.configMaps);
     objects.push(...parsed.policies.map((d) => d.object));
   }
   const withGeneration = objects.map((obj) => stampGeneration(obj, generation));
   const set = compilePolicies(withGeneration, {
     secrets: secretLookupFrom(secrets, 'default'),
+    configMaps: configMapLookupFrom(configMaps, 'default'),
     defaultNamespace: 'default',
   });
   return { snapshot: { policies: set.policies, broken: set.broken }, digest: hash.digest('hex') };

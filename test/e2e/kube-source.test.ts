@@ -134,6 +134,7 @@ function spied(real: KubeClients): KubeClients {
         secretReads.push(`${param.namespace}/${param.name}`);
         return real.core.readNamespacedSecret(param, options);
       },
+      readNamespacedConfigMap: (param, options) => real.core.readNamespacedConfigMap(param, options),
       readNamespacedServiceAccount: (param, options) =>
         real.core.readNamespacedServiceAccount(param, options),
       listNamespace: (param, options) => real.core.listNamespace(param, options),

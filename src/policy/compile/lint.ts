@@ -1,5 +1,10 @@
 import { compilePolicy } from './compile';
-import { parsePolicyDocuments, secretLookupFrom, type PolicyDocument } from '../crd/documents';
+import {
+  configMapLookupFrom,
+  parsePolicyDocuments,
+  secretLookupFrom,
+  type PolicyDocument,
+} from '../crd/documents';
 import { isPolicyError, type PolicyErrorCode } from '../errors';
 
 /** One finding of `portcullis policy lint`, pointing at a file, a line and a field path. */
@@ -24,7 +29,8 @@ export interface LintOptions {
 
 /**
  * Lints policy files together: YAML, schema, semantic rules, and a full compile (so broken keys are caught).
- * A secretRef that no linted file provides is a warning (it may exist in the cluster), not an error.
+ * A secretRef or configMapRef that no linted file provides is a warning (it may exist in the cluster), not an
+ * error.
  */
 export function lintPolicyFiles(files: readonly LintFile[], options: LintOptions = {}): LintFinding[] {
   const defaultNamespace = options.defaultNamespace ?? 'default';
@@ -36,10 +42,14 @@ export function lintPolicyFiles(files: readonly LintFile[], options: LintOptions
     parsed.flatMap((p) => p.secrets),
     defaultNamespace,
   );
+  const configMaps = configMapLookupFrom(
+    parsed.flatMap((p) => p.configMaps),
+    defaultNamespace,
+  );
   const seen = new Map<string, PolicyDocument>();
   for (const doc of parsed.flatMap((p) => p.policies)) {
     try {
-      const policy = compilePolicy(doc.object, { secrets, defaultNamespace });
+      const policy = compilePolicy(doc.object, { secrets, configMaps, defaultNamespace });
       const first = seen.get(policy.id);
       if (first) {
         findings.push({
@@ -56,7 +66,9 @@ export function lintPolicyFiles(files: readonly LintFile[], options: LintOptions
     } catch (error) {
       if (!isPolicyError(error)) throw error;
       for (const e of error.fieldErrors) {
-        const missing = e.code === 'POLICY_SECRET_NOT_FOUND' && e.message.endsWith('not found');
+        const missing =
+          (e.code === 'POLICY_SECRET_NOT_FOUND' || e.code === 'POLICY_CONFIGMAP_NOT_FOUND') &&
+          e.message.endsWith('not found');
         findings.push({
           source: doc.source,
           line: doc.lineOf(e.path),

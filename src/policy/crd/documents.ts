@@ -1,6 +1,6 @@
 import { isNode, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { describeUnknown } from '../../errors';
-import type { SecretLookup } from '../compile/compile';
+import type { ConfigMapLookup, SecretLookup } from '../compile/compile';
 import type { PolicyErrorCode } from '../errors';
 import { isRecord } from '../../guards';
 
@@ -33,6 +33,9 @@ export interface SecretDocument {
   readonly line: number;
 }
 
+/** A ConfigMap from a file (a keyless trusted root): `data` as is, `binaryData` base64-decoded. */
+export type ConfigMapDocument = SecretDocument;
+
 export interface DocumentError {
   readonly source: string;
   readonly line?: number;
@@ -44,6 +47,7 @@ export interface DocumentError {
 export interface ParsedDocuments {
   readonly policies: PolicyDocument[];
   readonly secrets: SecretDocument[];
+  readonly configMaps: ConfigMapDocument[];
   readonly errors: DocumentError[];
 }
 
@@ -51,11 +55,11 @@ const POLICY_KINDS = ['ClusterImagePolicy', 'ImagePolicy'];
 const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
 
 /**
- * Splits a (multi-document) YAML text into policy objects and Secrets, for policy folders and lint.
+ * Splits a (multi-document) YAML text into policy objects, Secrets and ConfigMaps, for policy folders and lint.
  * YAML errors are reported with file and line; other kinds are errors too (nothing is silently skipped).
  */
 export function parsePolicyDocuments(text: string, source: string): ParsedDocuments {
-  const out: ParsedDocuments = { policies: [], secrets: [], errors: [] };
+  const out: ParsedDocuments = { policies: [], secrets: [], configMaps: [], errors: [] };
   if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_FILE_BYTES) {
     out.errors.push({
       source,
@@ -81,7 +85,7 @@ export function parsePolicyDocuments(text: string, source: string): ParsedDocume
   return out;
 }
 
-// addDocument converts one YAML document and sorts it into policies, secrets or errors.
+// addDocument converts one YAML document and sorts it into policies, secrets, configMaps or errors.
 function addDocument(
   doc: Document.Parsed,
   index: number,
@@ -122,8 +126,11 @@ function addDocument(
     return;
   }
   if (value.kind === 'Secret') {
-    const secret = toSecret(value, source, line, out.errors);
+    const secret = toObjectData(value, 'Secret', SECRET_FIELDS, source, line, out.errors);
     if (secret) out.secrets.push(secret);
+  } else if (value.kind === 'ConfigMap') {
+    const configMap = toObjectData(value, 'ConfigMap', CONFIGMAP_FIELDS, source, line, out.errors);
+    if (configMap) out.configMaps.push(configMap);
   } else if (typeof value.kind === 'string' && POLICY_KINDS.includes(value.kind)) {
     out.policies.push({ object: value, source, line, lineOf: (path) => lineOfPath(doc, lc, path) ?? line });
   } else {
@@ -132,14 +139,27 @@ function addDocument(
       line,
       path: 'kind',
       code: 'POLICY_KIND_INVALID',
-      message: `expected ClusterImagePolicy, ImagePolicy or Secret (got ${typeof value.kind === 'string' ? JSON.stringify(value.kind.slice(0, 64)) : 'no kind'})`,
+      message: `expected ClusterImagePolicy, ImagePolicy, Secret or ConfigMap (got ${typeof value.kind === 'string' ? JSON.stringify(value.kind.slice(0, 64)) : 'no kind'})`,
     });
   }
 }
 
-// toSecret decodes a Secret document; values are secret, so errors never quote them.
-function toSecret(
+/** The key maps of a Secret and a ConfigMap, in merge order, and whether each is base64 (as the API server has them). */
+const SECRET_FIELDS = [
+  ['data', true],
+  ['stringData', false],
+] as const;
+const CONFIGMAP_FIELDS = [
+  ['data', false],
+  ['binaryData', true],
+] as const;
+
+// toObjectData reads a Secret or ConfigMap document into name and decoded keys; values may be secret, so errors
+// never quote them.
+function toObjectData(
   value: Record<string, unknown>,
+  kind: 'Secret' | 'ConfigMap',
+  fields: readonly (readonly [string, boolean])[],
   source: string,
   line: number,
   errors: DocumentError[],
@@ -151,16 +171,13 @@ function toSecret(
       line,
       path: 'metadata.name',
       code: 'POLICY_FIELD_REQUIRED',
-      message: 'a Secret needs a name',
+      message: `a ${kind} needs a name`,
     });
     return undefined;
   }
   const data: Record<string, string> = {};
   let ok = true;
-  for (const [field, decode] of [
-    ['data', true],
-    ['stringData', false],
-  ] as const) {
+  for (const [field, decode] of fields) {
     const entries = value[field];
     if (entries === undefined || entries === null) continue;
     if (!isRecord(entries)) {
@@ -229,4 +246,12 @@ export function secretLookupFrom(
 ): SecretLookup {
   const byKey = new Map(secrets.map((s) => [`${s.namespace ?? defaultNamespace}/${s.name}`, s.data]));
   return { get: (namespace: string, name: string) => byKey.get(`${namespace}/${name}`) };
+}
+
+/** A ConfigMapLookup over ConfigMaps read from files; ConfigMaps without a namespace live in `defaultNamespace`. */
+export function configMapLookupFrom(
+  configMaps: readonly ConfigMapDocument[],
+  defaultNamespace = 'default',
+): ConfigMapLookup {
+  return secretLookupFrom(configMaps, defaultNamespace);
 }

@@ -53,6 +53,7 @@ describe('startClusterMode', () => {
       },
       core: {
         readNamespacedSecret: async () => ({}),
+        readNamespacedConfigMap: async () => ({}),
         readNamespacedServiceAccount: async () => ({}),
         listNamespace: async () => ({ items: [{ metadata: { name: 'ns', labels: { a: 'b' } } }] }),
       },

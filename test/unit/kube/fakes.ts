@@ -133,6 +133,7 @@ export function fakeClients(over: Partial<Omit<KubeClients, 'informer'>> = {}): 
     },
     core: over.core ?? {
       readNamespacedSecret: unused,
+      readNamespacedConfigMap: unused,
       readNamespacedServiceAccount: unused,
       listNamespace: unused,
     },

@@ -15,8 +15,12 @@ const IP = '/apis/portcullis.dev/v1alpha1/imagepolicies';
 
 type Patch = { plural: string; name: string; namespace?: string; body: { status: PolicyStatus } };
 
-// world is a fake API server holding policies and Secrets, recording status patches.
-function world(policies: Record<string, PolicyResource[]>, secrets: Record<string, string> = {}) {
+// world is a fake API server holding policies, Secrets and ConfigMaps, recording status patches.
+function world(
+  policies: Record<string, PolicyResource[]>,
+  secrets: Record<string, string> = {},
+  configMaps: Record<string, Record<string, string>> = {},
+) {
   let rv = 1;
   const stamp = (o: PolicyResource): PolicyResource => ({
     ...o,
@@ -35,6 +39,13 @@ function world(policies: Record<string, PolicyResource[]>, secrets: Record<strin
     if (value === undefined) throw apiError(404, 'not found');
     return { type: 'Opaque', data: { 'cosign.pub': Buffer.from(value).toString('base64') } };
   });
+  const readNamespacedConfigMap = recorder(
+    async ({ namespace, name }: { namespace: string; name: string }) => {
+      const data = configMaps[`${namespace}/${name}`];
+      if (data === undefined) throw apiError(404, 'not found');
+      return { data };
+    },
+  );
   const clients = fakeClients({
     custom: {
       listClusterCustomObject: (async ({ plural }: { plural: string }) => {
@@ -49,6 +60,8 @@ function world(policies: Record<string, PolicyResource[]>, secrets: Record<strin
     },
     core: {
       readNamespacedSecret: readNamespacedSecret as unknown as KubeClients['core']['readNamespacedSecret'],
+      readNamespacedConfigMap:
+        readNamespacedConfigMap as unknown as KubeClients['core']['readNamespacedConfigMap'],
       readNamespacedServiceAccount: async () => ({}),
       listNamespace: async () => ({ items: [] }),
     },
@@ -58,7 +71,7 @@ function world(policies: Record<string, PolicyResource[]>, secrets: Record<strin
     if (!i) throw new Error(`no informer for ${path}`);
     return i;
   };
-  return { clients, store, patches, readNamespacedSecret, informer, stamp };
+  return { clients, store, patches, readNamespacedSecret, readNamespacedConfigMap, informer, stamp };
 }
 
 const badKey = clusterPolicy(
@@ -162,6 +175,46 @@ describe('ClusterPolicySource', () => {
     await until(() => source?.current().policies.length === 1);
   });
 
+  it('reads the ConfigMaps keyless trusted roots name, again on each refresh, and never another namespace', async () => {
+    const keyless = (configMapRef: Record<string, string>) => [
+      {
+        name: 'k',
+        cosign: {
+          keyless: { identities: [{ issuer: 'https://issuer.test' }], trustedRoot: { configMapRef } },
+        },
+      },
+    ];
+    const w = world(
+      {
+        clusterimagepolicies: [
+          clusterPolicy({ authorities: keyless({ name: 'root', namespace: 'sigstore' }) }) as PolicyResource,
+        ],
+        imagepolicies: [
+          namespacedPolicy({ authorities: keyless({ name: 'own' }) }) as PolicyResource,
+          namespacedPolicy(
+            { authorities: keyless({ name: 'other', namespace: 'sigstore' }) },
+            'team-a',
+            'sneaky',
+          ) as PolicyResource,
+        ],
+      },
+      {},
+      { 'sigstore/root': { 'trusted_root.json': '{}' } },
+    );
+    source = new ClusterPolicySource({
+      clients: w.clients,
+      logger: captureLogger().logger,
+      secretRefreshMs: 50,
+    });
+    source.start();
+    await source.whenReady();
+    const asked = () => new Set(w.readNamespacedConfigMap.calls.map(([p]) => `${p.namespace}/${p.name}`));
+    expect(asked()).toEqual(new Set(['sigstore/root', 'team-a/own']));
+    const before = w.readNamespacedConfigMap.calls.length;
+    await until(() => w.readNamespacedConfigMap.calls.length >= before + 2);
+    expect(asked()).toEqual(new Set(['sigstore/root', 'team-a/own']));
+  });
+
   it('stays not ready while a CRD is missing, and logs what to check', async () => {
     const w = world({ clusterimagepolicies: [] });
     const { logger, lines } = captureLogger();
@@ -217,6 +270,7 @@ describe('NamespaceLabels', () => {
     const clients = fakeClients({
       core: {
         readNamespacedSecret: async () => ({}),
+        readNamespacedConfigMap: async () => ({}),
         readNamespacedServiceAccount: async () => ({}),
         listNamespace: listNamespace as unknown as KubeClients['core']['listNamespace'],
       },

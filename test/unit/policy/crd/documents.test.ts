@@ -1,4 +1,5 @@
 import {
+  configMapLookupFrom,
   parsePolicyDocuments,
   secretLookupFrom,
   MAX_POLICY_FILE_BYTES,
@@ -36,6 +37,17 @@ describe('parsePolicyDocuments', () => {
     expect(secretLookupFrom(out.secrets, 'dev').get('default', 's')).toBeUndefined();
   });
 
+  test('reads ConfigMaps: data as is, binaryData decoded; without a namespace, the default one', () => {
+    const text = `kind: ConfigMap\nmetadata: {name: root, namespace: sigstore}\ndata:\n  trusted_root.json: '{"a":1}'\n---\nkind: ConfigMap\nmetadata: {name: other}\nbinaryData:\n  root.json: eyJiIjoyfQ==\n`;
+    const out = parsePolicyDocuments(text, 'c.yaml');
+    expect(out.errors).toEqual([]);
+    expect(out.secrets).toEqual([]);
+    const lookup = configMapLookupFrom(out.configMaps, 'dev');
+    expect(lookup.get('sigstore', 'root')).toEqual({ 'trusted_root.json': '{"a":1}' });
+    expect(lookup.get('dev', 'other')).toEqual({ 'root.json': '{"b":2}' });
+    expect(out.configMaps[1]).toMatchObject({ source: 'c.yaml', line: 6 });
+  });
+
   test('finds the line of a field path', () => {
     const [doc] = parsePolicyDocuments(`---\n${POLICY}`, 'p.yaml').policies;
     expect(doc?.lineOf('spec.authorities[0].cosign.key.secretRef')).toBe(11);
@@ -52,7 +64,18 @@ describe('parsePolicyDocuments', () => {
       'POLICY_YAML_INVALID',
     ],
     ['a list document', '- a\n- b\n', 'POLICY_YAML_INVALID'],
-    ['another kind', 'apiVersion: v1\nkind: ConfigMap\n', 'POLICY_KIND_INVALID'],
+    ['another kind', 'apiVersion: v1\nkind: Service\n', 'POLICY_KIND_INVALID'],
+    ['nameless ConfigMap', 'kind: ConfigMap\ndata: {k: v}\n', 'POLICY_FIELD_REQUIRED'],
+    [
+      'ConfigMap binaryData not base64',
+      'kind: ConfigMap\nmetadata: {name: c}\nbinaryData: {k: "!"}\n',
+      'POLICY_FIELD_VALUE',
+    ],
+    [
+      'ConfigMap data not a mapping',
+      'kind: ConfigMap\nmetadata: {name: c}\ndata: [a]\n',
+      'POLICY_FIELD_TYPE',
+    ],
     ['bad base64', 'kind: Secret\nmetadata: {name: s}\ndata: {k: "not base64!"}\n', 'POLICY_FIELD_VALUE'],
     ['nameless Secret', 'kind: Secret\nstringData: {k: v}\n', 'POLICY_FIELD_REQUIRED'],
   ])('reports %s with file and line', (_n, text, code) => {

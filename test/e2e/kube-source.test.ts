@@ -1,10 +1,8 @@
 // src/kube against the real kube-apiserver, running as a ServiceAccount that has exactly the ClusterRole of
 // ADR 0006: policy informers and status, ImagePolicy isolation, namespace labels, pull secrets, Events.
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { startClusterMode, type ClusterMode } from '../../src/app/cluster-mode';
 import { createKubeClients, type KubeClients } from '../../src/kube';
 import { decide, selectPolicies, type PolicyStatus } from '../../src/policy';
@@ -13,6 +11,7 @@ import { kubectl, type ControlPlaneInfo } from '../harness/control-plane';
 import { REPO_ROOT } from '../harness/tools';
 import { captureLogger } from '../unit/kube/fakes';
 import { FAIL, facts, fakePolicy, request } from '../unit/policy/helpers';
+import { adrClusterRole, tokenKubeConfig } from './harness/adr-role';
 import { loadE2E } from './harness/env';
 
 const S = Math.random().toString(36).slice(2, 7);
@@ -116,15 +115,6 @@ async function readyOf(kind: string, name: string, status: 'True' | 'False', nam
   });
 }
 
-// adrClusterRole is the ClusterRole exactly as ADR 0006 writes it (so the ADR is what gets tested).
-function adrClusterRole(): Record<string, unknown> {
-  const adr = readFileSync(path.join(REPO_ROOT, 'docs', 'adr', '0006-rbac-and-secrets.md'), 'utf8');
-  const block = /```yaml\n([\s\S]*?)```/.exec(adr)?.[1];
-  if (!block) throw new Error('ADR 0006 has no yaml block');
-  const role = parse(block) as { metadata: { name: string } };
-  return { ...role, metadata: { ...role.metadata, name: ROLE } };
-}
-
 // spied passes the real clients through, noting every Secret read (I/O handed in, no module mocking).
 function spied(real: KubeClients): KubeClients {
   return {
@@ -149,16 +139,10 @@ beforeAll(async () => {
   await k(['wait', '--for=condition=Established', '--timeout=60s', '-f', crds]);
   for (const ns of [SYS, NS_A, NS_B]) await k(['create', 'namespace', ns]);
   await k(['create', 'serviceaccount', SA, '-n', SYS]);
-  await apply(adrClusterRole());
+  await apply(adrClusterRole(ROLE));
   await k(['create', 'clusterrolebinding', ROLE, `--clusterrole=${ROLE}`, `--serviceaccount=${SYS}:${SA}`]);
   const token = (await k(['create', 'token', SA, '-n', SYS, '--duration', '1h'])).trim();
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'e2e', server: cp.server, caFile: cp.caFile, skipTLSVerify: false }],
-    users: [{ name: SA, token }],
-    contexts: [{ name: 'e2e', cluster: 'e2e', user: SA }],
-    currentContext: 'e2e',
-  });
+  const kc = tokenKubeConfig(cp, SA, token);
   const captured = captureLogger('debug');
   logs = captured.lines;
   mode = startClusterMode({
@@ -364,6 +348,9 @@ describe('RBAC of ADR 0006', () => {
     ['get', 'secrets', 'yes'],
     ['list', 'secrets', 'no'],
     ['watch', 'secrets', 'no'],
+    ['get', 'configmaps', 'yes'],
+    ['list', 'configmaps', 'no'],
+    ['watch', 'configmaps', 'no'],
     ['update', 'clusterimagepolicies.portcullis.dev', 'no'],
     ['patch', 'clusterimagepolicies.portcullis.dev/status', 'yes'],
     ['patch', 'imagepolicies.portcullis.dev/status', 'yes'],

@@ -20,6 +20,7 @@ import type { BreakGlassSettings } from '../policy/decide/break-glass';
 import type { CompiledAuthority } from '../policy/compile/compiled.types';
 import { toNamespaceLabelFacts } from '../policy/decide/namespace-labels';
 import {
+  createCosignVerifier,
   createCrlFetcher,
   createCrlRevocationChecker,
   createNotationVerifier,
@@ -88,6 +89,7 @@ export function createRuntime(options: {
   // Notation CRL downloads too.
   const ca = options.flags.registryCa;
   const verifiers = {
+    cosign: createCosignVerifier({ publicGood: () => publicGood.current() }),
     ociVault: createOciVaultVerifier(ca === undefined ? {} : { ca }),
     notation: createNotationVerifier({
       revocation: createCrlRevocationChecker(

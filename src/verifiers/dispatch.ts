@@ -1,5 +1,6 @@
 import type {
   CompiledAuthority,
+  CompiledCosignAuthority,
   CompiledNotationAuthority,
   CompiledOciVaultAuthority,
 } from '../policy/compile/compiled.types';
@@ -12,6 +13,8 @@ import type { Evidence, Verifier, VerifyContext, VerifyTarget } from './verifier
 
 /** Verifiers that hold I/O settings (e.g. an extra trusted CA), built by the runtime; defaults otherwise. */
 export interface ConfiguredVerifiers {
+  /** cosign with the runtime's public-good root (refreshed through TUF when configured). */
+  readonly cosign?: Verifier<CompiledCosignAuthority>;
   readonly ociVault?: Verifier<CompiledOciVaultAuthority>;
   /** Notation with the runtime's CRL fetcher (--registry-ca, clock). */
   readonly notation?: Verifier<CompiledNotationAuthority>;
@@ -29,7 +32,7 @@ export function verifyAuthority(
 ): Promise<Evidence> {
   switch (authority.kind) {
     case 'cosign':
-      return cosignVerifier.verify(target, authority, ctx);
+      return (verifiers.cosign ?? cosignVerifier).verify(target, authority, ctx);
     case 'notaryV1':
       return notaryV1Verifier.verify(target, authority, ctx);
     case 'notation':

@@ -1,5 +1,5 @@
 /** Public surface of the verifiers layer. */
-export { cosignVerifier } from './cosign/verifier';
+export { cosignVerifier, createCosignVerifier } from './cosign/verifier';
 export { notaryV1Verifier } from './notary-v1/verifier';
 export { MAX_TUF_ROLE_BYTES } from './notary-v1/limits';
 export { verifyAuthority, type ConfiguredVerifiers } from './dispatch';

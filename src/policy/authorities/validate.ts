@@ -85,7 +85,7 @@ function validateAuthorityKind(authority: Record<string, unknown>, at: string, e
   }
 }
 
-// validateCosign checks the key / keyless choice and rejects the cosign features not implemented yet.
+// validateCosign checks the key / keyless choice, each keyless identity, and attestation names.
 function validateCosign(
   cosign: Record<string, unknown>,
   at: string,
@@ -107,27 +107,9 @@ function validateCosign(
       message: 'set either key or keyless, not both; use two authorities',
     });
   }
-  if (cosign.keyless !== undefined) {
-    errors.push({
-      path: `${at}.keyless`,
-      code: 'POLICY_AUTHORITY_UNSUPPORTED',
-      message: 'cosign keyless authorities are not supported by this version yet',
-    });
-  }
-  if (Array.isArray(cosign.attestations) && cosign.attestations.length > 0) {
-    errors.push({
-      path: `${at}.attestations`,
-      code: 'POLICY_AUTHORITY_UNSUPPORTED',
-      message: 'cosign attestation checks are not supported by this version yet',
-    });
-  }
-  if (isRecord(cosign.tlog) && cosign.tlog.required === true) {
-    errors.push({
-      path: `${at}.tlog.required`,
-      code: 'POLICY_AUTHORITY_UNSUPPORTED',
-      message: 'requiring a transparency-log entry is not supported by this version yet',
-    });
-  }
+  if (isRecord(cosign.keyless)) validateKeyless(cosign.keyless, `${at}.keyless`, errors);
+  if (Array.isArray(cosign.attestations))
+    validateAttestationNames(cosign.attestations, `${at}.attestations`, errors);
   const key = cosign.key;
   if (!isRecord(key)) return;
   if ((key.data === undefined) === (key.secretRef === undefined)) {
@@ -169,4 +151,42 @@ function checkSecretNamespace(
       message: `an ImagePolicy may only use Secrets of its own namespace ${quote(namespace)}`,
     });
   }
+}
+
+// validateKeyless demands an issuer and a subject per identity: "any subject of this issuer" would let
+// every user of a public OIDC provider sign, so a wide match must be written out as a regular expression.
+function validateKeyless(keyless: Record<string, unknown>, at: string, errors: FieldError[]): void {
+  const identities = Array.isArray(keyless.identities) ? keyless.identities : [];
+  identities.forEach((identity: unknown, i) => {
+    if (!isRecord(identity)) return;
+    for (const field of ['issuer', 'subject'] as const) {
+      const exact = identity[field] !== undefined;
+      const pattern = identity[`${field}RegExp`] !== undefined;
+      if (exact === pattern) {
+        errors.push({
+          path: `${at}.identities[${i}].${field}`,
+          code: exact ? 'POLICY_FIELD_VALUE' : 'POLICY_FIELD_REQUIRED',
+          message: exact
+            ? `set either ${field} or ${field}RegExp, not both`
+            : `set ${field} (exact) or ${field}RegExp (anchored regular expression); use ${field}RegExp: ".*" to accept any`,
+        });
+      }
+    }
+  });
+}
+
+// validateAttestationNames keeps attestation names unique: messages name the attestation that failed.
+function validateAttestationNames(list: unknown[], at: string, errors: FieldError[]): void {
+  const seen = new Map<string, number>();
+  list.forEach((a: unknown, i) => {
+    if (!isRecord(a) || typeof a.name !== 'string') return;
+    const first = seen.get(a.name);
+    if (first === undefined) seen.set(a.name, i);
+    else
+      errors.push({
+        path: `${at}[${i}].name`,
+        code: 'POLICY_FIELD_VALUE',
+        message: `attestation name ${quote(a.name)} is already used by ${at}[${first}]`,
+      });
+  });
 }

@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
 import { compileImageGlob } from '../../reference/glob';
-import type { CompiledAuthority, CompiledPolicy, CompiledPublicKey } from './compiled.types';
+import type { CompiledAuthority, CompiledPolicy } from './compiled.types';
 import type { Authority, PolicyObject, SecretKeyRef, SecretRef } from '../crd/crd.types';
-import {
-  formatFieldErrors,
-  isPolicyError,
-  PolicyError,
-  type FieldError,
-  type PolicyErrorCode,
-} from '../errors';
-import { parsePublicKeys } from '../authorities/keys';
+import { formatFieldErrors, PolicyError, type FieldError, type PolicyErrorCode } from '../errors';
+import { compileCosignAuthority } from '../authorities/cosign';
+import { resolveTrustedRoot } from '../authorities/trusted-root-ref';
 import { compileLabelSelector } from '../decide/label-selector';
 import { compileNotationAuthority } from '../authorities/notation';
 import { compileNotaryV1Authority } from '../authorities/notary-v1';
@@ -44,6 +39,7 @@ const SPECIFIC_CODES: readonly PolicyErrorCode[] = [
   'POLICY_CONFIGMAP_NOT_FOUND',
   'POLICY_TRUSTED_ROOT_INVALID',
   'POLICY_AUTHORITY_UNSUPPORTED',
+  'POLICY_CEL_INVALID',
 ];
 
 /** `ClusterImagePolicy/name` or `ImagePolicy/ns/name`. */
@@ -64,7 +60,7 @@ export function compilePolicy(obj: unknown, options: CompileOptions): CompiledPo
   const id = policyId(kind, metadata.name, namespace);
   const compileErrors: FieldError[] = [];
   const authorities = spec.authorities.map((a, i) =>
-    compileAuthority(a, `spec.authorities[${i}]`, namespace, options.secrets, compileErrors),
+    compileAuthority(a, `spec.authorities[${i}]`, namespace, options, compileErrors),
   );
   const credentials = (spec.registry?.credentials ?? []).flatMap((c, i) => {
     const payload = resolveDockerConfig(
@@ -124,12 +120,12 @@ export function describeObject(obj: unknown): string {
   return kind === 'ClusterImagePolicy' ? `${kind}/${name}` : `${kind}/${ns}${name}`;
 }
 
-// compileAuthority parses the keys of a validated cosign authority; other kinds were refused by validation.
+// compileAuthority hands each validated authority to the compiler of its kind.
 function compileAuthority(
   authority: Authority,
   at: string,
   namespace: string | undefined,
-  secrets: SecretLookup,
+  { secrets, configMaps }: CompileOptions,
   errors: FieldError[],
 ): CompiledAuthority | undefined {
   if (authority.notaryV1)
@@ -144,29 +140,25 @@ function compileAuthority(
       (ref, path) => lookupSecret(ref, path, namespace, secrets, errors),
       errors,
     );
-  const key = authority.cosign?.key;
-  if (!key) return undefined;
-  let keys: CompiledPublicKey[] = [];
-  try {
-    if (key.data !== undefined) {
-      keys = parsePublicKeys(key.data, `${at}.cosign.key.data`);
-    } else if (key.secretRef) {
-      const path = `${at}.cosign.key.secretRef`;
-      const text = resolveSecretKey(key.secretRef, path, namespace, secrets, errors);
-      const context = `Secret ${secretName(key.secretRef, namespace)} key "${key.secretRef.key}"`;
-      if (text !== undefined) keys = parsePublicKeys(text, path, context);
-    }
-  } catch (error) {
-    if (!isPolicyError(error)) throw error;
-    errors.push(...error.fieldErrors);
-  }
-  return {
-    kind: 'cosign',
-    name: authority.name,
-    keys,
-    tlog: { required: false, rekorKeys: [] },
-    attestations: [],
-  };
+  if (!authority.cosign) return undefined;
+  const cosign = authority.cosign;
+  return compileCosignAuthority(
+    authority.name,
+    cosign,
+    `${at}.cosign`,
+    {
+      keyText: (path) => {
+        const ref = cosign.key?.secretRef;
+        if (!ref) return undefined;
+        const text = resolveSecretKey(ref, path, namespace, secrets, errors);
+        return text === undefined
+          ? undefined
+          : { text, context: `Secret ${secretName(ref, namespace)} key "${ref.key}"` };
+      },
+      trustedRoot: (ref, path, errs) => resolveTrustedRoot(ref, path, namespace, configMaps, errs),
+    },
+    errors,
+  );
 }
 
 // secretName renders namespace/name for messages.
@@ -274,7 +266,11 @@ function fingerprint(
 function materialIds(a: CompiledAuthority | undefined): string[] {
   if (a?.kind === 'cosign') {
     const root = a.keyless?.trustedRoot;
-    return [...a.keys.map((k) => k.id), ...(root?.kind === 'given' ? [root.root.id] : [])];
+    return [
+      ...a.keys.map((k) => k.id),
+      ...a.tlog.rekorKeys.map((k) => k.id),
+      ...(root?.kind === 'given' ? [root.root.id] : []),
+    ];
   }
   if (a?.kind === 'notaryV1') return a.rootKeys.map((k) => k.id);
   if (a?.kind === 'notation') return Object.values(a.trustStore).flatMap((l) => l.map((c) => c.id));

@@ -59,16 +59,50 @@ export interface CosignKey {
   secretRef?: SecretKeyRef;
 }
 
+/** Fulcio certificate extensions a keyless identity may match (see docs/cosign.md#identities). */
+export interface FulcioExtensions {
+  /** e.g. `https://github.com/acme/app` */
+  sourceRepositoryURI?: string;
+  /** e.g. `refs/tags/v1.2.0` */
+  sourceRepositoryRef?: string;
+  /** The commit the build ran on. */
+  sourceRepositoryDigest?: string;
+  /** The workflow file and ref, e.g. `https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.0` */
+  buildConfigURI?: string;
+  /** e.g. `push`, `workflow_dispatch` */
+  buildTrigger?: string;
+  /** The reusable workflow (or the workflow itself) that signed. */
+  buildSignerURI?: string;
+  buildSignerDigest?: string;
+  /** `github-hosted` or `self-hosted` */
+  runnerEnvironment?: string;
+}
+
+/**
+ * One accepted signer. Each of issuer and subject is required, exact or as a regular expression
+ * (anchored automatically: the whole value must match). `extensions` must match exactly,
+ * `extensionsRegExp` as anchored regular expressions.
+ */
 export interface KeylessIdentity {
   issuer?: string;
   subject?: string;
   issuerRegExp?: string;
   subjectRegExp?: string;
+  extensions?: FulcioExtensions;
+  extensionsRegExp?: FulcioExtensions;
 }
 
 export interface CosignKeyless {
   identities: KeylessIdentity[];
+  /** A sigstore TrustedRoot (JSON); default: the public-good Sigstore root. */
   trustedRoot?: { configMapRef?: ConfigMapKeyRef; data?: string };
+}
+
+/** Transparency-log rules. Default: required for keyless, not for keys. */
+export interface CosignTlog {
+  required?: boolean;
+  /** PEM public keys of the Rekor logs to trust instead of the TrustedRoot's. */
+  rekorKeys?: string[];
 }
 
 export interface CosignAttestation {
@@ -81,7 +115,7 @@ export interface CosignAttestation {
 export interface CosignAuthority {
   key?: CosignKey;
   keyless?: CosignKeyless;
-  tlog?: { required?: boolean };
+  tlog?: CosignTlog;
   attestations?: CosignAttestation[];
 }
 

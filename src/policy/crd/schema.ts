@@ -7,6 +7,8 @@ import type {
   CosignAuthority,
   CosignKey,
   CosignKeyless,
+  CosignTlog,
+  FulcioExtensions,
   ImageGlob,
   ImagePolicySpec,
   KeylessIdentity,
@@ -132,11 +134,24 @@ const cosignKey = object<CosignKey>(
   },
 );
 
+const fulcioExtensions = object<FulcioExtensions>({
+  sourceRepositoryURI: optional(text()),
+  sourceRepositoryRef: optional(text()),
+  sourceRepositoryDigest: optional(text()),
+  buildConfigURI: optional(text()),
+  buildTrigger: optional(text()),
+  buildSignerURI: optional(text()),
+  buildSignerDigest: optional(text()),
+  runnerEnvironment: optional(text()),
+});
+
 const keylessIdentity = object<KeylessIdentity>({
   issuer: optional(text()),
   subject: optional(text()),
   issuerRegExp: optional(text()),
   subjectRegExp: optional(text()),
+  extensions: optional(fulcioExtensions),
+  extensionsRegExp: optional(fulcioExtensions),
 });
 
 const cosignKeyless = object<CosignKeyless>({
@@ -160,7 +175,14 @@ const cosignAttestation = object<CosignAttestation>({
 const cosignAuthority = object<CosignAuthority>({
   key: optional(cosignKey),
   keyless: optional(cosignKeyless),
-  tlog: optional(object<{ required?: boolean }>({ required: optional(boolean(), false) })),
+  tlog: optional(
+    object<CosignTlog>({
+      required: optional(boolean()),
+      rekorKeys: optional(
+        pemList("PEM public keys of the Rekor logs to trust instead of the TrustedRoot's."),
+      ),
+    }),
+  ),
   attestations: optional(array(cosignAttestation, { maxItems: MAX_LIST_ITEMS })),
 });
 

@@ -1,44 +1,51 @@
-import { createHash } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
 import { assertBundle, bundleFromJSON, type Bundle } from '@sigstore/bundle';
-import type { CompiledPublicKey } from '../../policy/compile/compiled.types';
+import { isRecord } from '../../guards';
+import type { CompiledCosignAuthority, CompiledTrustedRoot } from '../../policy/compile/compiled.types';
 import { describeUnknown } from '../../errors';
-import { findSigningKey, IN_TOTO_PAYLOAD_TYPE, toPreAuthEncoding } from '../kit/dsse';
+import { IN_TOTO_PAYLOAD_TYPE } from '../kit/dsse';
 import type { SignatureOutcome } from './outcome.types';
 import { checkSignStatement, quote } from './payload';
-import { isRecord } from '../../guards';
+import { checkSigner } from './sigstore-check';
 
 /**
  * Checks one sigstore bundle blob (attacker-controlled) as a cosign v3 image signature: shape via
- * @sigstore/bundle, a DSSE envelope of an in-toto statement, the signature over the PAE with one of
- * `keys`, then the statement (predicateType, subject digest). Transparency-log entries and timestamps
- * in the bundle are not checked (keys only, no tlog; see docs/adr/0003-sigstore-packages.md).
+ * @sigstore/bundle, a DSSE envelope of an in-toto statement, the signer (key, or certificate with its
+ * tlog entries and timestamps: sigstore-check.ts), then the statement (predicateType, subject digest).
  */
 export function checkBundle(
   bytes: Buffer,
   digest: string,
-  keys: readonly CompiledPublicKey[],
+  authority: CompiledCosignAuthority,
+  root: CompiledTrustedRoot,
   where: string,
 ): SignatureOutcome {
-  const bundle = parseBundle(bytes);
+  const bundle = parseDsseBundle(bytes);
   if (typeof bundle === 'string') return reject('payload', where, bundle, false);
-  if (bundle.content.$case !== 'dsseEnvelope') {
-    return reject('payload', where, `bundle holds a ${bundle.content.$case}, not a DSSE envelope`, false);
-  }
-  const envelope = bundle.content.dsseEnvelope;
-  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    return reject('payload', where, `DSSE payloadType is ${quote(envelope.payloadType)}, not in-toto`, false);
-  }
-  const signature = envelope.signatures[0]?.sig ?? Buffer.alloc(0);
-  const key = findSigningKey(keys, toPreAuthEncoding(envelope.payloadType, envelope.payload), signature);
-  if (key === undefined) return reject('signature', where, whyNotVerified(bundle, keys), false);
-  const check = checkSignStatement(envelope.payload, digest);
+  const signer = checkSigner(bundle, undefined, authority, root);
+  if (!signer.ok) return reject(signer.kind, where, signer.reason, false);
+  const check = checkSignStatement(dssePayload(bundle), digest);
   if (!check.ok) return reject(check.kind, where, check.reason, true);
-  return { ok: true, format: 'bundle', where, keyId: key.id };
+  return { ok: true, format: 'bundle', where, signer: signer.signer };
 }
 
-// parseBundle wraps JSON and @sigstore/bundle validation errors into one line.
-function parseBundle(bytes: Buffer): Bundle | string {
+/** Parses a bundle blob that must hold a DSSE envelope of an in-toto statement; a string says why not. */
+export function parseDsseBundle(bytes: Buffer): Bundle | string {
+  const bundle = parseBundle(bytes);
+  if (typeof bundle === 'string') return bundle;
+  if (bundle.content.$case !== 'dsseEnvelope')
+    return `bundle holds a ${bundle.content.$case}, not a DSSE envelope`;
+  const type = bundle.content.dsseEnvelope.payloadType;
+  if (type !== IN_TOTO_PAYLOAD_TYPE) return `DSSE payloadType is ${quote(type)}, not in-toto`;
+  return bundle;
+}
+
+/** The statement bytes of a DSSE bundle (empty for any other content, which parseDsseBundle refuses). */
+export function dssePayload(bundle: Bundle): Buffer {
+  return bundle.content.$case === 'dsseEnvelope' ? bundle.content.dsseEnvelope.payload : Buffer.alloc(0);
+}
+
+/** Parses a bundle blob (attacker-controlled) with @sigstore/bundle; a string says what is wrong. */
+export function parseBundle(bytes: Buffer): Bundle | string {
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
@@ -56,38 +63,12 @@ function parseBundle(bytes: Buffer): Bundle | string {
   }
 }
 
-// whyNotVerified tells "another key" from "altered content" using the bundle's key hint when it has one.
-function whyNotVerified(bundle: Bundle, keys: readonly CompiledPublicKey[]): string {
-  const material = bundle.verificationMaterial.content;
-  if (material.$case !== 'publicKey') {
-    return 'signed with a certificate (keyless), not with a key of this authority';
-  }
-  const hint = material.publicKey.hint;
-  if (hint !== '' && keys.some((k) => keyHint(k.keyObject) === hint)) {
-    return 'signature does not match the content (tampered payload)';
-  }
-  return hint === '' ? 'signed by another key, or the payload was altered' : 'signed by another key';
-}
-
-const hints = new WeakMap<KeyObject, string>();
-
-/** cosign's bundle key hint: base64 of the SHA-256 of the key's SPKI DER. Cached per key. */
-export function keyHint(keyObject: KeyObject): string {
-  let hint = hints.get(keyObject);
-  if (hint === undefined) {
-    const der = keyObject.export({ type: 'spki', format: 'der' });
-    hint = createHash('sha256').update(der).digest('base64');
-    hints.set(keyObject, hint);
-  }
-  return hint;
-}
-
 // reject builds a refusal outcome.
 function reject(
-  kind: 'signature' | 'digest' | 'predicate' | 'payload',
+  kind: Exclude<SignatureOutcome, { ok: true }>['kind'],
   where: string,
   reason: string,
-  keyVerified: boolean,
+  signerVerified: boolean,
 ): SignatureOutcome {
-  return { ok: false, kind, where, reason, keyVerified };
+  return { ok: false, kind, where, reason, keyVerified: signerVerified };
 }

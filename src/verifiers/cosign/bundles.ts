@@ -1,4 +1,4 @@
-import type { CompiledPublicKey } from '../../policy/compile/compiled.types';
+import type { CompiledCosignAuthority, CompiledTrustedRoot } from '../../policy/compile/compiled.types';
 import type { Descriptor } from '../../registry/registry.types';
 import type { VerifyContext, VerifyTarget } from '../verifier.types';
 import { checkBundle } from './bundle-check';
@@ -19,7 +19,8 @@ import { quote } from './payload';
  */
 export async function* examineBundles(
   target: VerifyTarget,
-  keys: readonly CompiledPublicKey[],
+  authority: CompiledCosignAuthority,
+  root: CompiledTrustedRoot,
   ctx: VerifyContext,
   budget: SignatureBudget,
 ): AsyncGenerator<SignatureOutcome> {
@@ -37,14 +38,15 @@ export async function* examineBundles(
       continue;
     }
     if (!budget.take()) return;
-    yield await examineBundle(target, keys, ctx, referrer, where);
+    yield await examineBundle(target, authority, root, ctx, referrer, where);
   }
 }
 
 // examineBundle fetches the referrer manifest, then its single bundle layer, and checks the bundle.
 async function examineBundle(
   target: VerifyTarget,
-  keys: readonly CompiledPublicKey[],
+  authority: CompiledCosignAuthority,
+  root: CompiledTrustedRoot,
   ctx: VerifyContext,
   referrer: Descriptor,
   where: string,
@@ -64,7 +66,7 @@ async function examineBundle(
     return malformed(where, `bundle is ${layer.size} bytes, over the ${MAX_BUNDLE_BYTES}-byte limit`);
   }
   const bytes = await ctx.registry.getBlob(target.repo, layer, ctx.request, MAX_BUNDLE_BYTES);
-  return checkBundle(bytes, target.digest, keys, where);
+  return checkBundle(bytes, target.digest, authority, root, where);
 }
 
 // attestation records a bundle that announces another predicateType; it is never verified as a signature.

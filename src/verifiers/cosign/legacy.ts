@@ -1,16 +1,11 @@
-import type { CompiledPublicKey } from '../../policy/compile/compiled.types';
+import type { CompiledCosignAuthority, CompiledTrustedRoot } from '../../policy/compile/compiled.types';
 import { isRegistryError } from '../../registry/errors';
 import type { FetchedManifest } from '../../registry/registry.types';
 import type { VerifyContext, VerifyTarget } from '../verifier.types';
 import { checkLegacySignature } from './legacy-check';
 import { MAX_SIMPLE_SIGNING_BYTES, type SignatureBudget } from './limits';
 import { toLayers } from './manifest';
-import {
-  CERTIFICATE_ANNOTATION,
-  SIGNATURE_ANNOTATION,
-  SIMPLE_SIGNING_MEDIA_TYPE,
-  toSignatureTag,
-} from './media-types';
+import { SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE, toSignatureTag } from './media-types';
 import type { SignatureOutcome } from './outcome.types';
 import { quote } from './payload';
 
@@ -20,7 +15,8 @@ import { quote } from './payload';
  */
 export async function* examineLegacy(
   target: VerifyTarget,
-  keys: readonly CompiledPublicKey[],
+  authority: CompiledCosignAuthority,
+  root: CompiledTrustedRoot,
   ctx: VerifyContext,
   budget: SignatureBudget,
 ): AsyncGenerator<SignatureOutcome> {
@@ -51,8 +47,8 @@ export async function* examineLegacy(
     }
     // getBlob verifies the bytes against the layer digest; the signature covers these exact bytes.
     const payload = await ctx.registry.getBlob(target.repo, layer, ctx.request, MAX_SIMPLE_SIGNING_BYTES);
-    const keyless = layer.annotations?.[CERTIFICATE_ANNOTATION] !== undefined;
-    yield checkLegacySignature(payload, signature, target.digest, keys, where, keyless);
+    const annotations = layer.annotations ?? {};
+    yield checkLegacySignature(payload, signature, annotations, target.digest, authority, root, where);
   }
 }
 

@@ -8,6 +8,12 @@ export const MAX_BUNDLE_BYTES = 256 * 1024;
 export const MAX_SIMPLE_SIGNING_BYTES = 256 * 1024;
 /** Longest base64 signature annotation we decode (RSA-8192 is 1368 characters). */
 export const MAX_SIGNATURE_ANNOTATION_CHARS = 2048;
+/** Longest keyless annotation we read (certificate, chain, Rekor bundle, RFC 3161 timestamp); real ones are 1–8 KiB. */
+export const MAX_SIGSTORE_ANNOTATION_CHARS = 64 * 1024;
+/** Largest legacy `.att` DSSE envelope we fetch; SBOM attestations can be large. */
+export const MAX_ATTESTATION_BYTES = 4 * 1024 * 1024;
+/** Longest certificate value (subject, issuer, extension) matched against a policy; longer never matches. */
+export const MAX_IDENTITY_VALUE_CHARS = 4096;
 
 /** Counts signatures examined so that one image cannot make us fetch without bound. */
 export class SignatureBudget {

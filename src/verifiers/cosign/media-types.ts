@@ -23,14 +23,27 @@ export const IN_TOTO_STATEMENT_TYPES: readonly string[] = [
 export const SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
 /** Layer annotation holding the base64 signature over the exact layer bytes. */
 export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
-/** Layer annotation present on keyless legacy signatures. */
+/** Layer annotation present on keyless legacy signatures: the PEM Fulcio (or private PKI) certificate. */
 export const CERTIFICATE_ANNOTATION = 'dev.sigstore.cosign/certificate';
+/** Layer annotation with the PEM chain above the certificate; informative only (chains come from the root). */
+export const CHAIN_ANNOTATION = 'dev.sigstore.cosign/chain';
+/** Layer annotation with the Rekor entry and its SignedEntryTimestamp (SET). */
+export const REKOR_BUNDLE_ANNOTATION = 'dev.sigstore.cosign/bundle';
+/** Layer annotation with an RFC 3161 timestamp over the signature. */
+export const RFC3161_TIMESTAMP_ANNOTATION = 'dev.sigstore.cosign/rfc3161timestamp';
+/** Media type of one legacy `.att` layer: a DSSE envelope. */
+export const DSSE_ENVELOPE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
 /** `critical.type` of a cosign image signature payload. */
 export const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
 
 /** The legacy signature tag of a digest: `sha256-<hex>.sig`. */
 export function toSignatureTag(digest: string): string {
   return `${digest.replace(':', '-')}.sig`;
+}
+
+/** The legacy attestation tag of a digest: `sha256-<hex>.att`. */
+export function toAttestationTag(digest: string): string {
+  return `${digest.replace(':', '-')}.att`;
 }
 
 /** The referrers fallback tag of a digest: `sha256-<hex>`. */

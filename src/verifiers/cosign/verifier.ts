@@ -1,47 +1,78 @@
-import type { CompiledCosignAuthority } from '../../policy/compile/compiled.types';
+import type { CompiledCosignAuthority, CompiledTrustedRoot } from '../../policy/compile/compiled.types';
 import { requireSha256, toVerifyError } from '../errors';
 import { logOutcome, toEvidence } from '../kit/report';
+import { verifyAttestations } from './attestations';
 import { examineBundles } from './bundles';
 import { examineLegacy } from './legacy';
 import { SignatureBudget } from './limits';
 import type { SignatureAccepted, SignatureRejected } from './outcome.types';
+import { embeddedPublicGoodRoot } from './public-good';
 import { toCosignFailure } from './report';
-import type { Evidence, Verifier, VerifyContext, VerifyTarget } from '../verifier.types';
+import type { Evidence, Verifier, VerifyTarget } from '../verifier.types';
+
+/** What the cosign verifier needs from the runtime: the current public-good root (embedded or TUF-refreshed). */
+export interface CosignVerifierOptions {
+  readonly publicGood: () => CompiledTrustedRoot;
+}
 
 /**
- * Verifies cosign key-based signatures: sigstore bundles stored as OCI referrers (cosign v3), then
- * legacy `sha256-<hex>.sig` manifests (cosign v2). One signature that verifies with one of the
- * authority's keys, and binds exactly `target.digest`, satisfies the authority.
+ * Builds the cosign verifier: sigstore bundles stored as OCI referrers (cosign v3), then legacy
+ * `sha256-<hex>.sig` manifests (cosign v2). One signature by the authority's signer (a key, or a
+ * certificate whose identity the policy names, with its log entry and timestamps verified against the
+ * TrustedRoot) that binds exactly `target.digest` satisfies the authority. An authority that lists
+ * attestations is satisfied by those instead (attestations.ts).
  */
-export const cosignVerifier: Verifier<CompiledCosignAuthority> = {
-  scheme: 'cosign',
-  async verify(
-    target: VerifyTarget,
-    authority: CompiledCosignAuthority,
-    ctx: VerifyContext,
-  ): Promise<Evidence> {
-    requireSha256(target, authority.name, 'cosign signatures');
-    if (authority.keys.length === 0) {
-      const text = 'this cosign authority has no public keys; keyless verification is not supported yet';
-      throw toVerifyError('VERIFY_UNSUPPORTED', target, authority.name, text);
-    }
-    const budget = new SignatureBudget();
-    const rejected: SignatureRejected[] = [];
-    for (const source of [examineBundles, examineLegacy]) {
-      for await (const outcome of source(target, authority.keys, ctx, budget)) {
-        const fields = outcome.ok ? { key: outcome.keyId } : { kind: outcome.kind };
-        logOutcome(ctx, target, authority, 'cosign', outcome, fields);
-        if (outcome.ok) return toCosignEvidence(authority, outcome);
-        rejected.push(outcome);
+export function createCosignVerifier(options: CosignVerifierOptions): Verifier<CompiledCosignAuthority> {
+  return {
+    scheme: 'cosign',
+    async verify(target, authority, ctx): Promise<Evidence> {
+      requireSha256(target, authority.name, 'cosign signatures');
+      requireSigner(target, authority);
+      const root = rootOf(authority, options);
+      if (authority.attestations.length > 0) return verifyAttestations(target, authority, root, ctx);
+      const budget = new SignatureBudget();
+      const rejected: SignatureRejected[] = [];
+      for (const source of [examineBundles, examineLegacy]) {
+        for await (const outcome of source(target, authority, root, ctx, budget)) {
+          const fields = outcome.ok ? { signer: outcome.signer } : { kind: outcome.kind };
+          logOutcome(ctx, target, authority, 'cosign', outcome, fields);
+          if (outcome.ok) return toCosignEvidence(authority, outcome);
+          rejected.push(outcome);
+        }
+        if (budget.exhausted) break;
       }
-      if (budget.exhausted) break;
-    }
-    throw toCosignFailure(target, authority, { rejected, exhausted: budget.exhausted });
-  },
-};
+      throw toCosignFailure(target, authority, { rejected, exhausted: budget.exhausted });
+    },
+  };
+}
 
-// toCosignEvidence says which signature, in which format, verified with which key.
+/** The verifier with the embedded public-good root, for callers without a TUF refresher (tests, CLI). */
+export const cosignVerifier: Verifier<CompiledCosignAuthority> = createCosignVerifier({
+  publicGood: embeddedPublicGoodRoot,
+});
+
+// requireSigner refuses, before any registry request, an authority that names no signer: the compiler never
+// builds one, and a verifier that met one must not go on to accept "any signature".
+function requireSigner(target: VerifyTarget, authority: CompiledCosignAuthority): void {
+  if (authority.keys.length === 0 && authority.keyless === undefined) {
+    throw toVerifyError(
+      'VERIFY_UNSUPPORTED',
+      target,
+      authority.name,
+      'the cosign authority names no key and no keyless identity',
+    );
+  }
+}
+
+// rootOf picks the TrustedRoot: the policy's own, else the current public-good root (also for the
+// transparency log of a key authority with tlog.required).
+function rootOf(authority: CompiledCosignAuthority, options: CosignVerifierOptions): CompiledTrustedRoot {
+  const ref = authority.keyless?.trustedRoot;
+  return ref?.kind === 'given' ? ref.root : options.publicGood();
+}
+
+// toCosignEvidence says which signature, in which format, verified by which signer.
 function toCosignEvidence(authority: CompiledCosignAuthority, accepted: SignatureAccepted): Evidence {
   const format = accepted.format === 'bundle' ? 'cosign' : 'cosign legacy signature';
-  return toEvidence(authority, accepted, `${format} ${accepted.where} signed by key ${accepted.keyId}`);
+  return toEvidence(authority, accepted, `${format} ${accepted.where} signed by ${accepted.signer}`);
 }

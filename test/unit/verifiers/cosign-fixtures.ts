@@ -1,7 +1,7 @@
 // Test helper: produce cosign v3 bundles and cosign v2 `.sig` layers with node:crypto keys, as cosign does.
 import { sign } from 'node:crypto';
 import { ed25519ph } from '@noble/curves/ed25519';
-import { keyHint } from '../../../src/verifiers/cosign/bundle-check';
+import { keyHint } from '../../../src/verifiers/cosign/sigstore-check';
 import { toPreAuthEncoding } from '../../../src/verifiers/kit/dsse';
 import type { Descriptor } from '../../../src/registry/registry.types';
 import { rawEd25519Private, type TestKeyPair } from './keys';

@@ -41,6 +41,8 @@ describe('compilePolicy', () => {
         kind: 'cosign',
         name: 'release-manager',
         keys: [expect.objectContaining({ type: 'ecdsa', curve: 'P-256' })],
+        tlog: { required: false, rekorKeys: [] },
+        attestations: [],
       },
     ]);
     expect(p.images[0]?.matches('registry.example.com/team/app')).toBe(true);
@@ -105,12 +107,69 @@ describe('compilePolicy', () => {
     expect(err.message).toContain('Secret portcullis/keys key "cosign.pub": not a PEM public key');
   });
 
-  test('unsupported authorities fail closed with POLICY_AUTHORITY_UNSUPPORTED', () => {
+  test('an identity without a subject is refused: it would admit every signer of its issuer', () => {
     const err = compileError(
       clusterPolicy({ authorities: [{ name: 'k', cosign: { keyless: { identities: [{ issuer: 'x' }] } } }] }),
     );
-    expect(err.code).toBe('POLICY_AUTHORITY_UNSUPPORTED');
-    expect(err.message).toContain('cosign keyless authorities are not supported by this version yet');
+    expect(err.fieldErrors).toEqual([
+      expect.objectContaining({
+        path: 'spec.authorities[0].cosign.keyless.identities[0].subject',
+        code: 'POLICY_FIELD_REQUIRED',
+      }),
+    ]);
+  });
+
+  test('keyless: the log is required by default, patterns are anchored at both ends', () => {
+    const p = compilePolicy(
+      clusterPolicy({
+        authorities: [
+          {
+            name: 'gh',
+            cosign: {
+              keyless: {
+                identities: [
+                  {
+                    issuer: 'https://token.actions.githubusercontent.com',
+                    subjectRegExp: 'https://github.com/acme/.*',
+                    extensions: { sourceRepositoryRef: 'refs/tags/v1' },
+                  },
+                ],
+              },
+            },
+          },
+        ],
+      }),
+      { secrets: secretsOf() },
+    );
+    const [authority] = p.authorities;
+    if (authority?.kind !== 'cosign') throw new Error('expected a cosign authority');
+    expect(authority.tlog.required).toBe(true);
+    const identity = authority.keyless?.identities[0];
+    expect(
+      identity?.subject?.test('https://github.com/acme/app/.github/workflows/r.yml@refs/heads/main'),
+    ).toBe(true);
+    expect(identity?.subject?.test('https://github.com/acme-evil/app')).toBe(false);
+    expect(identity?.subject?.test('x https://github.com/acme/app')).toBe(false);
+    expect(identity?.extensions.map((e) => e.name)).toEqual(['sourceRepositoryRef']);
+  });
+
+  test('a broken CEL condition is refused at compile time with its position', () => {
+    const err = compileError(
+      clusterPolicy({
+        authorities: [
+          {
+            name: 'a',
+            cosign: {
+              key: { data: PEM },
+              attestations: [{ name: 'slsa', predicateType: 'p', conditions: ['predicate.x == '] }],
+            },
+          },
+        ],
+      }),
+    );
+    expect(err.code).toBe('POLICY_CEL_INVALID');
+    expect(err.fieldErrors[0]?.path).toBe('spec.authorities[0].cosign.attestations[0].conditions[0]');
+    expect(err.fieldErrors[0]?.message).toMatch(/column|position|:\d+/i);
   });
 
   test('several kinds of errors → POLICY_INVALID with every field error', () => {

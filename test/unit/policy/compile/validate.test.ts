@@ -126,30 +126,37 @@ const cases: Case[] = [
     'POLICY_FIELD_VALUE',
   ],
   [
-    'keyless unsupported',
-    clusterPolicy({
-      authorities: [
-        { name: 'k', cosign: { keyless: { identities: [{ issuer: 'https://i', subject: 's' }] } } },
-      ],
-    }),
-    'spec.authorities[0].cosign.keyless',
-    'POLICY_AUTHORITY_UNSUPPORTED',
+    'keyless without identities',
+    clusterPolicy({ authorities: [{ name: 'k', cosign: { keyless: { identities: [] } } }] }),
+    'spec.authorities[0].cosign.keyless.identities',
+    'POLICY_FIELD_VALUE',
   ],
   [
-    'attestations unsupported',
+    'two attestation rules of one name',
     clusterPolicy({
       authorities: [
-        { name: 'a', cosign: { key: { data: PEM }, attestations: [{ name: 'x', predicateType: 'p' }] } },
+        {
+          name: 'a',
+          cosign: {
+            key: { data: PEM },
+            attestations: [
+              { name: 'x', predicateType: 'p' },
+              { name: 'x', predicateType: 'q' },
+            ],
+          },
+        },
       ],
     }),
-    'spec.authorities[0].cosign.attestations',
-    'POLICY_AUTHORITY_UNSUPPORTED',
+    'spec.authorities[0].cosign.attestations[1].name',
+    'POLICY_FIELD_VALUE',
   ],
   [
-    'tlog required unsupported',
-    clusterPolicy({ authorities: [{ name: 'a', cosign: { key: { data: PEM }, tlog: { required: true } } }] }),
+    'tlog.required not a boolean',
+    clusterPolicy({
+      authorities: [{ name: 'a', cosign: { key: { data: PEM }, tlog: { required: 'yes' } } }],
+    }),
     'spec.authorities[0].cosign.tlog.required',
-    'POLICY_AUTHORITY_UNSUPPORTED',
+    'POLICY_FIELD_TYPE',
   ],
   [
     'namespaceSelector on ImagePolicy',

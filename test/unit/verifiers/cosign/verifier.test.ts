@@ -344,7 +344,7 @@ describe('cosignVerifier denies', () => {
 
   it.each([
     ['a non-sha256 digest', targetFor('registry.example/team/app', `sha512:${'a'.repeat(128)}`), authority],
-    ['an authority without keys (keyless)', target, { ...authority, keys: [] }],
+    ['an authority with neither keys nor keyless', target, { ...authority, keys: [] }],
   ])('reports VERIFY_UNSUPPORTED for %s', async (_name, t, a) => {
     const reg = new MemoryRegistry();
     await expect(cosignVerifier.verify(t, a, contextFor(reg))).rejects.toThrowWithCode('VERIFY_UNSUPPORTED', {

@@ -1,13 +1,12 @@
 // The cosign verifier on keyless signatures and attestations made by the real cosign (v3 bundles, v2 legacy
 // `.sig`) through the local Fulcio, CT log, Rekor v2 and TSA (test/harness/sigstore). Policies go through the
 // real compiler with the harness's TrustedRoot inline, so what is checked is what a user would write.
-import pino from 'pino';
 import { compilePolicy } from '../../../src/policy/compile/compile';
 import type { CompiledCosignAuthority } from '../../../src/policy/compile/compiled.types';
 import type { RegistryReader } from '../../../src/registry/registry.types';
 import { cosignVerifier } from '../../../src/verifiers/cosign/verifier';
 import { VerifyError } from '../../../src/verifiers/errors';
-import type { Evidence, VerifyContext, VerifyTarget } from '../../../src/verifiers/verifier.types';
+import type { Evidence } from '../../../src/verifiers/verifier.types';
 import { loadHarness } from '../../harness/env';
 import { pushRandomImage, type PushedImage } from '../../harness/images';
 import {
@@ -17,7 +16,7 @@ import {
   startSigstore,
   type Sigstore,
 } from '../../harness/sigstore';
-import { newRegistryReader } from './registry-reader';
+import { newRegistryReader, resolveForVerifier } from './registry-reader';
 
 const harness = loadHarness();
 const ALICE = 'alice@example.com';
@@ -59,29 +58,8 @@ function keyless(identities: Record<string, unknown>[]): Record<string, unknown>
 
 // verify runs the verifier on a pushed image, by digest.
 async function verify(image: PushedImage, a: CompiledCosignAuthority): Promise<Evidence> {
-  const [host, ...rest] = image.ref.split('@')[0]?.split('/') ?? [];
-  const repository = rest.join('/').replace(/:[^/]*$/, '');
-  const repo = { registry: host ?? '', repository };
-  const request = { deadline: Date.now() + 60_000, credentials: { lookup: () => undefined } };
-  const descriptor = await reader.resolve(repo, image.digest, request);
-  const target: VerifyTarget = {
-    ref: {
-      registry: repo.registry,
-      repository,
-      name: `${repo.registry}/${repository}`,
-      original: `${repo.registry}/${repository}@${image.digest}`,
-      digest: image.digest,
-    },
-    repo,
-    digest: image.digest,
-    descriptor,
-  };
-  const ctx: VerifyContext = {
-    registry: reader,
-    request,
-    now: () => new Date(),
-    logger: pino({ level: 'silent' }),
-  };
+  const [host = '', ...path] = image.ref.split('@')[0]?.split('/') ?? [];
+  const { target, ctx } = await resolveForVerifier(reader, host, path.join('/'), image.digest);
   return cosignVerifier.verify(target, a, ctx);
 }
 

@@ -3,12 +3,11 @@ import { createPublicKey } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import pino from 'pino';
 import type { CompiledCosignAuthority, CompiledPublicKey } from '../../../src/policy/compile/compiled.types';
-import type { RegistryReader, RegistryRequestContext } from '../../../src/registry/registry.types';
+import type { RegistryReader } from '../../../src/registry/registry.types';
 import { cosignVerifier } from '../../../src/verifiers/cosign/verifier';
 import { VerifyError } from '../../../src/verifiers/errors';
-import type { Evidence, VerifyContext, VerifyTarget } from '../../../src/verifiers/verifier.types';
+import type { Evidence } from '../../../src/verifiers/verifier.types';
 import { loadHarness } from '../../harness/env';
 import { pushRandomImage, type PushedImage } from '../../harness/images';
 import { compileKey } from '../../unit/verifiers/keys';
@@ -21,7 +20,7 @@ import {
   type CosignKey,
   type CosignKeyType,
 } from './cosign-cli';
-import { newRegistryReader } from './registry-reader';
+import { newRegistryReader, resolveForVerifier } from './registry-reader';
 import {
   deleteManifest,
   getBlob,
@@ -70,36 +69,9 @@ function authorityFor(key: CosignKey): CompiledCosignAuthority {
   };
 }
 
-// requestContext gives each call a fresh deadline and anonymous access.
-function requestContext(): RegistryRequestContext {
-  return { deadline: Date.now() + 60_000, credentials: { lookup: () => undefined } };
-}
-
 // verifyImage resolves `host/repo:reference` with the real client, then runs the verifier on that digest.
 async function verifyImage(host: string, repo: string, reference: string, key: CosignKey): Promise<Evidence> {
-  const request = requestContext();
-  const repoRef = { registry: host, repository: repo };
-  const descriptor = await reader.resolve(repoRef, reference, request);
-  const isDigest = reference.startsWith('sha256:');
-  const original = `${host}/${repo}${isDigest ? '@' : ':'}${reference}`;
-  const target: VerifyTarget = {
-    ref: {
-      registry: host,
-      repository: repo,
-      name: `${host}/${repo}`,
-      original,
-      ...(isDigest ? { digest: reference } : { tag: reference }),
-    },
-    repo: repoRef,
-    digest: descriptor.digest,
-    descriptor,
-  };
-  const ctx: VerifyContext = {
-    registry: reader,
-    request,
-    now: () => new Date(),
-    logger: pino({ level: 'silent' }),
-  };
+  const { target, ctx } = await resolveForVerifier(reader, host, repo, reference);
   return cosignVerifier.verify(target, authorityFor(key), ctx);
 }
 

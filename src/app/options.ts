@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type { NoMatchAction } from '../policy/compile/compiled.types';
 import { readFlagFile } from '../policy-sources/flag-file';
 import { ConfigError } from '../errors';
+import { MAX_TAG_TTL_MS, TAG_RESOLUTION_TTL_MS } from '../engine/limits';
 
 // readFlagFile lives in sources/ (the layer that reads configuration files) so that sources/ need not import cli/.
 export { readFlagFile };
@@ -77,4 +78,20 @@ export function toListen(value: string | undefined, plainHttp: boolean): { host:
     );
   }
   return { host, port };
+}
+
+const TTL = /^(\d{1,6})(s|m)?$/;
+
+// toTagTtlMs validates --tag-ttl (seconds, or 30s / 2m; 0 turns the resolution cache off).
+export function toTagTtlMs(value: string | undefined): number {
+  if (value === undefined) return TAG_RESOLUTION_TTL_MS;
+  const match = TTL.exec(value);
+  const ms = match ? Number(match[1]) * (match[2] === 'm' ? 60_000 : 1000) : NaN;
+  if (!(ms >= 0 && ms <= MAX_TAG_TTL_MS)) {
+    throw new ConfigError(
+      'CONFIG_INVALID_FLAG',
+      `--tag-ttl expects seconds (30, 30s or 2m) between 0 and ${MAX_TAG_TTL_MS / 60_000}m, not "${value}"`,
+    );
+  }
+  return ms;
 }

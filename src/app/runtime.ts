@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
 import type { AdmissionFacts } from '../admission/admission.types';
 import { Coalescer } from '../engine/coalesce';
+import { MAX_CACHED_RESOLUTIONS, TAG_RESOLUTION_TTL_MS } from '../engine/limits';
+import { TtlCache } from '../ttl-cache';
+import type { AuthorityOutcome } from '../policy/decide/decision.types';
 import { CredentialsBuilder } from '../engine/credentials';
 import {
   evaluateRequest,
@@ -64,6 +67,8 @@ export function createRuntime(options: {
    * when it answers undefined, only the name label is known.
    */
   namespaceLabels?: (namespace: string) => NamespaceLabelLookup | Promise<NamespaceLabelLookup>;
+  /** --tag-ttl: how long a resolution is reused (default TAG_RESOLUTION_TTL_MS). */
+  tagTtlMs?: number;
   /** --break-glass-* settings; the defaults (docs/policy.md, "Break-glass") when absent. */
   breakGlass?: BreakGlassSettings;
   /** --tuf-mirror and friends; without it the public-good root is the embedded one and nothing is fetched. */
@@ -103,6 +108,12 @@ export function createRuntime(options: {
       verifyAuthority(target, authority, ctx, verifiers),
     cache: new VerdictCache(now),
     resolutions: new Coalescer<Descriptor>(),
+    resolved: new TtlCache<Descriptor>(
+      options.tagTtlMs ?? TAG_RESOLUTION_TTL_MS,
+      MAX_CACHED_RESOLUTIONS,
+      now,
+    ),
+    verifications: new Coalescer<AuthorityOutcome>(),
     logger: options.logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
     now,

@@ -79,6 +79,10 @@ function buildProgram(setExit: (code: number) => void): Command {
       .option('--kubeconfig <file>', 'kubeconfig for cluster mode')
       .option('--log-level <level>', 'pino log level', 'info')
       .option(
+        '--tag-ttl <seconds>',
+        'how long a tag-to-digest resolution is reused, e.g. 30s or 2m; 0 turns it off (default 30s)',
+      )
+      .option(
         '--break-glass-trusted-controllers <users>',
         'user names of the controllers whose requests inherit break-glass (allowedGroups judged on what people submit); ' +
           'repeatable or comma list, replaces the kube-controller-manager defaults; "" trusts none',

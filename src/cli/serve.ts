@@ -6,7 +6,7 @@ import { SHUTDOWN_GRACE_MS } from '../server/limits';
 import { readTlsFiles, watchTls } from '../tls/serving-files';
 import { toBreakGlassSettings, type BreakGlassFlags } from '../app/break-glass-options';
 import { ConfigError } from './errors';
-import { toListen, toRegistryFlags } from '../app/options';
+import { toListen, toRegistryFlags, toTagTtlMs } from '../app/options';
 import { createRuntime } from '../app/runtime';
 import { guardUntilSynced, openServeSources } from '../app/serve-sources';
 import { startSelfManagedTls } from '../app/serve-tls';
@@ -31,6 +31,7 @@ export interface ServeFlags extends BreakGlassFlags, TufFlags {
   tlsMutatingWebhook?: string;
   tlsDnsName?: string[];
   tlsCaOverlap?: string;
+  tagTtl?: string;
 }
 
 // serve runs the webhook until SIGTERM/SIGINT, then closes gracefully. Resolves with the exit code.
@@ -40,6 +41,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
   const breakGlass = toBreakGlassSettings(flags);
   const selfManagedTls = toSelfManagedTls(flags);
   const tuf = toTufMirror(flags);
+  const tagTtlMs = toTagTtlMs(flags.tagTtl);
   if (!flags.plainHttp && (!flags.tlsCert || !flags.tlsKey)) {
     throw new ConfigError(
       'CONFIG_TLS_INVALID',
@@ -69,6 +71,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
     logger,
     metrics,
     breakGlass,
+    tagTtlMs,
     ...(tuf ? { tuf } : {}),
     ...(sources.pullSecrets ? { pullSecrets: sources.pullSecrets } : {}),
     ...(sources.namespaceLabels ? { namespaceLabels: sources.namespaceLabels } : {}),

@@ -11,6 +11,7 @@ import type { Coalescer } from './coalesce';
 import { EngineError } from './errors';
 import type { Metrics } from '../observability/metrics';
 import { VerdictCache } from './verdict-cache';
+import type { TtlCache } from '../ttl-cache';
 
 /** What evaluating one image needs; all I/O is in here, handed in by the caller. */
 export interface ImageEvaluationDeps {
@@ -22,6 +23,10 @@ export interface ImageEvaluationDeps {
   ) => Promise<Evidence>;
   readonly cache: VerdictCache;
   readonly resolutions: Coalescer<Descriptor>;
+  /** Recent resolutions (tag or digest → descriptor), kept for a short TTL (--tag-ttl). */
+  readonly resolved: TtlCache<Descriptor>;
+  /** Joins concurrent verifications of one digest by one authority (with the same credentials). */
+  readonly verifications: Coalescer<AuthorityOutcome>;
   readonly logger: Logger;
   readonly metrics?: Metrics;
   readonly now: () => number;
@@ -57,18 +62,24 @@ export function toFailure(authority: string, error: unknown): AuthorityOutcome {
   };
 }
 
-// resolveDescriptor finds the digest that will run; concurrent identical lookups share one request.
+// resolveDescriptor finds the digest that will run: from the short-lived resolution cache, or from the
+// registry, with concurrent identical lookups sharing one request. Pinning makes the cache safe: what
+// runs is the digest that was verified, even if the tag moves within the TTL.
 export async function resolveDescriptor(
   input: Pick<ImageEvaluationInput, 'ref' | 'credentials' | 'credentialsKey' | 'deadline' | 'signal'>,
-  deps: Pick<ImageEvaluationDeps, 'registry' | 'resolutions'>,
+  deps: Pick<ImageEvaluationDeps, 'registry' | 'resolutions' | 'resolved'>,
 ): Promise<Descriptor> {
   const { ref } = input;
   const reference = ref.digest ?? ref.tag ?? 'latest';
   const key = `${ref.registry}/${ref.repository}@${reference}\u0000${input.credentialsKey}`;
   const ctx = { deadline: input.deadline, credentials: input.credentials, signal: input.signal };
-  const descriptor = await deps.resolutions.run(key, () =>
-    deps.registry.resolve({ registry: ref.registry, repository: ref.repository }, reference, ctx),
-  );
+  let descriptor = deps.resolved.get(key);
+  if (descriptor === undefined) {
+    descriptor = await deps.resolutions.run(key, () =>
+      deps.registry.resolve({ registry: ref.registry, repository: ref.repository }, reference, ctx),
+    );
+    deps.resolved.set(key, descriptor);
+  }
   if (ref.digest && descriptor.digest !== ref.digest) {
     // A registry answering a digest request with other content is hostile or broken.
     throw new EngineError(
@@ -80,11 +91,13 @@ export async function resolveDescriptor(
 }
 
 // verifyOne runs one authority, consulting the verdict cache first (successes only are cached).
+// Concurrent verifications of one (digest, policy, authority, credentials) share one run.
 async function verifyOne(
   target: VerifyTarget,
   policy: CompiledPolicy,
   authority: CompiledAuthority,
   ctx: VerifyContext,
+  credentialsKey: string,
   deps: ImageEvaluationDeps,
 ): Promise<AuthorityOutcome> {
   const key = VerdictCache.key(target.digest, policy.cacheKey, authority.name);
@@ -94,19 +107,22 @@ async function verifyOne(
     return { authority: authority.name, ok: true, summary: cached.summary, warnings: cached.warnings };
   }
   deps.metrics?.cacheMisses.inc();
-  try {
-    const evidence = await deps.verify(target, authority, ctx);
-    const warnings = evidence.warnings ?? [];
-    deps.cache.set(key, { summary: evidence.summary, warnings });
-    deps.metrics?.verifications.inc({ scheme: authority.kind, result: 'pass' });
-    return { authority: authority.name, ok: true, summary: evidence.summary, warnings };
-  } catch (error) {
-    deps.metrics?.verifications.inc({ scheme: authority.kind, result: 'fail' });
-    return toFailure(authority.name, error);
-  }
+  return deps.verifications.run(`${key}\u0000${credentialsKey}`, async () => {
+    try {
+      const evidence = await deps.verify(target, authority, ctx);
+      const warnings = evidence.warnings ?? [];
+      deps.cache.set(key, { summary: evidence.summary, warnings });
+      deps.metrics?.verifications.inc({ scheme: authority.kind, result: 'pass' });
+      return { authority: authority.name, ok: true, summary: evidence.summary, warnings };
+    } catch (error) {
+      deps.metrics?.verifications.inc({ scheme: authority.kind, result: 'fail' });
+      return toFailure(authority.name, error);
+    }
+  });
 }
 
 // evaluateImage resolves one governed image and runs every authority of every governing policy.
+// A digest reference whose verdicts are all cached is answered without any registry request.
 export async function evaluateImage(
   input: ImageEvaluationInput,
   deps: ImageEvaluationDeps,
@@ -129,22 +145,25 @@ export async function evaluateImage(
       skipped: `not looked up: policy ${blocker.id} requires a digest and the reference has none`,
     };
   }
-  let descriptor: Descriptor;
-  try {
-    descriptor = await resolveDescriptor(input, deps);
-  } catch (error) {
-    const failure = toFailure('registry', error) as Extract<AuthorityOutcome, { ok: false }>;
-    return {
-      ...base,
-      outcomes: input.presetOutcomes,
-      resolveError: { code: failure.code, reason: failure.reason },
-    };
+  const pinned = input.ref.digest;
+  if (pinned !== undefined && !input.resolveOnly) {
+    const warm = cachedOutcomes(pinned, live, deps);
+    if (warm !== undefined) {
+      return { ...base, digest: pinned, outcomes: { ...input.presetOutcomes, ...warm } };
+    }
+  }
+  const located = await locate(input, deps);
+  if ('resolveError' in located) {
+    return { ...base, outcomes: input.presetOutcomes, resolveError: located.resolveError };
+  }
+  if (input.resolveOnly) {
+    return { ...base, digest: located.digest, outcomes: input.presetOutcomes, skipped: 'not verified' };
   }
   const target: VerifyTarget = {
     ref: input.ref,
     repo: { registry: input.ref.registry, repository: input.ref.repository },
-    digest: descriptor.digest,
-    descriptor,
+    digest: located.digest,
+    descriptor: located.descriptor,
   };
   const ctx: VerifyContext = {
     registry: deps.registry,
@@ -153,18 +172,57 @@ export async function evaluateImage(
     logger: deps.logger,
   };
   const outcomes: Record<string, readonly AuthorityOutcome[]> = { ...input.presetOutcomes };
-  if (input.resolveOnly) {
-    return { ...base, digest: descriptor.digest, outcomes: input.presetOutcomes, skipped: 'not verified' };
-  }
   await Promise.all(
     live.map(async (policy) => {
       if (policy.requireDigest && !input.ref.digest) return; // the pure decision denies it; no need to verify
       outcomes[policy.id] = await Promise.all(
-        policy.authorities.map((a) => verifyOne(target, policy, a, ctx, deps)),
+        policy.authorities.map((a) => verifyOne(target, policy, a, ctx, input.credentialsKey, deps)),
       );
     }),
   );
-  return { ...base, digest: descriptor.digest, outcomes };
+  return { ...base, digest: located.digest, outcomes };
+}
+
+type Located =
+  | { readonly digest: string; readonly descriptor: () => Promise<Descriptor> }
+  | { readonly resolveError: { readonly code: string; readonly reason: string } };
+
+// locate finds the digest that will run: a digest reference needs no request (its descriptor is fetched
+// only if a scheme signs it); a tag is resolved now, because the digest is what gets verified and pinned.
+async function locate(input: ImageEvaluationInput, deps: ImageEvaluationDeps): Promise<Located> {
+  const pinned = input.ref.digest;
+  if (pinned !== undefined) {
+    let once: Promise<Descriptor> | undefined;
+    return { digest: pinned, descriptor: () => (once ??= resolveDescriptor(input, deps)) };
+  }
+  try {
+    const descriptor = await resolveDescriptor(input, deps);
+    return { digest: descriptor.digest, descriptor: () => Promise.resolve(descriptor) };
+  } catch (error) {
+    const failure = toFailure('registry', error) as Extract<AuthorityOutcome, { ok: false }>;
+    return { resolveError: { code: failure.code, reason: failure.reason } };
+  }
+}
+
+// cachedOutcomes answers every authority of every live policy from the verdict cache, or gives up at the
+// first miss (a partial answer would still need the registry, so it saves nothing).
+function cachedOutcomes(
+  digest: string,
+  live: readonly CompiledPolicy[],
+  deps: ImageEvaluationDeps,
+): Record<string, readonly AuthorityOutcome[]> | undefined {
+  const outcomes: Record<string, readonly AuthorityOutcome[]> = {};
+  for (const policy of live) {
+    const list: AuthorityOutcome[] = [];
+    for (const authority of policy.authorities) {
+      const cached = deps.cache.get(VerdictCache.key(digest, policy.cacheKey, authority.name));
+      if (cached === undefined) return undefined;
+      list.push({ authority: authority.name, ok: true, summary: cached.summary, warnings: cached.warnings });
+    }
+    outcomes[policy.id] = list;
+  }
+  deps.metrics?.cacheHits.inc(live.reduce((n, p) => n + p.authorities.length, 0));
+  return outcomes;
 }
 
 /**

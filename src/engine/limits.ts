@@ -6,3 +6,9 @@ export const VERDICT_TTL_MS = 10 * 60_000;
 export const MAX_CACHED_VERDICTS = 10_000;
 /** At most this many images of one request are resolved and verified at the same time. */
 export const MAX_PARALLEL_IMAGES = 8;
+/** How long a tag's resolution is reused (--tag-ttl overrides; 0 turns the cache off). */
+export const TAG_RESOLUTION_TTL_MS = 30_000;
+/** The longest --tag-ttl allowed: a moved tag should reach new pods within minutes. */
+export const MAX_TAG_TTL_MS = 10 * 60_000;
+/** Upper bound on cached resolutions; the least recently used are evicted first. */
+export const MAX_CACHED_RESOLUTIONS = 10_000;

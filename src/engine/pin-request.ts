@@ -2,6 +2,7 @@ import type { ImageUse, PodFacts } from '../admission/admission.types';
 import type { Logger } from 'pino';
 import type { Descriptor, RegistryReader } from '../registry/registry.types';
 import type { Coalescer } from './coalesce';
+import type { TtlCache } from '../ttl-cache';
 import { digestBlocker, parseUse, resolveDescriptor, toFailure } from './evaluate-image';
 import type { RequestEvaluationInput } from './evaluate-request';
 import { governingPolicies } from './governing';
@@ -34,6 +35,7 @@ export interface PinPlan {
 export interface PinDeps {
   readonly registry: RegistryReader;
   readonly resolutions: Coalescer<Descriptor>;
+  readonly resolved: TtlCache<Descriptor>;
   readonly logger: Logger;
   readonly now: () => number;
 }

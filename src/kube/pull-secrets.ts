@@ -5,7 +5,7 @@ import type { PullSecretSource } from '../engine/pull-secrets.types';
 import { Keychain } from '../registry';
 import { describeApiError, isNotFound, withTimeout } from './errors';
 import { decodeSecretData, readSecret, SECRET_READ_TIMEOUT_MS } from './secrets';
-import { TtlCache } from './ttl-cache';
+import { TtlCache } from '../ttl-cache';
 
 /** Pull secrets and ServiceAccounts are cached this long: short, so a rotated secret is picked up quickly. */
 export const PULL_SECRET_CACHE_TTL_MS = 10_000;

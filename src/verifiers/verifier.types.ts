@@ -14,7 +14,11 @@ export interface VerifyTarget {
   readonly repo: RepositoryRef;
   /** The resolved manifest digest, `sha256:<hex>`. Signatures must bind to exactly this. */
   readonly digest: string;
-  readonly descriptor: Descriptor;
+  /**
+   * The image manifest's descriptor, fetched on first use and memoised: a digest reference is verified
+   * without asking the registry for its manifest unless a scheme signs the descriptor (Notation, Notary v1).
+   */
+  readonly descriptor: () => Promise<Descriptor>;
 }
 
 /** The I/O a verifier may use, handed in per request. */

@@ -30,7 +30,7 @@ export const notaryV1Verifier: Verifier<CompiledNotaryV1Authority> = {
       const binding = await verifyBinding(repo, {
         ...(target.ref.tag === undefined ? {} : { tag: target.ref.tag }),
         ...(target.ref.digest === undefined ? {} : { digest: target.ref.digest }),
-        descriptor: target.descriptor,
+        descriptor: await target.descriptor(),
         requiredDelegations: authority.delegations,
       });
       ctx.logger.debug(

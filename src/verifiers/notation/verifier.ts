@@ -31,6 +31,7 @@ export function createNotationVerifier(
     ): Promise<Evidence> {
       const stats: DiscoveryStats = { found: 0, exhausted: false };
       const rejected: EnvelopeRejected[] = [];
+      const descriptor = await target.descriptor();
       for await (const found of findEnvelopes(target, ctx, stats)) {
         const outcome: EnvelopeOutcome =
           'ok' in found
@@ -38,7 +39,7 @@ export function createNotationVerifier(
             : await checkEnvelope({
                 envelope: found.bytes,
                 mediaType: found.mediaType,
-                target: target.descriptor,
+                target: descriptor,
                 authority,
                 now: ctx.now(),
                 deadline: ctx.request.deadline,

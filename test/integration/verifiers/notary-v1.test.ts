@@ -83,7 +83,7 @@ async function resolveTarget(image: string): Promise<VerifyTarget> {
   const ref = parseImageReference(image);
   const repo = { registry: ref.registry, repository: ref.repository };
   const descriptor = await reader.resolve(repo, ref.digest ?? ref.tag ?? 'latest', context().request);
-  return { ref, repo, digest: descriptor.digest, descriptor };
+  return { ref, repo, digest: descriptor.digest, descriptor: () => Promise.resolve(descriptor) };
 }
 
 // context hands the verifier the real registry client; `now` may be moved to test expiry.

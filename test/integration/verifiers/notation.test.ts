@@ -78,7 +78,7 @@ async function verifyImage(
     },
     repo: repoRef,
     digest: image.digest,
-    descriptor,
+    descriptor: () => Promise.resolve(descriptor),
   };
   return verifier.verify(target, a, {
     registry: reader,

@@ -98,7 +98,8 @@ function target(image = `nrt.ocir.io/tenancyns/team/app`): VerifyTarget {
     ref,
     repo: { registry: ref.registry, repository: ref.repository },
     digest,
-    descriptor: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 100 },
+    descriptor: () =>
+      Promise.resolve({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 100 }),
   };
 }
 

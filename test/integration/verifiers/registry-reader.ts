@@ -35,7 +35,7 @@ export async function resolveForVerifier(
     },
     repo: repoRef,
     digest: descriptor.digest,
-    descriptor,
+    descriptor: () => Promise.resolve(descriptor),
   };
   return {
     target,

@@ -3,6 +3,8 @@
 // again (its registry is unreachable here: a judged image fails its policy).
 import { toAdmissionFacts } from '../../../src/admission';
 import type { AdmissionRequestFacts } from '../../../src/admission/admission.types';
+import type { AuthorityOutcome } from '../../../src/policy/decide/decision.types';
+import { TtlCache } from '../../../src/ttl-cache';
 import { Coalescer } from '../../../src/engine/coalesce';
 import type { ImageEvaluationDeps } from '../../../src/engine/evaluate-image';
 import { evaluateRequest, type RequestEvaluationInput } from '../../../src/engine/evaluate-request';
@@ -30,6 +32,8 @@ const deps: ImageEvaluationDeps = {
   verify: () => Promise.reject(new Error('verifier unreachable (test)')),
   cache: new VerdictCache(Date.now),
   resolutions: new Coalescer<Descriptor>(),
+  resolved: new TtlCache<Descriptor>(0, 1),
+  verifications: new Coalescer<AuthorityOutcome>(),
   logger: silentLogger(),
   now: Date.now,
 };

@@ -1,6 +1,8 @@
 // The engine with its I/O handed in: a counting registry and a scripted verifier. No module mocking.
 import { toAdmissionFacts } from '../../../src/admission';
 import type { AdmissionRequestFacts } from '../../../src/admission/admission.types';
+import type { AuthorityOutcome } from '../../../src/policy/decide/decision.types';
+import { TtlCache } from '../../../src/ttl-cache';
 import { Coalescer } from '../../../src/engine/coalesce';
 import { evaluateRequest, type RequestEvaluationInput } from '../../../src/engine/evaluate-request';
 import type { ImageEvaluationDeps } from '../../../src/engine/evaluate-image';
@@ -37,12 +39,19 @@ function countingRegistry(delayMs = 5): RegistryReader & { resolves: number } {
 type VerifyFn = ImageEvaluationDeps['verify'];
 
 // deps wires the engine around a registry and a verify function.
-function deps(registry: RegistryReader, verify: VerifyFn, now: () => number = Date.now): ImageEvaluationDeps {
+function deps(
+  registry: RegistryReader,
+  verify: VerifyFn,
+  now: () => number = Date.now,
+  tagTtlMs = 0,
+): ImageEvaluationDeps {
   return {
     registry,
     verify,
     cache: new VerdictCache(now),
     resolutions: new Coalescer<Descriptor>(),
+    resolved: new TtlCache<Descriptor>(tagTtlMs, 100, now),
+    verifications: new Coalescer<AuthorityOutcome>(),
     logger: silentLogger(),
     now,
   };
@@ -100,8 +109,8 @@ describe('evaluateRequest', () => {
     expect([a.decision.allowed, b.decision.allowed]).toEqual([true, true]);
     expect(reg.resolves).toBe(1);
     await evaluateRequest(input(podRequest([img]), snapshot), d);
-    expect(reg.resolves).toBe(2); // a tag is resolved again on every request: never cached
-    expect(verifies).toBeLessThanOrEqual(2);
+    expect(reg.resolves).toBe(2); // with --tag-ttl 0 a tag is resolved again on every request
+    expect(verifies).toBe(1); // the two concurrent requests shared one verification
     const before = verifies;
     await evaluateRequest(input(podRequest([img]), snapshot), d);
     expect(verifies).toBe(before); // the digest's verdict came from the cache
@@ -202,5 +211,81 @@ describe('evaluateRequest: namespaceSelector with the labels known or not', () =
     const selectorNotes = result.decision.warnings.filter((w) => w.includes('namespaceSelector'));
     expect(selectorNotes).toHaveLength(notes);
     if (notes > 0) expect(selectorNotes[0]).toContain('needs label "team"');
+  });
+
+  describe('warm path (issue 12)', () => {
+    const pinned = `registry.example.com/team/app@${DIGEST}`;
+
+    it('answers a digest reference whose verdicts are cached without any registry request', async () => {
+      const reg = countingRegistry();
+      let verifies = 0;
+      const d = deps(reg, async (t, a) => {
+        verifies += 1;
+        return pass(t, a, undefined as never);
+      });
+      expect((await evaluateRequest(input(podRequest([pinned]), snapshot), d)).decision.allowed).toBe(true);
+      const [resolves, verified] = [reg.resolves, verifies];
+      const warm = await evaluateRequest(input(podRequest([pinned, pinned]), snapshot), d);
+      expect(warm.decision.allowed).toBe(true);
+      expect(warm.decision.verified.map((v) => v.digest)).toEqual([DIGEST, DIGEST]);
+      expect([reg.resolves - resolves, verifies - verified]).toEqual([0, 0]);
+    });
+
+    it('does not ask for the manifest of a digest reference unless the verifier needs its descriptor', async () => {
+      const reg = countingRegistry();
+      const d = deps(reg, pass);
+      expect((await evaluateRequest(input(podRequest([pinned]), snapshot), d)).decision.allowed).toBe(true);
+      expect(reg.resolves).toBe(0);
+      const needs = deps(countingRegistry(), async (t, a) => {
+        const descriptor = await t.descriptor();
+        await t.descriptor(); // memoised: one request
+        return pass({ ...t, digest: descriptor.digest }, a, undefined as never);
+      });
+      expect((await evaluateRequest(input(podRequest([pinned]), snapshot), needs)).decision.allowed).toBe(
+        true,
+      );
+      expect((needs.registry as ReturnType<typeof countingRegistry>).resolves).toBe(1);
+    });
+
+    it("denies a digest reference when the registry's descriptor names another digest", async () => {
+      const other = `registry.example.com/team/app@sha256:${'ef'.repeat(32)}`;
+      const d = deps(countingRegistry(), async (t, a) => {
+        await t.descriptor();
+        return pass(t, a, undefined as never);
+      });
+      const result = await evaluateRequest(input(podRequest([other]), snapshot), d);
+      expect(result.decision.allowed).toBe(false);
+      expect(result.decision.message).toContain('ENGINE_RESOLVED_WRONG_DIGEST');
+    });
+
+    it('reuses a tag resolution for the TTL, then resolves again', async () => {
+      let clock = 1_000_000;
+      const now = (): number => clock;
+      const reg = countingRegistry(0);
+      const d = deps(reg, pass, now, 30_000);
+      const req = podRequest(['registry.example.com/team/app:1']);
+      await evaluateRequest(input(req, snapshot), d);
+      await evaluateRequest(input(req, snapshot), d);
+      expect(reg.resolves).toBe(1);
+      clock += 30_000;
+      await evaluateRequest(input(req, snapshot), d);
+      expect(reg.resolves).toBe(2);
+    });
+
+    it('100 concurrent admissions of one new tag cause one resolution and one verification', async () => {
+      const reg = countingRegistry(20);
+      let verifies = 0;
+      const d = deps(reg, async (t, a) => {
+        verifies += 1;
+        await new Promise((r) => setTimeout(r, 20));
+        return pass(t, a, undefined as never);
+      });
+      const req = podRequest(['registry.example.com/team/app:new']);
+      const results = await Promise.all(
+        Array.from({ length: 100 }, () => evaluateRequest(input(req, snapshot), d)),
+      );
+      expect(results.every((r) => r.decision.allowed)).toBe(true);
+      expect([reg.resolves, verifies]).toEqual([1, 1]);
+    });
   });
 });

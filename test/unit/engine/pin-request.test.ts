@@ -2,6 +2,7 @@
 // and which are never looked up (ungoverned, already pinned, requireDigest, unchanged on UPDATE).
 import { toAdmissionFacts } from '../../../src/admission';
 import type { AdmissionRequestFacts } from '../../../src/admission/admission.types';
+import { TtlCache } from '../../../src/ttl-cache';
 import { Coalescer } from '../../../src/engine/coalesce';
 import { pinRequest, type PinDeps } from '../../../src/engine/pin-request';
 import type { PolicySnapshot } from '../../../src/policy-sources/snapshot';
@@ -40,6 +41,7 @@ function pin(request: AdmissionRequestFacts, snapshot: PolicySnapshot, registry:
   const deps: PinDeps = {
     registry,
     resolutions: new Coalescer<Descriptor>(),
+    resolved: new TtlCache<Descriptor>(0, 1),
     logger: silentLogger(),
     now: Date.now,
   };

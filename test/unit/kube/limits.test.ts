@@ -1,6 +1,6 @@
 // The small bounded structures: token bucket (Event rate) and TTL cache (pull secrets).
 import { TokenBucket } from '../../../src/kube/token-bucket';
-import { TtlCache } from '../../../src/kube/ttl-cache';
+import { TtlCache } from '../../../src/ttl-cache';
 
 describe('TokenBucket', () => {
   it.each([

@@ -12,7 +12,8 @@ export function targetFor(name: string, digest: string, original = `${name}:v1`)
     ref: { registry, repository, name, tag: 'v1', original },
     repo: { registry, repository },
     digest,
-    descriptor: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 100 },
+    descriptor: () =>
+      Promise.resolve({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 100 }),
   };
 }
 

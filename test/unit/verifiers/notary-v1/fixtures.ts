@@ -56,11 +56,12 @@ export function notaryTarget(image: string, resolved?: { digest: string; size: n
     ref,
     repo: { registry: ref.registry, repository: ref.repository },
     digest,
-    descriptor: {
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      digest,
-      size: resolved?.size ?? 0,
-    },
+    descriptor: () =>
+      Promise.resolve({
+        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+        digest,
+        size: resolved?.size ?? 0,
+      }),
   };
 }
 

@@ -145,11 +145,12 @@ async function runRegistryCase(c: NotationCase): Promise<{ code: string; reason:
     const bytes = readFileSync(path.join(NOTATION_DIR, manifest));
     const target = {
       ...targetFor(name, digest),
-      descriptor: {
-        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-        digest,
-        size: bytes.length,
-      },
+      descriptor: () =>
+        Promise.resolve({
+          mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+          digest,
+          size: bytes.length,
+        }),
     };
     const registry = new RegistryClient({
       insecureRegistries: [],

@@ -45,3 +45,10 @@ export { startRekor, REKOR_ORIGIN, type Rekor } from './rekor';
 export { startTimestampAuthority, type TimestampAuthority } from './timestamp-authority';
 export { writeSigningConfig, writeTrustedRoot, type ServiceMaterial, type SigningServices } from './trust';
 export { isolatedEnv, sigstoreTool, DEAD_PROXY, type SigstoreTool } from './child-env';
+export {
+  createRekorV1Log,
+  type LoggedSignature,
+  type RekorV1Bundle,
+  type RekorV1Log,
+  type RekorV1Payload,
+} from './rekor-v1-log';

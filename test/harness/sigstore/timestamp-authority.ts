@@ -17,19 +17,50 @@ export interface TimestampAuthority {
   stop(): Promise<void>;
 }
 
-/** Starts timestamp-server on a port the kernel picks. */
+/**
+ * How long to wait for another timestamp-server to free the metrics port: timestamp-server always listens for
+ * metrics on :2112 (no flag changes it), so only one runs at a time on a machine (another test file, another job).
+ * Below the 180 s hook timeout of the integration tests.
+ */
+export const TSA_METRICS_PORT_WAIT_MS = 120_000;
+/** Pause between two attempts while the metrics port is taken. */
+const TSA_RETRY_PAUSE_MS = 500;
+const METRICS_PORT_TAKEN = /:2112: bind: address already in use/;
+
+/** Starts timestamp-server on a port the kernel picks, waiting while another one holds the metrics port. */
 export async function startTimestampAuthority(dir: string): Promise<TimestampAuthority> {
   await mkdir(dir, { recursive: true });
+  const deadline = Date.now() + TSA_METRICS_PORT_WAIT_MS;
+  for (;;) {
+    try {
+      return await startOnce(dir);
+    } catch (e) {
+      if (!(e instanceof MetricsPortTaken) || Date.now() > deadline) throw e;
+      await new Promise((resolve) => setTimeout(resolve, TSA_RETRY_PAUSE_MS));
+    }
+  }
+}
+
+/** The metrics port was taken: the process died at start (before or just after it said it was ready). */
+class MetricsPortTaken extends Error {}
+
+// startOnce starts one timestamp-server and reads its certificate chain.
+async function startOnce(dir: string): Promise<TimestampAuthority> {
   const args = [
     'serve', '--host', '127.0.0.1', '--port', '0', '--timestamp-signer', 'memory',
     '--disable-ntp-monitoring', '--log-type', 'dev', '--cleanup-timeout', '1s',
   ]; // prettier-ignore
-  const p = await startProcess(
-    sigstoreTool('timestamp-server'),
-    args,
-    /Serving timestamp server at http:\/\/127\.0\.0\.1:(\d+)/,
-    { cwd: dir, env: isolatedEnv(dir) },
-  );
+  let p: Awaited<ReturnType<typeof startProcess>>;
+  try {
+    p = await startProcess(
+      sigstoreTool('timestamp-server'),
+      args,
+      /Serving timestamp server at http:\/\/127\.0\.0\.1:(\d+)/,
+      { cwd: dir, env: isolatedEnv(dir) },
+    );
+  } catch (e) {
+    throw e instanceof Error && METRICS_PORT_TAKEN.test(e.message) ? new MetricsPortTaken(e.message) : e;
+  }
   const url = `http://127.0.0.1:${p.match[1]}`;
   const stop = (): Promise<void> => stopProcessGroup(p.pid);
   try {
@@ -40,6 +71,6 @@ export async function startTimestampAuthority(dir: string): Promise<TimestampAut
     return { url, timestampUrl: `${url}/api/v1/timestamp`, chainPem, pid: p.pid, stop };
   } catch (e) {
     await stop();
-    throw e;
+    throw METRICS_PORT_TAKEN.test(p.output()) ? new MetricsPortTaken(p.output()) : e;
   }
 }

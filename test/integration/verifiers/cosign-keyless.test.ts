@@ -1,10 +1,8 @@
 // The cosign verifier on keyless signatures and attestations made by the real cosign (v3 bundles, v2 legacy
 // `.sig`) through the local Fulcio, CT log, Rekor v2 and TSA (test/harness/sigstore). Policies go through the
 // real compiler with the harness's TrustedRoot inline, so what is checked is what a user would write.
-import { compilePolicy } from '../../../src/policy/compile/compile';
 import type { CompiledCosignAuthority } from '../../../src/policy/compile/compiled.types';
 import type { RegistryReader } from '../../../src/registry/registry.types';
-import { cosignVerifier } from '../../../src/verifiers/cosign/verifier';
 import { VerifyError } from '../../../src/verifiers/errors';
 import type { Evidence } from '../../../src/verifiers/verifier.types';
 import { loadHarness } from '../../harness/env';
@@ -16,7 +14,8 @@ import {
   startSigstore,
   type Sigstore,
 } from '../../harness/sigstore';
-import { newRegistryReader, resolveForVerifier } from './registry-reader';
+import { cosignAuthority, keylessBlock, verifyPushed } from './keyless-policy';
+import { newRegistryReader } from './registry-reader';
 
 const harness = loadHarness();
 const ALICE = 'alice@example.com';
@@ -36,31 +35,16 @@ afterAll(async () => {
 });
 
 // authority compiles one cosign authority named `signer` through the real policy compiler.
-function authority(cosign: Record<string, unknown>): CompiledCosignAuthority {
-  const policy = compilePolicy(
-    {
-      apiVersion: 'portcullis.dev/v1alpha1',
-      kind: 'ClusterImagePolicy',
-      metadata: { name: 'keyless', generation: 1 },
-      spec: { images: [{ glob: '**' }], authorities: [{ name: 'signer', cosign }] },
-    },
-    { secrets: { get: () => undefined } },
-  );
-  const [compiled] = policy.authorities;
-  if (compiled?.kind !== 'cosign') throw new Error('expected a cosign authority');
-  return compiled;
-}
+const authority = cosignAuthority;
 
 // keyless is a keyless block over the harness's TrustedRoot.
 function keyless(identities: Record<string, unknown>[]): Record<string, unknown> {
-  return { identities, trustedRoot: { data: JSON.stringify(sigstore.trustedRoot) } };
+  return keylessBlock(sigstore.trustedRoot, identities);
 }
 
 // verify runs the verifier on a pushed image, by digest.
-async function verify(image: PushedImage, a: CompiledCosignAuthority): Promise<Evidence> {
-  const [host = '', ...path] = image.ref.split('@')[0]?.split('/') ?? [];
-  const { target, ctx } = await resolveForVerifier(reader, host, path.join('/'), image.digest);
-  return cosignVerifier.verify(target, a, ctx);
+function verify(image: PushedImage, a: CompiledCosignAuthority): Promise<Evidence> {
+  return verifyPushed(reader, image, a);
 }
 
 describe('keyless signatures (cosign v3 bundles through Fulcio, Rekor v2, the TSA)', () => {

@@ -22,12 +22,14 @@ import {
 } from './cosign-cli';
 import { newRegistryReader, resolveForVerifier } from './registry-reader';
 import {
+  bundleOf,
   deleteManifest,
   getBlob,
   getManifest,
-  listReferrerDigests,
+  pushBundleReferrer,
   putBlob,
   putManifest,
+  sigTag,
   type Manifest,
 } from './oci-push';
 
@@ -175,42 +177,6 @@ describe(V3_FALLBACK.name, () => {
   });
 });
 
-// bundleOf reads the single bundle referrer of `digest`: its manifest and its bundle JSON.
-async function bundleOf(
-  host: string,
-  repo: string,
-  digest: string,
-): Promise<{ digest: string; manifest: Manifest; bundle: Record<string, unknown> }> {
-  const [referrer] = await listReferrerDigests(host, repo, digest);
-  if (referrer === undefined) throw new Error('cosign pushed no referrer');
-  const manifest = await getManifest(host, repo, referrer);
-  const layer = manifest.layers[0] as Manifest['layers'][number];
-  const bundle = JSON.parse((await getBlob(host, repo, layer.digest)).toString('utf8')) as Record<
-    string,
-    unknown
-  >;
-  return { digest: referrer, manifest, bundle };
-}
-
-// pushBundleReferrer stores `bundle` as a new referrer manifest of `subjectDigest`, modelled on `template`.
-async function pushBundleReferrer(
-  host: string,
-  repo: string,
-  template: Manifest,
-  bundle: unknown,
-  subject: PushedImage,
-): Promise<void> {
-  const bytes = Buffer.from(JSON.stringify(bundle));
-  const layerDigest = await putBlob(host, repo, bytes);
-  const layer = {
-    ...(template.layers[0] as Manifest['layers'][number]),
-    digest: layerDigest,
-    size: bytes.length,
-  };
-  const subjectDesc = { mediaType: subject.mediaType, digest: subject.digest, size: subject.size };
-  await putManifest(host, repo, undefined, { ...template, layers: [layer], subject: subjectDesc });
-}
-
 describe('tampered and copied cosign v3 bundles', () => {
   it('denies a bundle whose DSSE payload was changed after signing', async () => {
     const { host, repo, image } = await freshImage(V3, 'tampered-bundle');
@@ -263,8 +229,6 @@ describe('tampered and copied cosign v3 bundles', () => {
 });
 
 describe('tampered and copied cosign v2 .sig signatures', () => {
-  const sigTag = (digest: string): string => `${digest.replace(':', '-')}.sig`;
-
   it('denies a .sig whose payload was changed after signing', async () => {
     const { host, repo, image } = await freshImage(V2, 'tampered-sig');
     await V2.sign(keys.p256, image.ref);

@@ -1,5 +1,6 @@
 // Test helper: read and write raw OCI objects over plain HTTP, to build tampered or copied signatures.
 import { createHash } from 'node:crypto';
+import type { Subject } from '../../harness/images';
 
 const ACCEPT = [
   'application/vnd.oci.image.manifest.v1+json',
@@ -90,4 +91,45 @@ export async function listReferrerDigests(host: string, repo: string, digest: st
   if (!res.ok) throw new Error(`GET referrers: HTTP ${res.status}`);
   const index = (await res.json()) as { manifests: { digest: string }[] };
   return index.manifests.map((m) => m.digest);
+}
+
+/** The tag of cosign v2's legacy signature (`.sig`) or attestation (`.att`) of `digest`. */
+export function sigTag(digest: string, suffix: 'sig' | 'att' = 'sig'): string {
+  return `${digest.replace(':', '-')}.${suffix}`;
+}
+
+/** Reads the single bundle referrer of `digest`: its manifest and its bundle JSON. */
+export async function bundleOf(
+  host: string,
+  repo: string,
+  digest: string,
+): Promise<{ digest: string; manifest: Manifest; bundle: Record<string, unknown> }> {
+  const [referrer] = await listReferrerDigests(host, repo, digest);
+  if (referrer === undefined) throw new Error('cosign pushed no referrer');
+  const manifest = await getManifest(host, repo, referrer);
+  const layer = manifest.layers[0] as Manifest['layers'][number];
+  const bundle = JSON.parse((await getBlob(host, repo, layer.digest)).toString('utf8')) as Record<
+    string,
+    unknown
+  >;
+  return { digest: referrer, manifest, bundle };
+}
+
+/** Stores `bundle` as a new referrer manifest of `subject`, modelled on `template`; returns the manifest digest. */
+export async function pushBundleReferrer(
+  host: string,
+  repo: string,
+  template: Manifest,
+  bundle: unknown,
+  subject: Subject,
+): Promise<string> {
+  const bytes = Buffer.from(JSON.stringify(bundle));
+  const layerDigest = await putBlob(host, repo, bytes);
+  const layer = {
+    ...(template.layers[0] as Manifest['layers'][number]),
+    digest: layerDigest,
+    size: bytes.length,
+  };
+  const subjectDesc = { mediaType: subject.mediaType, digest: subject.digest, size: subject.size };
+  return putManifest(host, repo, undefined, { ...template, layers: [layer], subject: subjectDesc });
 }

@@ -18,7 +18,12 @@ import { quote } from './payload';
 
 /** One attestation found for an image: a bundle to verify, or why it could not even be read. */
 export type AttestationCandidate =
-  | { readonly where: string; readonly bundle: Bundle }
+  | {
+      readonly where: string;
+      readonly bundle: Bundle;
+      /** What its RFC 3161 timestamps cover, when not the signature: a cosign v2 `.att` layer as stored. */
+      readonly timestamped?: Buffer;
+    }
   | { readonly where: string; readonly unreadable: string };
 
 /**
@@ -117,6 +122,7 @@ async function* fromLegacyTag(
       continue;
     }
     const bundle = toLegacyBundle({ kind: 'dsse', envelope }, layer.annotations ?? {});
-    yield typeof bundle === 'string' ? { where, unreadable: bundle } : { where, bundle };
+    // cosign v2 timestamps an attestation's envelope as stored (it has no detached signature to timestamp).
+    yield typeof bundle === 'string' ? { where, unreadable: bundle } : { where, bundle, timestamped: bytes };
   }
 }

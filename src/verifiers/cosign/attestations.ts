@@ -53,7 +53,7 @@ export async function verifyAttestations(
       rejected.push({ ok: false, where, kind: 'payload', reason: candidate.unreadable, keyVerified: false });
       continue;
     }
-    const signer = checkSigner(candidate.bundle, undefined, authority, root);
+    const signer = checkSigner(candidate.bundle, undefined, authority, root, candidate.timestamped);
     if (!signer.ok) {
       rejected.push({ ok: false, where, kind: signer.kind, reason: signer.reason, keyVerified: false });
       continue;

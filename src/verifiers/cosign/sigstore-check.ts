@@ -1,6 +1,12 @@
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type { Bundle } from '@sigstore/bundle';
-import { toSignedEntity, VerificationError, Verifier, type SignedEntity } from '@sigstore/verify';
+import {
+  toSignedEntity,
+  VerificationError,
+  Verifier,
+  type SignedEntity,
+  type TrustMaterial,
+} from '@sigstore/verify';
 import type {
   CompiledCosignAuthority,
   CompiledPublicKey,
@@ -25,14 +31,17 @@ export type SignerCheck =
  * @sigstore/verify against `root`: the certificate chain at the logged or timestamped time, the SCTs, the
  * tlog entries bound to this signature, the timestamps; then the identity is matched here.
  * `artifact` is the signed payload of a message signature (legacy `.sig`), undefined for DSSE.
+ * `timestamped` is what the RFC 3161 timestamps cover when it is not the signature: cosign v2 timestamps a
+ * legacy `.att` layer's whole envelope, as stored.
  */
 export function checkSigner(
   bundle: Bundle,
   artifact: Buffer | undefined,
   authority: CompiledCosignAuthority,
   root: CompiledTrustedRoot,
+  timestamped?: Buffer,
 ): SignerCheck {
-  if (authority.keyless !== undefined) return checkKeyless(bundle, artifact, authority, root);
+  if (authority.keyless !== undefined) return checkKeyless(bundle, artifact, authority, root, timestamped);
   const signed = signedBytes(bundle, artifact);
   if (signed === undefined) return refuse('payload', 'a message signature without its payload');
   const key = findSigningKey(authority.keys, signed.data, signed.signature);
@@ -50,6 +59,7 @@ function checkKeyless(
   artifact: Buffer | undefined,
   authority: CompiledCosignAuthority,
   root: CompiledTrustedRoot,
+  timestamped: Buffer | undefined,
 ): SignerCheck {
   const keyless = authority.keyless;
   if (keyless === undefined) return refuse('signature', 'not a keyless authority');
@@ -59,9 +69,12 @@ function checkKeyless(
       'signed with a key, not a certificate: this authority accepts keyless signatures',
     );
   }
-  const entity = toEntity(bundle, artifact);
-  if (typeof entity === 'string') return refuse('payload', entity);
+  const parsed = toEntity(bundle, artifact);
+  if (typeof parsed === 'string') return refuse('payload', parsed);
+  const entity = timestamped === undefined ? parsed : withTimestampedBytes(parsed, timestamped);
   const material = trustMaterialFor(root, authority.tlog.rekorKeys);
+  const logFailure = checkLogEntriesFirst(entity, material, root);
+  if (logFailure !== undefined) return logFailure;
   const verifier = new Verifier(material, {
     tlogThreshold: authority.tlog.required ? 1 : 0,
     // A root without CT logs (a private deployment) cannot demand SCTs; the public-good one has them.
@@ -103,8 +116,52 @@ function checkKeyTlog(
   return attempt(() => verifier.verify(keyOnly), true, root);
 }
 
+// checkLogEntriesFirst verifies the log entries that claim a time (those with a SET), and their bodies'
+// binding to this signature, before that time is used: @sigstore/verify checks the certificate at an entry's
+// integrated time before the entry itself, so a forged time would be blamed on the certificate.
+function checkLogEntriesFirst(
+  entity: SignedEntity,
+  material: TrustMaterial,
+  root: CompiledTrustedRoot,
+): SignerCheck | undefined {
+  const { key } = entity;
+  const timed = entity.tlogEntries.filter((e) => e.inclusionPromise !== undefined);
+  if (timed.length === 0 || key.$case !== 'certificate') return undefined;
+  const entriesOnly: SignedEntity = {
+    ...entity,
+    tlogEntries: timed,
+    key: { $case: 'public-key', hint: '' },
+    timestamps: [],
+    signature: alreadyVerified(entity.signature),
+  };
+  const certificateKey: TrustMaterial['publicKey'] = () => ({
+    publicKey: createPublicKey({ key: key.certificate.publicKey, format: 'der', type: 'spki' }),
+    validFor: () => true,
+  });
+  const options = { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 };
+  const verifier = new Verifier({ ...material, publicKey: certificateKey }, options);
+  return attempt(() => verifier.verify(entriesOnly), false, root);
+}
+
+// withTimestampedBytes points the RFC 3161 check at `bytes` (its only use of the signature bytes); the
+// signature and log comparisons still use the signature.
+function withTimestampedBytes(entity: SignedEntity, bytes: Buffer): SignedEntity {
+  const content = entity.signature;
+  return {
+    ...entity,
+    signature: {
+      signature: bytes,
+      compareSignature: (s) => content.compareSignature(s),
+      compareDigest: (d) => content.compareDigest(d),
+      compareSignedDigest: (d) => content.compareSignedDigest(d),
+      verifySignature: (k) => content.verifySignature(k),
+    },
+  };
+}
+
 // alreadyVerified keeps the entry-to-signature comparisons of @sigstore/verify but reports the signature
-// as verified, because checkSigner verified it with the same key (our crypto also covers Ed25519ph).
+// as verified: checkSigner verified it with the same key (our crypto also covers Ed25519ph), or, for
+// checkLogEntriesFirst, the full verification that follows verifies it.
 function alreadyVerified(content: SignedEntity['signature']): SignedEntity['signature'] {
   return {
     signature: content.signature,

@@ -17,9 +17,38 @@ export interface TimestampAuthority {
   stop(): Promise<void>;
 }
 
-/** Starts timestamp-server on a port the kernel picks. */
+/**
+ * timestamp-server always serves its metrics on :2112 (no flag moves or disables it) and exits when that port
+ * is taken: by another timestamp-server of a test process running at the same time on this machine.
+ */
+const METRICS_PORT_TAKEN = /listen tcp :2112: bind: address already in use/;
+/** How long a start waits for another timestamp-server to free :2112 (it lives as long as its test file). */
+export const METRICS_PORT_WAIT_MS = 120_000;
+/** Pause between two starts while :2112 is taken. */
+const METRICS_PORT_RETRY_MS = 1000;
+
+/** Starts timestamp-server on a port the kernel picks, waiting while another one holds its metrics port. */
 export async function startTimestampAuthority(dir: string): Promise<TimestampAuthority> {
   await mkdir(dir, { recursive: true });
+  const until = Date.now() + METRICS_PORT_WAIT_MS;
+  for (;;) {
+    try {
+      return await startOnce(dir);
+    } catch (e) {
+      if (!(e instanceof Error) || !METRICS_PORT_TAKEN.test(e.message)) throw e;
+      if (Date.now() >= until)
+        throw new Error(
+          `timestamp-server: its metrics port :2112 stayed taken for ${METRICS_PORT_WAIT_MS} ms ` +
+            '(another timestamp-server on this machine?)',
+          { cause: e },
+        );
+      await new Promise((r) => setTimeout(r, METRICS_PORT_RETRY_MS));
+    }
+  }
+}
+
+// startOnce starts one timestamp-server and reads its chain; any failure carries what the process printed.
+async function startOnce(dir: string): Promise<TimestampAuthority> {
   const args = [
     'serve', '--host', '127.0.0.1', '--port', '0', '--timestamp-signer', 'memory',
     '--disable-ntp-monitoring', '--log-type', 'dev', '--cleanup-timeout', '1s',

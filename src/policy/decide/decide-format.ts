@@ -118,7 +118,7 @@ function hintFor(f: PolicyFailure, name: string, digest: string | undefined): st
     case 'resolve':
       return "check that the image exists and that the pod's imagePullSecrets or the policy's registry.credentials grant access";
     case 'authorities':
-      return `sign the image with the key of authority "${f.authority ?? '?'}" (cosign sign --key <key> ${name}@${digest ?? '<digest>'})`;
+      return signHint(f, `${name}@${digest ?? '<digest>'}`);
     case 'not-pinned':
       return (
         'the mutating webhook (mutate.portcullis.dev) should have pinned it: check that it is installed and look for its errors in the portcullis log, ' +
@@ -127,6 +127,15 @@ function hintFor(f: PolicyFailure, name: string, digest: string | undefined): st
     case 'not-evaluated':
       return 'retry; if it persists, report it with the portcullis logs';
   }
+}
+
+// signHint tells how to sign for the first failing authority: a keyless one wants a signer identity, not a key.
+function signHint(f: PolicyFailure, image: string): string {
+  const name = f.authority ?? '?';
+  const authority = f.policy?.authorities.find((a) => a.name === name);
+  if (authority?.kind === 'cosign' && authority.keyless !== undefined)
+    return `sign the image keylessly as an identity that authority "${name}" accepts (cosign sign ${image})`;
+  return `sign the image with the key of authority "${name}" (cosign sign --key <key> ${image})`;
 }
 
 /** Warning lines, each bounded, at most MAX_WARNINGS (the last one counts what was dropped). */

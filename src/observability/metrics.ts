@@ -51,6 +51,23 @@ export class Metrics {
     },
     { kind: new LabelBudget() },
   );
+  /** `code`: `policy` for a policy's denial, else the error code of a review that could not be judged. */
+  readonly admissionDenials = boundedCounter(
+    {
+      name: 'portcullis_admission_denials_total',
+      help: 'Denied admission reviews by code: policy, or the error code (ADMISSION_*, ENGINE_INTERNAL_ERROR, ...).',
+      labelNames: ['endpoint', 'code'] as const,
+      registers: [this.registry],
+    },
+    { code: new LabelBudget() },
+  );
+  /** HTTP errors of /validate and /mutate (no AdmissionReview answer at all), by status class (4xx, 5xx). */
+  readonly httpErrors = new Counter({
+    name: 'portcullis_http_errors_total',
+    help: 'Webhook calls answered with an HTTP error instead of an AdmissionReview, by endpoint and status class.',
+    labelNames: ['endpoint', 'class'] as const,
+    registers: [this.registry],
+  });
   readonly admissionDuration = new Histogram({
     name: 'portcullis_admission_duration_seconds',
     help: 'Time to decide an admission request.',

@@ -116,6 +116,14 @@ function buildProgram(setExit: (code: number) => void): Command {
       .option(
         '--tls-ca-overlap <duration>',
         'self-managed TLS: how long both CAs are trusted around each switch (default 24h)',
+      )
+      .option(
+        '--drain-delay <duration>',
+        'after SIGTERM, how long /readyz fails while requests are still served, before the listener closes (default 5s)',
+      )
+      .option(
+        '--metrics-listen <host:port>',
+        'also serve GET /metrics over plain HTTP here, for scrapers without the webhook CA or a client certificate',
       ),
   ).action(async (flags) => setExit(await serve(withNoMatch(flags))));
   registryOptions(

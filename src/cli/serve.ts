@@ -1,8 +1,10 @@
 import type { Server } from 'node:https';
 import { createLogger } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
+import { recordCertificateExpiry } from '../observability/certificate-expiry';
 import { buildApp } from '../server/app';
-import { SHUTDOWN_GRACE_MS } from '../server/limits';
+import { Drain } from '../server/drain';
+import { buildMetricsApp } from '../server/metrics-app';
 import { readTlsFiles, watchTls } from '../tls/serving-files';
 import { toBreakGlassSettings, type BreakGlassFlags } from '../app/break-glass-options';
 import { ConfigError } from './errors';
@@ -12,6 +14,8 @@ import { guardUntilSynced, openServeSources } from '../app/serve-sources';
 import { startSelfManagedTls } from '../app/serve-tls';
 import { toSelfManagedTls } from '../app/tls-options';
 import { toTufMirror, type TufFlags } from '../app/tuf-options';
+import { waitForShutdown } from '../app/shutdown';
+import { toDrainDelayMs } from '../app/shutdown-options';
 
 export interface ServeFlags extends BreakGlassFlags, TufFlags {
   listen?: string;
@@ -32,6 +36,8 @@ export interface ServeFlags extends BreakGlassFlags, TufFlags {
   tlsDnsName?: string[];
   tlsCaOverlap?: string;
   tagTtl?: string;
+  drainDelay?: string;
+  metricsListen?: string;
 }
 
 // serve runs the webhook until SIGTERM/SIGINT, then closes gracefully. Resolves with the exit code.
@@ -42,6 +48,9 @@ export async function serve(flags: ServeFlags): Promise<number> {
   const selfManagedTls = toSelfManagedTls(flags);
   const tuf = toTufMirror(flags);
   const tagTtlMs = toTagTtlMs(flags.tagTtl);
+  const drainDelayMs = toDrainDelayMs(flags.drainDelay);
+  // Plain HTTP on any address: it serves /metrics only, which holds counts, never secrets.
+  const metricsListen = flags.metricsListen === undefined ? undefined : toListen(flags.metricsListen, false);
   if (!flags.plainHttp && (!flags.tlsCert || !flags.tlsKey)) {
     throw new ConfigError(
       'CONFIG_TLS_INVALID',
@@ -49,7 +58,8 @@ export async function serve(flags: ServeFlags): Promise<number> {
     );
   }
   const logger = createLogger({ ...(flags.logLevel ? { level: flags.logLevel } : {}) });
-  const metrics = new Metrics();
+  const metrics = new Metrics({ processMetrics: true });
+  const drain = new Drain();
   const preset =
     flags.plainHttp || selfManagedTls
       ? undefined
@@ -64,6 +74,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
     : undefined;
   const rotator = managed?.rotator;
   const tls = managed?.tls ?? preset;
+  if (tls) recordCertificateExpiry(metrics, tls.cert);
   const { policies } = sources;
   const runtime = createRuntime({
     flags: registryFlags,
@@ -84,38 +95,42 @@ export async function serve(flags: ServeFlags): Promise<number> {
     pin: runtime.pin,
     ...(sources.onDecision ? { onDecision: sources.onDecision } : {}),
     ...(tls ? { https: tls } : {}),
+    drain,
   });
+  const metricsApp = metricsListen ? buildMetricsApp({ logger, metrics }) : undefined;
   try {
     await app.listen({ host: listen.host, port: listen.port });
+    if (metricsApp && metricsListen)
+      await metricsApp.listen({ host: metricsListen.host, port: metricsListen.port });
   } catch (error) {
-    await Promise.all([sources.stop(), rotator?.stop()]);
+    await Promise.all([app.close(), sources.stop(), rotator?.stop()]);
     throw error;
   }
   runtime.publicGood.start();
   const stopWatching = tls
-    ? watchTls(app.server as Server, flags.tlsCert as string, flags.tlsKey as string, logger)
+    ? watchTls(app.server as Server, flags.tlsCert as string, flags.tlsKey as string, logger, (files) =>
+        recordCertificateExpiry(metrics, files.cert),
+      )
     : () => {};
   logger.info(
     {
       address: app.addresses(),
+      metricsAddress: metricsApp?.addresses() ?? 'none (GET /metrics on the webhook port)',
       tls: Boolean(tls),
       policies: sources.mode,
       tufMirror: tuf?.url ?? 'none (embedded public-good root)',
     },
     'portcullis webhook listening',
   );
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      logger.info({ signal }, 'shutting down');
+  await waitForShutdown({
+    drain,
+    drainDelayMs,
+    logger,
+    closeServers: () => {
       stopWatching();
-      const force = setTimeout(() => resolve(), SHUTDOWN_GRACE_MS);
-      force.unref();
-      void Promise.all([app.close(), sources.stop(), rotator?.stop(), runtime.publicGood.stop()]).then(() =>
-        resolve(),
-      );
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+      return Promise.all([app.close(), metricsApp?.close()]);
+    },
+    stopRest: () => Promise.all([sources.stop(), rotator?.stop(), runtime.publicGood.stop()]),
   });
   return 0;
 }

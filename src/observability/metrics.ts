@@ -1,4 +1,5 @@
 import {
+  collectDefaultMetrics,
   Counter,
   Gauge,
   Histogram,
@@ -31,6 +32,16 @@ export class LabelBudget {
  */
 export class Metrics {
   readonly registry = new Registry();
+  /**
+   * The serving certificate's notAfter (`certificate="serving"`); cli/serve sets it when the pair is loaded and
+   * on every reload. Labelled so that a webhook without TLS exports no series, rather than an expiry of 0.
+   */
+  readonly tlsCertificateExpiry = new Gauge({
+    name: 'portcullis_tls_certificate_expiry_timestamp_seconds',
+    help: 'When the TLS certificate in use expires (Unix time); updated on load and on rotation.',
+    labelNames: ['certificate'] as const,
+    registers: [this.registry],
+  });
   readonly admissionRequests = boundedCounter(
     {
       name: 'portcullis_admission_requests_total',
@@ -40,6 +51,23 @@ export class Metrics {
     },
     { kind: new LabelBudget() },
   );
+  /** `code`: `policy` for a policy's denial, else the error code of a review that could not be judged. */
+  readonly admissionDenials = boundedCounter(
+    {
+      name: 'portcullis_admission_denials_total',
+      help: 'Denied admission reviews by code: policy, or the error code (ADMISSION_*, ENGINE_INTERNAL_ERROR, ...).',
+      labelNames: ['endpoint', 'code'] as const,
+      registers: [this.registry],
+    },
+    { code: new LabelBudget() },
+  );
+  /** HTTP errors of /validate and /mutate (no AdmissionReview answer at all), by status class (4xx, 5xx). */
+  readonly httpErrors = new Counter({
+    name: 'portcullis_http_errors_total',
+    help: 'Webhook calls answered with an HTTP error instead of an AdmissionReview, by endpoint and status class.',
+    labelNames: ['endpoint', 'class'] as const,
+    registers: [this.registry],
+  });
   readonly admissionDuration = new Histogram({
     name: 'portcullis_admission_duration_seconds',
     help: 'Time to decide an admission request.',
@@ -99,6 +127,15 @@ export class Metrics {
     help: 'When the public-good TrustedRoot was last fetched, verified through TUF and parsed (Unix time).',
     registers: [this.registry],
   });
+
+  /**
+   * `processMetrics` adds prom-client's process and Node.js metrics (process_cpu_seconds_total,
+   * process_resident_memory_bytes, nodejs_eventloop_lag_seconds, nodejs_heap_size_used_bytes, ...). Off by
+   * default: each collection starts an event-loop monitor, which `serve` wants and short-lived tests do not.
+   */
+  constructor(options: { readonly processMetrics?: boolean } = {}) {
+    if (options.processMetrics === true) collectDefaultMetrics({ register: this.registry });
+  }
 }
 
 // boundedCounter makes a Counter whose inc() and labels() pass the budgeted labels through their budgets

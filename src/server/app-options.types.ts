@@ -4,6 +4,7 @@ import type { Evaluate, RequestEvaluation } from '../engine/evaluate-request';
 import type { PinPlan } from '../engine/pin-request';
 import type { PolicySource } from '../policy-sources/snapshot';
 import type { Metrics } from '../observability/metrics';
+import type { Drain } from './drain';
 
 /** Hooks fired after a decision, e.g. to emit Kubernetes Events (cluster mode). Must not throw. */
 export type DecisionListener = (request: AdmissionRequestFacts, evaluation: RequestEvaluation) => void;
@@ -23,4 +24,6 @@ export interface AppOptions {
   readonly onDecision?: DecisionListener;
   /** HTTPS options when serving TLS; the server's secure context can be replaced later (hot reload). */
   readonly https?: { readonly cert: Buffer; readonly key: Buffer };
+  /** Shutdown state (cli/serve starts it on SIGTERM): /readyz fails and answers close their connections. */
+  readonly drain?: Drain;
 }

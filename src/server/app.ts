@@ -30,7 +30,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // One structured line per admission decision is ours to write; fastify's per-request lines are noise.
     logController: new LogController({ disableRequestLogging: true }),
     requestTimeout: REQUEST_TIMEOUT_MS,
-    return503OnClosing: true,
+    // Once close() has begun, a request that still arrives on an open keep-alive connection is judged (with
+    // `Connection: close`), not refused: the API server treats a 503 from a fail-closed webhook as a denial.
+    return503OnClosing: false,
+    // close() drops idle keep-alive connections at once and waits for the ones with a request in flight.
+    forceCloseConnections: 'idle',
     ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
   };
   const app = Fastify(serverOptions) as unknown as FastifyInstance;
@@ -59,6 +63,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (status === 500) request.log.error({ err: error }, 'unhandled error in request');
     void reply.code(status).send({ code, message });
   });
+  const { drain } = options;
+  if (drain !== undefined) {
+    // While draining, each answer closes its connection, so keep-alive clients reconnect to another replica.
+    app.addHook('onRequest', async (_request, reply) => {
+      if (drain.draining) void reply.header('connection', 'close');
+    });
+  }
   registerHealthRoutes(app, options);
   registerAdmissionRoutes(app, options);
   return app;

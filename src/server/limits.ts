@@ -18,3 +18,10 @@ export const TLS_RELOAD_INTERVAL_MS = 2_000;
 export const REQUEST_TIMEOUT_MS = 2 * MAX_WEBHOOK_TIMEOUT_MS;
 /** Time a closing server gives in-flight requests before it drops them. */
 export const SHUTDOWN_GRACE_MS = 10_000;
+/**
+ * After SIGTERM, how long the listener stays open with /readyz failing, so that endpoints controllers and the
+ * API servers' connections move to other replicas before it closes (`--drain-delay`).
+ */
+export const DEFAULT_DRAIN_DELAY_MS = 5_000;
+/** Longest `--drain-delay`: the kubelet's default terminationGracePeriodSeconds is 30 s. */
+export const MAX_DRAIN_DELAY_MS = 60_000;

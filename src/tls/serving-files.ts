@@ -38,13 +38,21 @@ export function readTlsFiles(certPath: string, keyPath: string): TlsFiles {
 /**
  * Watches the TLS files and swaps the server's secure context when they change (cert-manager or our
  * own rotation rewrites them). New connections get the new pair; a broken pair is ignored and logged.
- * Returns a function that stops watching.
+ * `onReload` sees each pair once it serves (for the certificate-expiry gauge). Returns a function that stops
+ * watching.
  */
-export function watchTls(server: Server, certPath: string, keyPath: string, logger: Logger): () => void {
+export function watchTls(
+  server: Server,
+  certPath: string,
+  keyPath: string,
+  logger: Logger,
+  onReload: (files: TlsFiles) => void = () => {},
+): () => void {
   const reload = (): void => {
     try {
       const files = readTlsFiles(certPath, keyPath);
       server.setSecureContext({ cert: files.cert, key: files.key });
+      onReload(files);
       logger.info({ certPath }, 'TLS certificate reloaded');
     } catch (error) {
       logger.error(

@@ -99,6 +99,20 @@ app.kubernetes.io/part-of: portcullis
 {{- if and .Values.tls.existingSecret (not .Values.tls.caBundle) }}
 {{- fail "tls.existingSecret needs tls.caBundle: the base64 PEM CA(s) that signed the Secret's tls.crt" }}
 {{- end }}
+{{- if and .Values.valkey.enabled .Values.valkey.external.url }}
+{{- fail "choose one Valkey: valkey.enabled (bundled) or valkey.external.url, not both" }}
+{{- end }}
+{{- if and .Values.valkey.enabled .Values.valkey.tls.caSecret }}
+{{- fail "valkey.tls.caSecret is for valkey.external.url: the bundled Valkey serves no TLS" }}
+{{- end }}
+{{- if and .Values.valkey.external.url (hasPrefix "redis://" .Values.valkey.external.url) .Values.valkey.tls.caSecret }}
+{{- fail "valkey.tls.caSecret needs a TLS URL (rediss://) in valkey.external.url" }}
+{{- end }}
+{{- /* preStop sleep, then the drain delay, then SHUTDOWN_GRACE_MS (10 s) for requests in flight. */}}
+{{- $needed := add .Values.preStopSleepSeconds (include "portcullis.drainDelaySeconds" . | int) 10 }}
+{{- if and (not .Values.webhook.url) (le (int .Values.terminationGracePeriodSeconds) (int $needed)) }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds + server.drainDelay + 10 s for requests in flight (%d s)" (int .Values.terminationGracePeriodSeconds) (int $needed)) }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -206,4 +220,76 @@ matchExpressions:
 annotations:
   cert-manager.io/inject-ca-from: {{ printf "%s/%s-serving" .Release.Namespace (include "portcullis.fullname" .) }}
 {{- end }}
+{{- end }}
+
+{{/* --drain-delay in whole seconds, rounded up (for the termination grace period check). */}}
+{{- define "portcullis.drainDelaySeconds" -}}
+{{- $d := .Values.server.drainDelay }}
+{{- if hasSuffix "ms" $d }}
+{{- div (add (trimSuffix "ms" $d | int) 999) 1000 }}
+{{- else }}
+{{- trimSuffix "s" $d | int }}
+{{- end }}
+{{- end }}
+
+{{/* True (non-empty) when the webhook is given a Valkey: the bundled one or an external URL. */}}
+{{- define "portcullis.valkey" -}}
+{{- if or .Values.valkey.enabled .Values.valkey.external.url }}true{{ end }}
+{{- end }}
+
+{{/* The Valkey URL passed as --valkey-url. */}}
+{{- define "portcullis.valkeyUrl" -}}
+{{- if .Values.valkey.enabled }}
+{{- printf "redis://%s-valkey.%s.svc.%s:6379" (include "portcullis.fullname" .) .Release.Namespace .Values.clusterDomain }}
+{{- else }}
+{{- .Values.valkey.external.url }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret and key holding the Valkey password, as "name/key"; empty when Valkey takes no password. */}}
+{{- define "portcullis.valkeyPasswordRef" -}}
+{{- if .Values.valkey.enabled }}
+{{- printf "%s-valkey/password" (include "portcullis.fullname" .) }}
+{{- else if .Values.valkey.external.existingSecret }}
+{{- printf "%s/%s" .Values.valkey.external.existingSecret .Values.valkey.external.existingSecretPasswordKey }}
+{{- end }}
+{{- end }}
+
+{{/*
+A random secret value generated once: the live Secret's value when it exists (lookup, so upgrades keep it), else
+a new one. Without a cluster (helm template) a new value is generated on every render. Arguments: root, Secret
+name, key, length.
+*/}}
+{{- define "portcullis.persistentRandom" -}}
+{{- $root := index . 0 }}
+{{- $live := lookup "v1" "Secret" $root.Release.Namespace (index . 1) }}
+{{- $value := "" }}
+{{- if $live }}
+{{- $value = index (default (dict) $live.data) (index . 2) | default "" }}
+{{- end }}
+{{- if $value }}
+{{- $value }}
+{{- else }}
+{{- randAlphaNum (index . 3) | b64enc }}
+{{- end }}
+{{- end }}
+
+{{/*
+matchConditions of both webhooks (Kubernetes 1.28 and later; older API servers would reject the field): an UPDATE
+that leaves `spec` unchanged never reaches the webhook. That covers finalizer removal and label or annotation
+changes on a terminating pod, so pods can terminate while no webhook pod answers. An UPDATE that changes `spec`
+(an image, a pod template, ephemeral containers) is still sent, whether or not the object is terminating.
+*/}}
+{{- define "portcullis.matchConditions" -}}
+{{- if and .Values.webhook.matchConditions (semverCompare ">=1.28.0-0" .Capabilities.KubeVersion.Version) }}
+matchConditions:
+  - name: update-changes-spec
+    expression: "request.operation != 'UPDATE' || !has(object.spec) || !has(oldObject.spec) || object.spec != oldObject.spec"
+{{- end }}
+{{- end }}
+
+{{/* Selector labels of the bundled Valkey: a name of its own, so no webhook selector (Service, PDB) matches it. */}}
+{{- define "portcullis.valkeySelectorLabels" -}}
+app.kubernetes.io/name: {{ printf "%s-valkey" (include "portcullis.name" .) | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}

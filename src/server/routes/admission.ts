@@ -116,6 +116,7 @@ async function handle(
   } catch (error) {
     const code = isPortcullisError(error) ? error.code : 'ADMISSION_MALFORMED';
     req.log.warn({ uid, code, reason: describeUnknown(error) }, 'malformed AdmissionReview denied');
+    options.metrics.admissionDenials.inc({ endpoint, code });
     return toErrorReview(uid, code, describeUnknown(error));
   }
   const deadline = deadlineFor(started, webhookTimeoutMs(req.query));
@@ -124,6 +125,7 @@ async function handle(
     // The request's objects are read here, once (a pod spec that cannot be read is denied with its code);
     // /validate of a Pod requires every governed image to carry the digest /mutate pinned.
     const result = await options.evaluate(toAdmissionFacts(request), deadline, { requirePinned: true });
+    if (!result.decision.allowed) options.metrics.admissionDenials.inc({ endpoint, code: 'policy' });
     if (result.reviewed) {
       logDecision(req.log, endpoint, request, result);
       recordMetrics(options, request, result, (now() - started) / 1000);
@@ -132,6 +134,8 @@ async function handle(
     return toAdmissionReview(uid, result.decision);
   } catch (error) {
     req.log.error({ err: error, uid }, 'evaluation failed; denying (fail closed)');
+    const code = isPortcullisError(error) ? error.code : 'ENGINE_INTERNAL_ERROR';
+    options.metrics.admissionDenials.inc({ endpoint, code });
     if (isPortcullisError(error)) return toErrorReview(uid, error.code, error.message);
     return toErrorReview(
       uid,
@@ -143,6 +147,15 @@ async function handle(
 
 // registerAdmissionRoutes adds POST /validate and POST /mutate.
 export function registerAdmissionRoutes(app: FastifyInstance, options: AppOptions): void {
-  app.post('/validate', (req, reply) => handle('validate', options, req, reply));
-  app.post('/mutate', (req, reply) => handle('mutate', options, req, reply));
+  const onResponse = (endpoint: Endpoint) => async (_req: FastifyRequest, reply: FastifyReply) => {
+    // An HTTP error (400 without uid, 413, 500) is no AdmissionReview: the API server counts it as a failed call.
+    if (reply.statusCode >= 400)
+      options.metrics.httpErrors.inc({ endpoint, class: reply.statusCode >= 500 ? '5xx' : '4xx' });
+  };
+  app.post('/validate', { onResponse: onResponse('validate') }, (req, reply) =>
+    handle('validate', options, req, reply),
+  );
+  app.post('/mutate', { onResponse: onResponse('mutate') }, (req, reply) =>
+    handle('mutate', options, req, reply),
+  );
 }

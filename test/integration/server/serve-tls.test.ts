@@ -1,6 +1,7 @@
 // `portcullis serve` as a process: TLS, health, readiness, metrics, a review over HTTPS, certificate
 // hot reload without a restart, and a clean exit on SIGTERM.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile, rename } from 'node:fs/promises';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
@@ -8,13 +9,22 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { REPO_ROOT } from '../../harness/tools';
-import { selfSignedCert } from '../../harness/tls';
+import { selfSignedArgs, selfSignedCert } from '../../harness/tls';
 import { admissionReview, podObject } from '../../harness/webhook';
 
 // selfSigned makes a self-signed cert for 127.0.0.1; returns PEM strings.
-function selfSigned(dir: string, name: string): { cert: string; key: string } {
-  const pair = selfSignedCert(dir, name);
-  return { cert: pair.cert, key: pair.key };
+function selfSigned(dir: string, name: string, days?: number): { cert: string; key: string } {
+  if (days === undefined) {
+    const pair = selfSignedCert(dir, name);
+    return { cert: pair.cert, key: pair.key };
+  }
+  const certFile = path.join(dir, `${name}.crt`);
+  const keyFile = path.join(dir, `${name}.key`);
+  const extensions = ['subjectAltName=IP:127.0.0.1,DNS:localhost'];
+  execFileSync('openssl', selfSignedArgs({ keyFile, certFile, subject: `/CN=${name}`, days, extensions }), {
+    stdio: 'ignore',
+  });
+  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
 }
 
 // freePort asks the kernel for a port that is free right now.
@@ -115,6 +125,11 @@ describe('portcullis serve', () => {
     expect((await call(port, first.cert, 'GET', '/readyz')).status).toBe(200);
     const metrics = await call(port, first.cert, 'GET', '/metrics');
     expect(metrics.body).toContain('portcullis_admission_requests_total');
+    expect(metrics.body).toMatch(/^process_resident_memory_bytes \d/m);
+    const notAfter = Date.parse(new X509Certificate(first.cert).validTo) / 1000;
+    expect(metrics.body).toContain(
+      `portcullis_tls_certificate_expiry_timestamp_seconds{certificate="serving"} ${notAfter}`,
+    );
   });
 
   it('judges an AdmissionReview over TLS (ungoverned image: denied)', async () => {
@@ -129,8 +144,8 @@ describe('portcullis serve', () => {
     expect(JSON.parse(r.body)).toMatchObject({ response: { uid: 'tls-1', allowed: false } });
   });
 
-  it('serves a rotated certificate without a restart', async () => {
-    const second = selfSigned(dir, 'second');
+  it('serves a rotated certificate without a restart, and reports its expiry', async () => {
+    const second = selfSigned(dir, 'second', 30);
     await writeFile(path.join(dir, 'tls.key.new'), second.key);
     await writeFile(path.join(dir, 'tls.crt.new'), second.cert);
     await rename(path.join(dir, 'tls.key.new'), path.join(dir, 'tls.key'));
@@ -146,6 +161,12 @@ describe('portcullis serve', () => {
     }
     expect(served).toBe(want);
     expect(child.exitCode).toBeNull();
+    // The expiry gauge follows the rotation (the second certificate lives 30 days, the first 2).
+    const notAfter = Date.parse(new X509Certificate(second.cert).validTo) / 1000;
+    const metrics = await call(port, second.cert, 'GET', '/metrics');
+    expect(metrics.body).toContain(
+      `portcullis_tls_certificate_expiry_timestamp_seconds{certificate="serving"} ${notAfter}`,
+    );
   });
 
   it('exits 0 on SIGTERM', async () => {

@@ -15,6 +15,8 @@ interface Scenario {
   /** The Secret the serving pair is mounted from; undefined when the webhook writes it (self-managed). */
   readonly tlsSecret: string | undefined;
   readonly extraExcluded: readonly string[];
+  /** The plain-HTTP metrics port (--metrics-listen), served next to the webhook port. */
+  readonly metricsPort: number;
 }
 
 const SCENARIOS: readonly Scenario[] = [
@@ -25,6 +27,7 @@ const SCENARIOS: readonly Scenario[] = [
     timeoutSeconds: 10,
     tlsSecret: undefined,
     extraExcluded: [],
+    metricsPort: 9090,
   },
   {
     file: 'cert-manager-values.yaml',
@@ -33,6 +36,7 @@ const SCENARIOS: readonly Scenario[] = [
     timeoutSeconds: 10,
     tlsSecret: 'portcullis-tls',
     extraExcluded: [],
+    metricsPort: 9090,
   },
   {
     file: 'existing-secret-values.yaml',
@@ -41,6 +45,16 @@ const SCENARIOS: readonly Scenario[] = [
     timeoutSeconds: 10,
     tlsSecret: 'portcullis-serving-tls',
     extraExcluded: ['local-path-storage'],
+    metricsPort: 9090,
+  },
+  {
+    file: 'observability-values.yaml',
+    inCluster: true,
+    replicas: 3,
+    timeoutSeconds: 10,
+    tlsSecret: undefined,
+    extraExcluded: [],
+    metricsPort: 9100,
   },
   {
     file: 'external-url-values.yaml',
@@ -49,6 +63,7 @@ const SCENARIOS: readonly Scenario[] = [
     timeoutSeconds: 15,
     tlsSecret: undefined,
     extraExcluded: [],
+    metricsPort: 9090,
   },
 ];
 
@@ -211,12 +226,19 @@ function scenarioTests(s: Scenario): void {
     expect(container.resources.limits).toHaveProperty('memory');
   });
 
-  test('probes hit /healthz and /readyz over HTTPS on the serving port; the Service maps 443 to it', () => {
-    expect(container.ports).toEqual([{ name: 'https', containerPort: 8443, protocol: 'TCP' }]);
+  test('probes hit /healthz and /readyz over HTTPS on the serving port; the Service maps 443 to it, and the metrics port', () => {
+    expect(container.ports).toEqual([
+      { name: 'https', containerPort: 8443, protocol: 'TCP' },
+      { name: 'metrics', containerPort: s.metricsPort, protocol: 'TCP' },
+    ]);
+    expect(container.args).toEqual(
+      expect.arrayContaining(['--metrics-listen', `0.0.0.0:${s.metricsPort}`, '--drain-delay']),
+    );
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
     expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'https', scheme: 'HTTPS' });
     expect(only(objects, 'Service').spec.ports).toEqual([
       { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' },
+      { name: 'metrics', port: s.metricsPort, targetPort: 'metrics', protocol: 'TCP' },
     ]);
   });
 

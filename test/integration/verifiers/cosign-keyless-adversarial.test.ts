@@ -28,6 +28,7 @@ import {
 } from './legacy-signature';
 import { bundleOf, deleteManifest, getManifest, pushBundleReferrer, putManifest, sigTag } from './oci-push';
 import { newRegistryReader } from './registry-reader';
+import { entryOf, flipped, type Json } from './bundle-tamper';
 
 const harness = loadHarness();
 const ALICE = 'alice@example.com';
@@ -157,23 +158,6 @@ describe('a certificate that expired before verification', () => {
     );
   }, 120_000);
 });
-
-type Json = Record<string, unknown>;
-
-// flipped changes the first byte of base64 data, keeping it valid base64 of the same length.
-function flipped(b64: string): string {
-  const bytes = Buffer.from(b64, 'base64');
-  bytes[0] = (bytes[0] ?? 0) ^ 0xff;
-  return bytes.toString('base64');
-}
-
-type ProofJson = Json & { hashes: string[]; checkpoint: { envelope: string } };
-
-// entryOf is the first transparency-log entry of a bundle (a mutable view of its JSON).
-function entryOf(bundle: Json): Json & { inclusionProof: ProofJson } {
-  const material = bundle['verificationMaterial'] as { tlogEntries: unknown[] };
-  return material.tlogEntries[0] as ReturnType<typeof entryOf>;
-}
 
 describe('altered transparency-log evidence in a cosign v3 bundle (Rekor v2)', () => {
   const host = (): string => harness.referrers.host;

@@ -124,27 +124,6 @@ describe('decide: policies', () => {
     expect(d.verified).toEqual([]);
   });
 
-  test('a failing keyless authority gets a keyless hint, not one about a key', () => {
-    const keyless = fakePolicy({
-      name: 'release-signed',
-      authorities: [
-        {
-          kind: 'cosign',
-          name: 'ci',
-          keys: [],
-          keyless: { identities: [], trustedRoot: { kind: 'public-good' } },
-          tlog: { required: true, rekorKeys: [] },
-          attestations: [],
-        },
-      ],
-    });
-    const d = decide(request(), [facts([keyless], { [PID]: [FAIL('ci', 'VERIFY_IDENTITY_MISMATCH')] })]);
-    expect(lastLine(d)).toMatch(
-      /^hint: sign the image keylessly as an identity that authority "ci" accepts \(cosign sign registry\.example\.com\/team\/app@sha256:/,
-    );
-    expect(lastLine(d)).not.toContain('--key');
-  });
-
   test.each([
     [1, [OK('a'), FAIL('b')], true],
     [2, [OK('a'), FAIL('b')], false],

@@ -3,6 +3,7 @@ import type { AdmissionFacts } from '../admission/admission.types';
 import { Coalescer } from '../engine/coalesce';
 import { MAX_CACHED_RESOLUTIONS, TAG_RESOLUTION_TTL_MS } from '../engine/limits';
 import { TtlCache } from '../ttl-cache';
+import { VerificationHistory } from '../engine/history';
 import type { AuthorityOutcome } from '../policy/decide/decision.types';
 import { CredentialsBuilder } from '../engine/credentials';
 import {
@@ -114,6 +115,7 @@ export function createRuntime(options: {
       now,
     ),
     verifications: new Coalescer<AuthorityOutcome>(),
+    history: new VerificationHistory(now),
     logger: options.logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
     now,

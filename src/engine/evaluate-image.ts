@@ -12,6 +12,8 @@ import { EngineError } from './errors';
 import type { Metrics } from '../observability/metrics';
 import { VerdictCache } from './verdict-cache';
 import type { TtlCache } from '../ttl-cache';
+import type { VerificationHistory } from './history';
+import { isAvailabilityErrorCode } from '../policy/decide/decide-image';
 
 /** What evaluating one image needs; all I/O is in here, handed in by the caller. */
 export interface ImageEvaluationDeps {
@@ -27,6 +29,8 @@ export interface ImageEvaluationDeps {
   readonly resolved: TtlCache<Descriptor>;
   /** Joins concurrent verifications of one digest by one authority (with the same credentials). */
   readonly verifications: Coalescer<AuthorityOutcome>;
+  /** What was verified and resolved, and when: for registry.onError: allowVerified. */
+  readonly history?: VerificationHistory;
   readonly logger: Logger;
   readonly metrics?: Metrics;
   readonly now: () => number;
@@ -49,6 +53,8 @@ export interface ImageEvaluationInput {
    * anyway (ADMISSION_NOT_PINNED); resolving still lets `registry.onError: allow` speak for an outage.
    */
   readonly resolveOnly?: boolean;
+  /** How old a remembered resolution may be when the registry is unreachable (staleAllowance). */
+  readonly staleForMs?: number;
 }
 
 // toFailure turns any thrown value into a failing outcome; unknown errors fail closed with a generic code.
@@ -66,8 +72,11 @@ export function toFailure(authority: string, error: unknown): AuthorityOutcome {
 // registry, with concurrent identical lookups sharing one request. Pinning makes the cache safe: what
 // runs is the digest that was verified, even if the tag moves within the TTL.
 export async function resolveDescriptor(
-  input: Pick<ImageEvaluationInput, 'ref' | 'credentials' | 'credentialsKey' | 'deadline' | 'signal'>,
-  deps: Pick<ImageEvaluationDeps, 'registry' | 'resolutions' | 'resolved'>,
+  input: Pick<
+    ImageEvaluationInput,
+    'ref' | 'credentials' | 'credentialsKey' | 'deadline' | 'signal' | 'staleForMs'
+  >,
+  deps: Pick<ImageEvaluationDeps, 'registry' | 'resolutions' | 'resolved' | 'history' | 'metrics' | 'logger'>,
 ): Promise<Descriptor> {
   const { ref } = input;
   const reference = ref.digest ?? ref.tag ?? 'latest';
@@ -75,10 +84,17 @@ export async function resolveDescriptor(
   const ctx = { deadline: input.deadline, credentials: input.credentials, signal: input.signal };
   let descriptor = deps.resolved.get(key);
   if (descriptor === undefined) {
-    descriptor = await deps.resolutions.run(key, () =>
-      deps.registry.resolve({ registry: ref.registry, repository: ref.repository }, reference, ctx),
-    );
+    try {
+      descriptor = await deps.resolutions.run(key, () =>
+        deps.registry.resolve({ registry: ref.registry, repository: ref.repository }, reference, ctx),
+      );
+    } catch (error) {
+      const last = staleResolution(key, error, input.staleForMs, deps);
+      if (last === undefined) throw error;
+      return last;
+    }
     deps.resolved.set(key, descriptor);
+    deps.history?.recordResolved(key, descriptor);
   }
   if (ref.digest && descriptor.digest !== ref.digest) {
     // A registry answering a digest request with other content is hostile or broken.
@@ -88,6 +104,35 @@ export async function resolveDescriptor(
     );
   }
   return descriptor;
+}
+
+// staleResolution is the remembered resolution allowVerified may use when the registry is unreachable.
+function staleResolution(
+  key: string,
+  error: unknown,
+  staleForMs: number | undefined,
+  deps: Pick<ImageEvaluationDeps, 'history' | 'metrics' | 'logger'>,
+): Descriptor | undefined {
+  if (staleForMs === undefined || !isPortcullisError(error) || !isAvailabilityErrorCode(error.code)) {
+    return undefined;
+  }
+  const last = deps.history?.resolvedWithin(key, staleForMs);
+  if (last === undefined) return undefined;
+  deps.metrics?.staleAdmissions.inc({ what: 'resolution' });
+  deps.logger.warn(
+    { code: error.code, digest: last.descriptor.digest, resolvedAt: new Date(last.at).toISOString() },
+    'registry unreachable: using the last resolution (registry.onError: allowVerified)',
+  );
+  return last.descriptor;
+}
+
+/**
+ * How old a remembered resolution may be for these policies: defined only when every one of them says
+ * `onError: allowVerified` (the strictest maxStaleness wins), so no other policy's rule is weakened.
+ */
+export function staleAllowance(policies: readonly CompiledPolicy[]): number | undefined {
+  if (policies.length === 0 || policies.some((p) => p.registry.onError !== 'allowVerified')) return undefined;
+  return Math.min(...policies.map((p) => p.registry.maxStalenessMs));
 }
 
 // verifyOne runs one authority, consulting the verdict cache first (successes only are cached).
@@ -107,11 +152,12 @@ async function verifyOne(
     return { authority: authority.name, ok: true, summary: cached.summary, warnings: cached.warnings };
   }
   deps.metrics?.cacheMisses.inc();
-  return deps.verifications.run(`${key}\u0000${credentialsKey}`, async () => {
+  const outcome = await deps.verifications.run(`${key}\u0000${credentialsKey}`, async () => {
     try {
       const evidence = await deps.verify(target, authority, ctx);
       const warnings = evidence.warnings ?? [];
       deps.cache.set(key, { summary: evidence.summary, warnings });
+      deps.history?.recordVerified(key);
       deps.metrics?.verifications.inc({ scheme: authority.kind, result: 'pass' });
       return { authority: authority.name, ok: true, summary: evidence.summary, warnings };
     } catch (error) {
@@ -119,6 +165,38 @@ async function verifyOne(
       return toFailure(authority.name, error);
     }
   });
+  return outcome.ok ? outcome : (staleVerdict(key, policy, outcome, deps) ?? outcome);
+}
+
+// staleVerdict admits, under registry.onError: allowVerified, a digest this replica verified within
+// maxStaleness when the failure is only that the registry or signature store is unreachable.
+function staleVerdict(
+  key: string,
+  policy: CompiledPolicy,
+  failure: Extract<AuthorityOutcome, { ok: false }>,
+  deps: ImageEvaluationDeps,
+): AuthorityOutcome | undefined {
+  if (policy.registry.onError !== 'allowVerified' || !isAvailabilityErrorCode(failure.code)) return undefined;
+  const at = deps.history?.verifiedWithin(key, policy.registry.maxStalenessMs);
+  if (at === undefined) return undefined;
+  deps.metrics?.staleAdmissions.inc({ what: 'verdict' });
+  const minutes = Math.round((deps.now() - at) / 60_000);
+  deps.logger.warn(
+    {
+      policy: policy.id,
+      authority: failure.authority,
+      code: failure.code,
+      verifiedAt: new Date(at).toISOString(),
+    },
+    `registry unreachable: admitted on an earlier verification (registry.onError: allowVerified): ${failure.reason}`,
+  );
+  return {
+    authority: failure.authority,
+    ok: true,
+    summary: `verified ${minutes} min ago (${new Date(at).toISOString()})`,
+    // Short: a warning line is capped (MAX_WARNING_CHARS) after the policy, image and authority prefix.
+    warnings: [`registry down; last verified ${minutes}m ago`],
+  };
 }
 
 // evaluateImage resolves one governed image and runs every authority of every governing policy.
@@ -152,7 +230,7 @@ export async function evaluateImage(
       return { ...base, digest: pinned, outcomes: { ...input.presetOutcomes, ...warm } };
     }
   }
-  const located = await locate(input, deps);
+  const located = await locate({ ...input, staleForMs: staleAllowance(live) }, deps);
   if ('resolveError' in located) {
     return { ...base, outcomes: input.presetOutcomes, resolveError: located.resolveError };
   }

@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import type { Descriptor, RegistryReader } from '../registry/registry.types';
 import type { Coalescer } from './coalesce';
 import type { TtlCache } from '../ttl-cache';
-import { digestBlocker, parseUse, resolveDescriptor, toFailure } from './evaluate-image';
+import { digestBlocker, parseUse, resolveDescriptor, staleAllowance, toFailure } from './evaluate-image';
+import type { VerificationHistory } from './history';
+import type { Metrics } from '../observability/metrics';
 import type { RequestEvaluationInput } from './evaluate-request';
 import { governingPolicies } from './governing';
 import { MAX_PARALLEL_IMAGES } from './limits';
@@ -36,6 +38,8 @@ export interface PinDeps {
   readonly registry: RegistryReader;
   readonly resolutions: Coalescer<Descriptor>;
   readonly resolved: TtlCache<Descriptor>;
+  readonly history?: VerificationHistory;
+  readonly metrics?: Metrics;
   readonly logger: Logger;
   readonly now: () => number;
 }
@@ -68,6 +72,7 @@ async function pinUse(
         credentialsKey: credentials.key,
         deadline: input.deadline,
         signal,
+        ...(staleAllowance(live) === undefined ? {} : { staleForMs: staleAllowance(live) }),
       },
       deps,
     );

@@ -95,6 +95,12 @@ export class Metrics {
     help: 'Verdict cache hits.',
     registers: [this.registry],
   });
+  readonly staleAdmissions = new Counter({
+    name: 'portcullis_stale_verdicts_used_total',
+    help: 'Earlier verifications and resolutions used while the registry was unreachable (registry.onError: allowVerified).',
+    labelNames: ['what'] as const,
+    registers: [this.registry],
+  });
   readonly cacheMisses = new Counter({
     name: 'portcullis_cache_misses_total',
     help: 'Verdict cache misses.',

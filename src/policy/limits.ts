@@ -19,3 +19,10 @@ export const MAX_CEL_PREDICATE_VALUES = 1_000_000;
  * plus the length of the strings and lists an operation scans. Spending more fails the condition.
  */
 export const MAX_CEL_COST = 1_000_000;
+
+/** registry.maxStaleness when onError is allowVerified and none is given. */
+export const DEFAULT_MAX_STALENESS_MS = 24 * 3_600_000;
+/** The longest registry.maxStaleness honoured; also how long the engine remembers a verification. */
+export const MAX_STALENESS_MS = 7 * 86_400_000;
+/** The units registry.maxStaleness may use. */
+export const STALENESS_UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 };

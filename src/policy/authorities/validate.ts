@@ -1,4 +1,5 @@
 import type { PolicyObject } from '../crd/crd.types';
+import { MAX_STALENESS_MS, STALENESS_UNIT_MS } from '../limits';
 import type { FieldError } from '../errors';
 import { validateOciVault } from './oracle-vault';
 import { quote } from '../crd/schema-validate';
@@ -55,6 +56,7 @@ export function validateAuthorities(
     });
   }
   const registry = spec.registry;
+  if (isRecord(registry)) validateStaleness(registry, errors);
   if (isRecord(registry) && Array.isArray(registry.credentials)) {
     registry.credentials.forEach((cred: unknown, i) => {
       if (isRecord(cred) && isRecord(cred.secretRef)) {
@@ -66,6 +68,27 @@ export function validateAuthorities(
           errors,
         );
       }
+    });
+  }
+}
+
+// validateStaleness: maxStaleness belongs to onError: allowVerified, and is at most MAX_STALENESS_MS.
+function validateStaleness(registry: Record<string, unknown>, errors: FieldError[]): void {
+  const text = registry.maxStaleness;
+  if (typeof text !== 'string') return;
+  if (registry.onError !== 'allowVerified') {
+    errors.push({
+      path: 'spec.registry.maxStaleness',
+      code: 'POLICY_INVALID',
+      message: 'maxStaleness only applies with onError: allowVerified; set onError or remove maxStaleness',
+    });
+  }
+  const ms = Number(text.slice(0, -1)) * (STALENESS_UNIT_MS[text.slice(-1)] ?? NaN);
+  if (!(ms <= MAX_STALENESS_MS)) {
+    errors.push({
+      path: 'spec.registry.maxStaleness',
+      code: 'POLICY_INVALID',
+      message: `maxStaleness ${JSON.stringify(text)} is longer than ${MAX_STALENESS_MS / 86_400_000}d, the most Portcullis honours`,
     });
   }
 }

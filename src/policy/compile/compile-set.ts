@@ -110,7 +110,7 @@ export function toBrokenPolicy(
     threshold: 1,
     authorities: [],
     breakGlass: readBreakGlass(spec.breakGlass),
-    registry: { credentials: [], onError: 'deny' },
+    registry: { credentials: [], onError: 'deny', maxStalenessMs: 0 },
   };
   return { policy, code: 'POLICY_NOT_READY', reason, index, error };
 }

@@ -11,6 +11,7 @@ import { compileNotaryV1Authority } from '../authorities/notary-v1';
 import { compileOciVaultAuthority } from '../authorities/oracle-vault';
 import { validatePolicyObject } from './validate';
 import { isRecord } from '../../guards';
+import { DEFAULT_MAX_STALENESS_MS, STALENESS_UNIT_MS } from '../limits';
 
 /** Reads Secrets by namespace and name; values are already base64-decoded. Passed in (cluster or files). */
 export interface SecretLookup {
@@ -94,8 +95,18 @@ export function compilePolicy(obj: unknown, options: CompileOptions): CompiledPo
       requireReason: spec.breakGlass?.requireReason ?? false,
       allowedGroups: [...(spec.breakGlass?.allowedGroups ?? [])],
     },
-    registry: { credentials, onError: spec.registry?.onError ?? 'deny' },
+    registry: {
+      credentials,
+      onError: spec.registry?.onError ?? 'deny',
+      maxStalenessMs: toStalenessMs(spec.registry?.maxStaleness),
+    },
   };
+}
+
+// toStalenessMs reads registry.maxStaleness, which validation admitted (<n>m|h|d, at most MAX_STALENESS_MS).
+function toStalenessMs(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_MAX_STALENESS_MS;
+  return Number(text.slice(0, -1)) * (STALENESS_UNIT_MS[text.slice(-1)] ?? 0);
 }
 
 // invalidPolicy builds the one error a failed compile throws, with every field error in it.

@@ -244,6 +244,8 @@ export interface CompiledPolicy {
   readonly registry: {
     /** dockerconfigjson payloads resolved from `registry.credentials` secretRefs at compile time. */
     readonly credentials: readonly string[];
-    readonly onError: 'deny' | 'allow';
+    readonly onError: 'deny' | 'allow' | 'allowVerified';
+    /** With allowVerified: the oldest verification that may stand in for an unreachable registry. */
+    readonly maxStalenessMs: number;
   };
 }

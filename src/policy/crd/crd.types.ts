@@ -10,7 +10,7 @@ export const POLICY_API_GROUP = 'portcullis.dev';
 export const POLICY_API_VERSION = 'portcullis.dev/v1alpha1';
 
 export type CrdPolicyMode = 'enforce' | 'warn' | 'audit';
-export type CrdOnError = 'deny' | 'allow';
+export type CrdOnError = 'deny' | 'allow' | 'allowVerified';
 export type LabelSelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 export type NotationVerificationLevel = 'strict' | 'permissive' | 'audit';
 export type NotationVerifyTimestamp = 'always' | 'afterCertExpiry';
@@ -198,8 +198,13 @@ export interface RegistryCredentialRef {
 
 export interface RegistrySpec {
   credentials?: RegistryCredentialRef[];
-  /** Default deny. */
+  /**
+   * What an unreachable registry or signature store means. `deny` (default); `allow` admits unverified images
+   * with a warning; `allowVerified` admits only a digest this replica verified within `maxStaleness`.
+   */
   onError?: CrdOnError;
+  /** With `onError: allowVerified`: how old a verification may be, e.g. `30m`, `24h`, `7d` (default 24h). */
+  maxStaleness?: string;
 }
 
 /** The spec of an ImagePolicy (namespaced; applies only in its own namespace). */

@@ -66,6 +66,9 @@ export const MAX_TRUSTED_ROOT_LENGTH = 1024 * 1024;
 const AUTHORITY_NAME_PATTERN = '^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$';
 const SECRET_NAME_PATTERN = '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$';
 const NAMESPACE_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+/** registry.maxStaleness: a whole number of minutes, hours or days. */
+const STALENESS_PATTERN = '^[1-9][0-9]{0,4}[mhd]$';
+const MAX_STALENESS_TEXT = 6;
 const SECRET_KEY_PATTERN = '^[-._a-zA-Z0-9]+$';
 
 const text = (description?: string): Schema<string> =>
@@ -267,7 +270,8 @@ const registry = object<RegistrySpec>({
   credentials: optional(
     array(object<RegistryCredentialRef>({ secretRef }), { maxItems: MAX_CREDENTIALS, listType: 'atomic' }),
   ),
-  onError: optional(enumeration(['deny', 'allow'] as const), 'deny'),
+  onError: optional(enumeration(['deny', 'allow', 'allowVerified'] as const), 'deny'),
+  maxStaleness: optional(string({ maxLength: MAX_STALENESS_TEXT, minLength: 2, pattern: STALENESS_PATTERN })),
 });
 
 const imagePolicySpecProperties: PropertySchemas<ImagePolicySpec> = {

@@ -9,7 +9,7 @@ describe('CredentialsBuilder', () => {
 
   it('tries the pod secrets before the policy credentials', () => {
     const policy = fakePolicy({
-      registry: { credentials: [config('r.example', 'policy', 'p2')], onError: 'deny' },
+      registry: { credentials: [config('r.example', 'policy', 'p2')], onError: 'deny', maxStalenessMs: 0 },
     });
     const creds = builder.forRequest([config('r.example', 'pod', 'p1')], [policy]);
     expect(creds.source.lookup('r.example')).toMatchObject({ username: 'pod', password: 'p1' });

@@ -81,7 +81,7 @@ export function fakePolicy(
       },
     ],
     breakGlass: { allowed: true, requireReason: false, allowedGroups: [] },
-    registry: { credentials: [], onError: 'deny' },
+    registry: { credentials: [], onError: 'deny', maxStalenessMs: 0 },
     ...rest,
   };
 }

@@ -20,6 +20,15 @@ const keyRef = (ref: Record<string, unknown>) => ({
 });
 
 describe('compilePolicy', () => {
+  test.each([
+    [{ onError: 'allowVerified' }, 24 * 3_600_000],
+    [{ onError: 'allowVerified', maxStaleness: '30m' }, 30 * 60_000],
+    [{ onError: 'allowVerified', maxStaleness: '7d' }, 7 * 86_400_000],
+  ])('registry %j compiles maxStaleness to %d ms', (registry, ms) => {
+    const p = compilePolicy(clusterPolicy({ registry }), { secrets: secretsOf() });
+    expect(p.registry).toMatchObject({ onError: 'allowVerified', maxStalenessMs: ms });
+  });
+
   test('compiles a ClusterImagePolicy with defaults', () => {
     const p = compilePolicy(clusterPolicy(), { secrets: secretsOf() });
     expect(p).toMatchObject({

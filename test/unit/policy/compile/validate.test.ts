@@ -211,6 +211,24 @@ const cases: Case[] = [
     'POLICY_FIELD_VALUE',
   ],
   [
+    'maxStaleness without onError: allowVerified',
+    clusterPolicy({ registry: { onError: 'allow', maxStaleness: '1h' } }),
+    'spec.registry.maxStaleness',
+    'POLICY_INVALID',
+  ],
+  [
+    'maxStaleness longer than 7d',
+    clusterPolicy({ registry: { onError: 'allowVerified', maxStaleness: '8d' } }),
+    'spec.registry.maxStaleness',
+    'POLICY_INVALID',
+  ],
+  [
+    'maxStaleness without a unit',
+    clusterPolicy({ registry: { onError: 'allowVerified', maxStaleness: '90' } }),
+    'spec.registry.maxStaleness',
+    'POLICY_FIELD_VALUE',
+  ],
+  [
     'cluster secretRef without namespace',
     clusterPolicy({ registry: { credentials: [{ secretRef: { name: 'pull' } }] } }),
     'spec.registry.credentials[0].secretRef.namespace',

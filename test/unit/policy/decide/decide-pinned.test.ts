@@ -48,7 +48,7 @@ describe('decide with requirePinned', () => {
   });
 
   it('lets registry.onError: allow speak when the tag cannot be resolved at validation either', () => {
-    const p = fakePolicy({ registry: { credentials: [], onError: 'allow' } });
+    const p = fakePolicy({ registry: { credentials: [], onError: 'allow', maxStalenessMs: 0 } });
     const unresolved = facts([p], {}, { resolveError: { code: 'REGISTRY_UNREACHABLE', reason: 'down' } });
     const { digest: _unused, ...noDigest } = unresolved;
     const d = decide(request({ requirePinned: true }), [noDigest]);
@@ -57,7 +57,7 @@ describe('decide with requirePinned', () => {
   });
 
   it('is not admitted through onError: allow when the tag resolves (the mutating webhook just failed)', () => {
-    const p = fakePolicy({ registry: { credentials: [], onError: 'allow' } });
+    const p = fakePolicy({ registry: { credentials: [], onError: 'allow', maxStalenessMs: 0 } });
     const d = decide(request({ requirePinned: true }), [facts([p], {}, { skipped: 'not verified' })]);
     expect(d.allowed).toBe(false);
     expect(d.message).toContain('[ADMISSION_NOT_PINNED]');

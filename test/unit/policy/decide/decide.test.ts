@@ -187,7 +187,10 @@ describe('decide: policies', () => {
   });
 
   test('onError: allow admits an unreachable registry, with a warning saying why', () => {
-    const p = fakePolicy({ name: 'release-signed', registry: { credentials: [], onError: 'allow' } });
+    const p = fakePolicy({
+      name: 'release-signed',
+      registry: { credentials: [], onError: 'allow', maxStalenessMs: 0 },
+    });
     const d = decide(request(), [
       facts(
         [p],
@@ -208,7 +211,10 @@ describe('decide: policies', () => {
   });
 
   test('onError: allow never covers auth or not-found errors', () => {
-    const p = fakePolicy({ name: 'release-signed', registry: { credentials: [], onError: 'allow' } });
+    const p = fakePolicy({
+      name: 'release-signed',
+      registry: { credentials: [], onError: 'allow', maxStalenessMs: 0 },
+    });
     for (const code of ['REGISTRY_UNAUTHORIZED', 'REGISTRY_NOT_FOUND', 'REGISTRY_TIMEOUT_INVALID']) {
       const d = decide(request(), [
         facts([p], {}, { digest: undefined, resolveError: { code, reason: 'x' } }),
@@ -218,7 +224,10 @@ describe('decide: policies', () => {
   });
 
   test('onError: allow covers an unreachable signature store for an authority', () => {
-    const p = fakePolicy({ name: 'release-signed', registry: { credentials: [], onError: 'allow' } });
+    const p = fakePolicy({
+      name: 'release-signed',
+      registry: { credentials: [], onError: 'allow', maxStalenessMs: 0 },
+    });
     const d = decide(request(), [facts([p], { [PID]: [FAIL('release-manager', 'REGISTRY_TIMEOUT')] })]);
     expect(d.allowed).toBe(true);
     expect(d.warnings[0]).toContain('admitted WITHOUT full verification');

@@ -28,7 +28,7 @@ import {
   createCrlFetcher,
   createCrlRevocationChecker,
   createNotationVerifier,
-  createOciVaultVerifier,
+  createLazyOciVaultVerifier,
   verifyAuthority,
 } from '../verifiers';
 import type { VerifyContext, VerifyTarget } from '../verifiers/verifier.types';
@@ -96,7 +96,7 @@ export function createRuntime(options: {
   const ca = options.flags.registryCa;
   const verifiers = {
     cosign: createCosignVerifier({ publicGood: () => publicGood.current() }),
-    ociVault: createOciVaultVerifier(ca === undefined ? {} : { ca }),
+    ociVault: createLazyOciVaultVerifier(ca === undefined ? {} : { ca }),
     notation: createNotationVerifier({
       revocation: createCrlRevocationChecker(
         createCrlFetcher({ ...(ca === undefined ? {} : { registryCa: ca }), now }),

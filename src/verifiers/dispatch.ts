@@ -8,8 +8,11 @@ import { cosignVerifier } from './cosign/verifier';
 import { toVerifyError } from './errors';
 import { notaryV1Verifier } from './notary-v1/verifier';
 import { notationVerifier } from './notation/verifier';
-import { ociVaultVerifier } from './oracle-vault/verifier';
+import { createLazyOciVaultVerifier } from './oracle-vault/lazy';
 import type { Evidence, Verifier, VerifyContext, VerifyTarget } from './verifier.types';
+
+/** The default OCI Vault verifier; the SDK loads only when an ociVault authority is first verified. */
+const ociVaultVerifier = createLazyOciVaultVerifier();
 
 /** Verifiers that hold I/O settings (e.g. an extra trusted CA), built by the runtime; defaults otherwise. */
 export interface ConfiguredVerifiers {

@@ -3,11 +3,8 @@ export { cosignVerifier, createCosignVerifier } from './cosign/verifier';
 export { notaryV1Verifier } from './notary-v1/verifier';
 export { MAX_TUF_ROLE_BYTES } from './notary-v1/limits';
 export { verifyAuthority, type ConfiguredVerifiers } from './dispatch';
-export {
-  createOciVaultVerifier,
-  ociVaultVerifier,
-  type OciVaultVerifierOptions,
-} from './oracle-vault/verifier';
+export { createLazyOciVaultVerifier } from './oracle-vault/lazy';
+export type { OciVaultVerifierOptions } from './oracle-vault/verifier';
 export { createNotationVerifier, notationVerifier } from './notation/verifier';
 export { createCrlFetcher, type CrlFetcherOptions } from './notation/crl-fetch';
 export { createCrlRevocationChecker } from './notation/revocation';

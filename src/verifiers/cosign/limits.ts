@@ -33,3 +33,5 @@ export class SignatureBudget {
     return true;
   }
 }
+/** Keyless bundles whose certificate, SCT, tlog and timestamp checks passed, remembered per trusted root. */
+export const MAX_VERIFIED_BUNDLES = 10_000;

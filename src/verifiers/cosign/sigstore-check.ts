@@ -16,6 +16,7 @@ import { describeUnknown } from '../../errors';
 import { findSigningKey, toPreAuthEncoding } from '../kit/dsse';
 import { certificateIdentity, describeCertificate, matchIdentity } from './identity';
 import { fixedKey, trustMaterialFor } from './trust-material';
+import { markVerified, verifiedBundleKey, wasVerified } from './verified-bundles';
 
 /** Why a signature's signer did not satisfy the authority (the content is checked afterwards). */
 export type SignerRefusal = 'signature' | 'identity' | 'certificate' | 'tlog' | 'timestamp' | 'payload';
@@ -72,6 +73,28 @@ function checkKeyless(
   const parsed = toEntity(bundle, artifact);
   if (typeof parsed === 'string') return refuse('payload', parsed);
   const entity = timestamped === undefined ? parsed : withTimestampedBytes(parsed, timestamped);
+  const cacheKey = verifiedBundleKey(bundle, artifact, timestamped, authority);
+  if (!wasVerified(root, cacheKey)) {
+    const failure = checkTrust(entity, authority, root);
+    if (failure !== undefined) return failure;
+    markVerified(root, cacheKey);
+  }
+  if (entity.key.$case !== 'certificate') return refuse('signature', 'no certificate');
+  const identity = certificateIdentity(entity.key.certificate);
+  const matched = matchIdentity(keyless.identities, identity);
+  if (matched === undefined) {
+    const wanted = keyless.identities.map((i) => i.text).join('; or ');
+    return refuse('identity', `certificate ${describeCertificate(identity)} does not match ${wanted}`);
+  }
+  return { ok: true, signer: `certificate ${describeCertificate(identity)}` };
+}
+
+// checkTrust runs @sigstore/verify: log entries first, then chain, SCTs, tlog and timestamp thresholds.
+function checkTrust(
+  entity: SignedEntity,
+  authority: CompiledCosignAuthority,
+  root: CompiledTrustedRoot,
+): SignerCheck | undefined {
   const material = trustMaterialFor(root, authority.tlog.rekorKeys);
   const logFailure = checkLogEntriesFirst(entity, material, root);
   if (logFailure !== undefined) return logFailure;
@@ -82,16 +105,7 @@ function checkKeyless(
     // A certificate lives for minutes: its chain is checked at a logged or timestamped time, never "now".
     timestampThreshold: 1,
   });
-  const failure = attempt(() => verifier.verify(entity), authority.tlog.required, root);
-  if (failure !== undefined) return failure;
-  if (entity.key.$case !== 'certificate') return refuse('signature', 'no certificate');
-  const identity = certificateIdentity(entity.key.certificate);
-  const matched = matchIdentity(keyless.identities, identity);
-  if (matched === undefined) {
-    const wanted = keyless.identities.map((i) => i.text).join('; or ');
-    return refuse('identity', `certificate ${describeCertificate(identity)} does not match ${wanted}`);
-  }
-  return { ok: true, signer: `certificate ${describeCertificate(identity)}` };
+  return attempt(() => verifier.verify(entity), authority.tlog.required, root);
 }
 
 // checkKeyTlog demands a verified tlog entry bound to this signature, for a signature our key verified.

@@ -186,55 +186,6 @@ describe('decide: policies', () => {
     expect(lastLine(d)).toContain("imagePullSecrets or the policy's registry.credentials");
   });
 
-  test('onError: allow admits an unreachable registry, with a warning saying why', () => {
-    const p = fakePolicy({
-      name: 'release-signed',
-      registry: { credentials: [], onError: 'allow', maxStalenessMs: 0 },
-    });
-    const d = decide(request(), [
-      facts(
-        [p],
-        {},
-        {
-          digest: undefined,
-          resolveError: { code: 'ADMISSION_DEADLINE_EXCEEDED', reason: 'budget exhausted' },
-        },
-      ),
-    ]);
-    expect(d.allowed).toBe(true);
-    expect(d.verified).toEqual([]);
-    expect(d.warnings).toEqual([
-      expect.stringMatching(
-        /^\[policy ClusterImagePolicy\/release-signed\] image ".*" \(spec\.containers\[0\]\.image\): admitted WITHOUT verification \(registry\.onError: allow\): \[ADMISSION_DEADLINE_EXCEEDED\]/,
-      ),
-    ]);
-  });
-
-  test('onError: allow never covers auth or not-found errors', () => {
-    const p = fakePolicy({
-      name: 'release-signed',
-      registry: { credentials: [], onError: 'allow', maxStalenessMs: 0 },
-    });
-    for (const code of ['REGISTRY_UNAUTHORIZED', 'REGISTRY_NOT_FOUND', 'REGISTRY_TIMEOUT_INVALID']) {
-      const d = decide(request(), [
-        facts([p], {}, { digest: undefined, resolveError: { code, reason: 'x' } }),
-      ]);
-      expect(d.allowed).toBe(false);
-    }
-  });
-
-  test('onError: allow covers an unreachable signature store for an authority', () => {
-    const p = fakePolicy({
-      name: 'release-signed',
-      registry: { credentials: [], onError: 'allow', maxStalenessMs: 0 },
-    });
-    const d = decide(request(), [facts([p], { [PID]: [FAIL('release-manager', 'REGISTRY_TIMEOUT')] })]);
-    expect(d.allowed).toBe(true);
-    expect(d.warnings[0]).toContain('admitted WITHOUT full verification');
-    const strict = decide(request(), [facts([P], { [PID]: [FAIL('release-manager', 'REGISTRY_TIMEOUT')] })]);
-    expect(strict.allowed).toBe(false);
-  });
-
   test('a policy with no verification result fails closed', () => {
     const d = decide(request(), [facts([P], {})]);
     expect(d.allowed).toBe(false);

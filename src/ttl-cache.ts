@@ -42,6 +42,11 @@ export class TtlCache<V> {
     return value;
   }
 
+  /** How long an entry lives. */
+  get ttl(): number {
+    return this.ttlMs;
+  }
+
   /** How many entries are held (expired ones included until touched). */
   get size(): number {
     return this.entries.size;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ImageUse } from '../admission/admission.types';
-import { describeUnknown, isPortcullisError } from '../errors';
+import { isPortcullisError } from '../errors';
+import { isRecord } from '../guards';
 import type { CompiledAuthority, CompiledPolicy } from '../policy/compile/compiled.types';
 import type { AuthorityOutcome, ImageFacts } from '../policy/decide/decision.types';
 import { formatReference, parseImageReference } from '../reference';
@@ -11,6 +12,9 @@ import type { Coalescer } from './coalesce';
 import { EngineError } from './errors';
 import type { Metrics } from '../observability/metrics';
 import { VerdictCache } from './verdict-cache';
+import { verifyOne } from './verify-authority';
+import { toFailure } from './outcomes';
+import type { SharedStore } from './shared-store';
 import type { TtlCache } from '../ttl-cache';
 import type { VerificationHistory } from './history';
 import { isAvailabilityErrorCode } from '../policy/decide/decide-image';
@@ -31,6 +35,8 @@ export interface ImageEvaluationDeps {
   readonly verifications: Coalescer<AuthorityOutcome>;
   /** What was verified and resolved, and when: for registry.onError: allowVerified. */
   readonly history?: VerificationHistory;
+  /** The cache shared by every replica (Valkey); without it each replica verifies for itself. */
+  readonly shared?: SharedStore;
   readonly logger: Logger;
   readonly metrics?: Metrics;
   readonly now: () => number;
@@ -57,16 +63,7 @@ export interface ImageEvaluationInput {
   readonly staleForMs?: number;
 }
 
-// toFailure turns any thrown value into a failing outcome; unknown errors fail closed with a generic code.
-export function toFailure(authority: string, error: unknown): AuthorityOutcome {
-  if (isPortcullisError(error)) return { authority, ok: false, code: error.code, reason: error.message };
-  return {
-    authority,
-    ok: false,
-    code: 'ENGINE_INTERNAL_ERROR',
-    reason: `internal error: ${describeUnknown(error)}`,
-  };
-}
+export { toFailure } from './outcomes';
 
 // resolveDescriptor finds the digest that will run: from the short-lived resolution cache, or from the
 // registry, with concurrent identical lookups sharing one request. Pinning makes the cache safe: what
@@ -76,7 +73,10 @@ export async function resolveDescriptor(
     ImageEvaluationInput,
     'ref' | 'credentials' | 'credentialsKey' | 'deadline' | 'signal' | 'staleForMs'
   >,
-  deps: Pick<ImageEvaluationDeps, 'registry' | 'resolutions' | 'resolved' | 'history' | 'metrics' | 'logger'>,
+  deps: Pick<
+    ImageEvaluationDeps,
+    'registry' | 'resolutions' | 'resolved' | 'history' | 'metrics' | 'logger' | 'shared'
+  >,
 ): Promise<Descriptor> {
   const { ref } = input;
   const reference = ref.digest ?? ref.tag ?? 'latest';
@@ -86,7 +86,9 @@ export async function resolveDescriptor(
   if (descriptor === undefined) {
     try {
       descriptor = await deps.resolutions.run(key, () =>
-        deps.registry.resolve({ registry: ref.registry, repository: ref.repository }, reference, ctx),
+        sharedResolution(key, ref.digest === undefined ? deps.resolved.ttl : 0, ctx, deps, () =>
+          deps.registry.resolve({ registry: ref.registry, repository: ref.repository }, reference, ctx),
+        ),
       );
     } catch (error) {
       const last = staleResolution(key, error, input.staleForMs, deps);
@@ -104,6 +106,43 @@ export async function resolveDescriptor(
     );
   }
   return descriptor;
+}
+
+// sharedResolution reuses a tag resolution another replica stored (for `ttlMs`, the --tag-ttl), or
+// resolves and stores it. Digests and a zero TTL bypass the store.
+async function sharedResolution(
+  key: string,
+  ttlMs: number,
+  bounds: { deadline: number; signal?: AbortSignal },
+  deps: Pick<ImageEvaluationDeps, 'shared'>,
+  resolve: () => Promise<Descriptor>,
+): Promise<Descriptor> {
+  const { shared } = deps;
+  if (shared === undefined || ttlMs <= 0) return resolve();
+  const stored = toDescriptor(await shared.get('resolution', key, bounds));
+  if (stored !== undefined) return stored;
+  const descriptor = await resolve();
+  const { mediaType, digest, size } = descriptor;
+  await shared.set('resolution', key, JSON.stringify({ mediaType, digest, size }), ttlMs, bounds);
+  return descriptor;
+}
+
+const DIGEST_TEXT = /^sha256:[a-f0-9]{64}$/;
+
+// toDescriptor reads a stored resolution as untrusted JSON; anything unexpected is a miss.
+function toDescriptor(text: string | undefined): Descriptor | undefined {
+  if (text === undefined || text.length > 1024) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    if (!isRecord(v)) return undefined;
+    const { mediaType, digest, size } = v;
+    if (typeof mediaType !== 'string' || typeof digest !== 'string' || !DIGEST_TEXT.test(digest))
+      return undefined;
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return undefined;
+    return { mediaType, digest, size };
+  } catch {
+    return undefined;
+  }
 }
 
 // staleResolution is the remembered resolution allowVerified may use when the registry is unreachable.
@@ -133,70 +172,6 @@ function staleResolution(
 export function staleAllowance(policies: readonly CompiledPolicy[]): number | undefined {
   if (policies.length === 0 || policies.some((p) => p.registry.onError !== 'allowVerified')) return undefined;
   return Math.min(...policies.map((p) => p.registry.maxStalenessMs));
-}
-
-// verifyOne runs one authority, consulting the verdict cache first (successes only are cached).
-// Concurrent verifications of one (digest, policy, authority, credentials) share one run.
-async function verifyOne(
-  target: VerifyTarget,
-  policy: CompiledPolicy,
-  authority: CompiledAuthority,
-  ctx: VerifyContext,
-  credentialsKey: string,
-  deps: ImageEvaluationDeps,
-): Promise<AuthorityOutcome> {
-  const key = VerdictCache.key(target.digest, policy.cacheKey, authority.name);
-  const cached = deps.cache.get(key);
-  if (cached) {
-    deps.metrics?.cacheHits.inc();
-    return { authority: authority.name, ok: true, summary: cached.summary, warnings: cached.warnings };
-  }
-  deps.metrics?.cacheMisses.inc();
-  const outcome = await deps.verifications.run(`${key}\u0000${credentialsKey}`, async () => {
-    try {
-      const evidence = await deps.verify(target, authority, ctx);
-      const warnings = evidence.warnings ?? [];
-      deps.cache.set(key, { summary: evidence.summary, warnings });
-      deps.history?.recordVerified(key);
-      deps.metrics?.verifications.inc({ scheme: authority.kind, result: 'pass' });
-      return { authority: authority.name, ok: true, summary: evidence.summary, warnings };
-    } catch (error) {
-      deps.metrics?.verifications.inc({ scheme: authority.kind, result: 'fail' });
-      return toFailure(authority.name, error);
-    }
-  });
-  return outcome.ok ? outcome : (staleVerdict(key, policy, outcome, deps) ?? outcome);
-}
-
-// staleVerdict admits, under registry.onError: allowVerified, a digest this replica verified within
-// maxStaleness when the failure is only that the registry or signature store is unreachable.
-function staleVerdict(
-  key: string,
-  policy: CompiledPolicy,
-  failure: Extract<AuthorityOutcome, { ok: false }>,
-  deps: ImageEvaluationDeps,
-): AuthorityOutcome | undefined {
-  if (policy.registry.onError !== 'allowVerified' || !isAvailabilityErrorCode(failure.code)) return undefined;
-  const at = deps.history?.verifiedWithin(key, policy.registry.maxStalenessMs);
-  if (at === undefined) return undefined;
-  deps.metrics?.staleAdmissions.inc({ what: 'verdict' });
-  const minutes = Math.round((deps.now() - at) / 60_000);
-  deps.logger.warn(
-    {
-      policy: policy.id,
-      authority: failure.authority,
-      code: failure.code,
-      verifiedAt: new Date(at).toISOString(),
-    },
-    `registry unreachable: admitted on an earlier verification (registry.onError: allowVerified): ${failure.reason}`,
-  );
-  return {
-    authority: failure.authority,
-    ok: true,
-    summary: `verified ${minutes} min ago (${new Date(at).toISOString()})`,
-    // Short: a warning line is capped (MAX_WARNING_CHARS) after the policy, image and authority prefix.
-    warnings: [`registry down; last verified ${minutes}m ago`],
-  };
 }
 
 // evaluateImage resolves one governed image and runs every authority of every governing policy.

@@ -12,3 +12,5 @@ export const TAG_RESOLUTION_TTL_MS = 30_000;
 export const MAX_TAG_TTL_MS = 10 * 60_000;
 /** Upper bound on cached resolutions; the least recently used are evicted first. */
 export const MAX_CACHED_RESOLUTIONS = 10_000;
+/** How long a failed verification stored in the shared cache is reused by other replicas. */
+export const NEGATIVE_VERDICT_TTL_MS = 10_000;

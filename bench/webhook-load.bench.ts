@@ -4,7 +4,7 @@
 // Run: npm run bench:load  (`-- --runs 1 --seconds 3` for a quick look; `-- --profile` for a CPU profile of
 // one warm run at 50 connections). Numbers depend on the machine and on what else runs on it.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -205,7 +205,7 @@ async function profile(stand: Stand, options: Options): Promise<void> {
   const file = (await readdir(profDir)).find((f) => f.endsWith('.cpuprofile'));
   if (file === undefined) throw new Error(`no .cpuprofile in ${profDir}`);
   process.stdout.write(
-    `profiled run: ${Math.round(r.rps)} req/s at 50 connections (the profiler slows it down)\n` +
+    `profiled run: ${Math.round(r.rps)} req/s at 50 connections, under the profiler\n` +
       `profile: ${path.join(profDir, file)} (whole process life: start-up, warm-up and the run)\n\n` +
       '| self time | % | function |\n|---|---|---|\n',
   );
@@ -311,6 +311,8 @@ async function main(): Promise<void> {
     await (options.profile ? profile(stand, options) : measure(stand, options));
   } finally {
     await stand.stop();
+    // serve's log holds one line per request (hundreds of MB); a profile is kept for reading.
+    if (!options.profile) await rm(stand.dir, { recursive: true, force: true });
   }
 }
 

@@ -8,6 +8,8 @@ export interface FlakyProxy {
   failing: boolean;
   /** Requests answered with 503 so far. */
   failed(): number;
+  /** Every request seen so far, as `METHOD /path` (benchmarks count registry requests with it). */
+  requests(): readonly string[];
   close(): Promise<void>;
 }
 
@@ -22,14 +24,17 @@ export async function startFlakyProxy(
   const [targetHost, targetPort] = target.split(':') as [string, string];
   let failed = 0;
   let seen = 0;
+  const log: string[] = [];
   const proxy = {
     host: '',
     failing: false,
     failed: () => failed,
+    requests: () => log,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   const server: Server = createServer((req, res) => {
     seen += 1;
+    log.push(`${req.method ?? '?'} ${req.url ?? ''}`);
     if (proxy.failing || seen <= (options.failFirst ?? 0)) {
       failed += 1;
       res.writeHead(503, { 'content-type': 'text/plain' }).end('registry blip');

@@ -9,6 +9,7 @@ import { AdmissionError } from '../admission/errors';
 import { evaluateImage, parseUse, toFailure, type ImageEvaluationDeps } from './evaluate-image';
 import { governingPolicies } from './governing';
 import { mapLimited } from './map-limited';
+import { REQUEST_DONE } from './outcomes';
 import { MAX_PARALLEL_IMAGES } from './limits';
 import type { PolicySnapshot } from '../policy-sources/snapshot';
 import { toRequestFacts } from './request-facts';
@@ -171,6 +172,6 @@ export async function evaluateRequest(
     return { decision, uses, reviewed: true };
   } finally {
     clearTimeout(timer);
-    controller.abort();
+    controller.abort(REQUEST_DONE);
   }
 }

@@ -10,6 +10,7 @@ import type { RequestEvaluationInput } from './evaluate-request';
 import { governingPolicies } from './governing';
 import { MAX_PARALLEL_IMAGES } from './limits';
 import { mapLimited } from './map-limited';
+import { REQUEST_DONE } from './outcomes';
 
 /** One image field of a Pod that /mutate rewrites to `original@digest`. */
 export interface Pin {
@@ -110,6 +111,6 @@ export async function pinRequest(input: PinInput, deps: PinDeps): Promise<PinPla
     return { pins, failures };
   } finally {
     clearTimeout(timer);
-    controller.abort();
+    controller.abort(REQUEST_DONE);
   }
 }

@@ -112,6 +112,16 @@ function buildProgram(setExit: (code: number) => void): Command {
       .option(
         '--tls-ca-overlap <duration>',
         'self-managed TLS: how long both CAs are trusted around each switch (default 24h)',
+      )
+      .option(
+        '--valkey-url <url>',
+        'shared verification cache across replicas: redis://host[:port][/db] or rediss:// (TLS)',
+      )
+      .option('--valkey-password-file <file>', 'Valkey password (AUTH), read from this file')
+      .option('--valkey-ca-file <file>', 'PEM CA bundle to trust for a rediss:// Valkey')
+      .option(
+        '--valkey-hmac-key-file <file>',
+        'key (at least 32 bytes) of the HMAC on every shared entry; required with --valkey-url',
       ),
   ).action(async (flags) => setExit(await serve(withNoMatch(flags))));
   registryOptions(

@@ -12,8 +12,9 @@ import { guardUntilSynced, openServeSources } from '../app/serve-sources';
 import { startSelfManagedTls } from '../app/serve-tls';
 import { toSelfManagedTls } from '../app/tls-options';
 import { toTufMirror, type TufFlags } from '../app/tuf-options';
+import { toSharedCacheSettings, type SharedCacheFlags } from '../app/shared-cache-options';
 
-export interface ServeFlags extends BreakGlassFlags, TufFlags {
+export interface ServeFlags extends BreakGlassFlags, TufFlags, SharedCacheFlags {
   listen?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -40,6 +41,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
   const breakGlass = toBreakGlassSettings(flags);
   const selfManagedTls = toSelfManagedTls(flags);
   const tuf = toTufMirror(flags);
+  const sharedCache = toSharedCacheSettings(flags);
   if (!flags.plainHttp && (!flags.tlsCert || !flags.tlsKey)) {
     throw new ConfigError(
       'CONFIG_TLS_INVALID',
@@ -70,6 +72,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
     metrics,
     breakGlass,
     ...(tuf ? { tuf } : {}),
+    ...(sharedCache ? { sharedCache } : {}),
     ...(sources.pullSecrets ? { pullSecrets: sources.pullSecrets } : {}),
     ...(sources.namespaceLabels ? { namespaceLabels: sources.namespaceLabels } : {}),
   });
@@ -85,7 +88,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
   try {
     await app.listen({ host: listen.host, port: listen.port });
   } catch (error) {
-    await Promise.all([sources.stop(), rotator?.stop()]);
+    await Promise.all([sources.stop(), rotator?.stop(), runtime.sharedCache?.close()]);
     throw error;
   }
   runtime.publicGood.start();
@@ -98,6 +101,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
       tls: Boolean(tls),
       policies: sources.mode,
       tufMirror: tuf?.url ?? 'none (embedded public-good root)',
+      sharedCache: sharedCache === undefined ? 'none' : 'valkey',
     },
     'portcullis webhook listening',
   );
@@ -107,9 +111,13 @@ export async function serve(flags: ServeFlags): Promise<number> {
       stopWatching();
       const force = setTimeout(() => resolve(), SHUTDOWN_GRACE_MS);
       force.unref();
-      void Promise.all([app.close(), sources.stop(), rotator?.stop(), runtime.publicGood.stop()]).then(() =>
-        resolve(),
-      );
+      void Promise.all([
+        app.close(),
+        sources.stop(),
+        rotator?.stop(),
+        runtime.publicGood.stop(),
+        runtime.sharedCache?.close(),
+      ]).then(() => resolve());
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

@@ -81,7 +81,7 @@ backports_tool() {
   local name=$1 package=$2 path=$3
   if [[ ! -x "$path" ]]; then
     if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
-    if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    if ! grep -rqsE '^[^#]*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
       log "$name: adding the bookworm-backports suite to apt ($BACKPORTS_SOURCES)"
       printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm-backports' \
         'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' |

@@ -1,16 +1,17 @@
 // The one Valkey connection, configured so that it never holds a request: no offline queue, no retry of a
 // command, a bounded connect, and reconnection with capped exponential backoff.
 import Valkey from 'iovalkey';
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
-import { describeUnknown } from '../errors';
 import { SharedCacheError } from './errors';
 import {
   SHARED_CACHE_CONNECT_TIMEOUT_MS,
+  SHARED_CACHE_DISCONNECT_TIMEOUT_MS,
   SHARED_CACHE_FALLBACK_LOG_INTERVAL_MS,
   SHARED_CACHE_RECONNECT_BASE_MS,
   SHARED_CACHE_RECONNECT_MAX_MS,
 } from './limits';
-import { LogEvery } from './log-every';
+import { errorLine, LogEvery } from './log-every';
 
 /** Where Valkey is, from the URL. */
 export interface ValkeyAddress {
@@ -72,9 +73,16 @@ export function connectValkey(options: {
     ...(username === undefined ? {} : { username }),
     ...(options.password === undefined ? {} : { password: options.password }),
     ...(address.tls
-      ? { tls: { servername: address.host, ...(options.ca === undefined ? {} : { ca: options.ca }) } }
+      ? {
+          tls: {
+            // SNI takes a name only; an IP address is still checked against the certificate's IP SANs.
+            ...(isIP(address.host) === 0 ? { servername: address.host } : {}),
+            ...(options.ca === undefined ? {} : { ca: options.ca }),
+          },
+        }
       : {}),
     connectTimeout: SHARED_CACHE_CONNECT_TIMEOUT_MS,
+    disconnectTimeout: SHARED_CACHE_DISCONNECT_TIMEOUT_MS,
     // A command sent while disconnected fails at once instead of waiting in a queue for a reconnect.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -87,7 +95,7 @@ export function connectValkey(options: {
   client.on('error', (error: unknown) => {
     if (logs.due('error')) {
       logger.warn(
-        { valkey: `${address.host}:${address.port}`, error: describeUnknown(error) },
+        { valkey: `${address.host}:${address.port}`, error: errorLine(error) },
         'shared cache (Valkey) connection error; reconnecting with backoff',
       );
     }

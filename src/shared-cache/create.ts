@@ -58,14 +58,15 @@ export function createSharedCache(options: SharedCacheOptions): SharedCache {
     close: async () => {
       if (closed) return;
       closed = true;
-      // QUIT politely if connected, bounded; then drop the socket and stop reconnecting either way.
+      // QUIT politely if connected, bounded; otherwise (or if QUIT did not finish) drop the socket and stop
+      // reconnecting. The client then destroys a socket that does not close within its disconnect timeout.
       if (client.status === 'ready') {
         await Promise.race([
           client.quit().catch(() => undefined),
           new Promise((r) => setTimeout(r, SHARED_CACHE_OP_TIMEOUT_MS).unref()),
         ]);
       }
-      client.disconnect(false);
+      if (client.status !== 'end') client.disconnect(false);
     },
   };
 }

@@ -2,7 +2,6 @@
 // commands in flight, and by a breaker that skips Valkey for a while after failures in a row. Whatever goes
 // wrong, the caller gets FELL_BACK at once or within the op timeout, never an exception and never a wait.
 import type { Logger } from 'pino';
-import { describeUnknown } from '../errors';
 import {
   MAX_SHARED_CACHE_IN_FLIGHT,
   SHARED_CACHE_BREAKER_FAILURES,
@@ -10,7 +9,7 @@ import {
   SHARED_CACHE_FALLBACK_LOG_INTERVAL_MS,
   SHARED_CACHE_OP_TIMEOUT_MS,
 } from './limits';
-import { LogEvery } from './log-every';
+import { errorLine, LogEvery } from './log-every';
 import type { SharedCacheMetrics } from './metrics';
 import type { CallBounds } from './shared-cache.types';
 
@@ -98,7 +97,7 @@ export class Guard {
     this.deps.metrics.fallbacks.inc({ op });
     if (this.logs.due(op)) {
       this.deps.logger.warn(
-        { op, reason, ...(error === undefined ? {} : { error: describeUnknown(error) }) },
+        { op, reason, ...(error === undefined ? {} : { error: errorLine(error) }) },
         'shared cache (Valkey) unavailable: falling back to the local path',
       );
     }

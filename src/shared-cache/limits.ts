@@ -5,6 +5,8 @@
 export const SHARED_CACHE_OP_TIMEOUT_MS = 50;
 /** Longest a TCP (and TLS) connection to Valkey may take to open. */
 export const SHARED_CACHE_CONNECT_TIMEOUT_MS = 1_000;
+/** A closing connection whose socket has not closed after this long is destroyed. */
+export const SHARED_CACHE_DISCONNECT_TIMEOUT_MS = 100;
 /** First delay before reconnecting to Valkey; doubles per failed attempt. */
 export const SHARED_CACHE_RECONNECT_BASE_MS = 100;
 /** Longest delay between reconnection attempts. */

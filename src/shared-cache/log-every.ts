@@ -1,3 +1,15 @@
+import { describeUnknown } from '../errors';
+
+/**
+ * The first line of an error's message, for a log line. Only the message: a client error may carry the command
+ * and its arguments (AUTH's password) as properties. Duck-typed, since errors from another realm (a worker, a
+ * test's VM context) fail `instanceof Error`.
+ */
+export function errorLine(e: unknown): string {
+  const message = typeof e === 'object' && e !== null ? (e as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? (message.split('\n')[0] ?? '') : describeUnknown(e);
+}
+
 /** Lets one message per topic through per interval, so that a Valkey outage logs a line, not a flood. */
 export class LogEvery {
   private readonly last = new Map<string, number>();

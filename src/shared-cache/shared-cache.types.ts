@@ -61,7 +61,8 @@ export interface SharedCache {
   /**
    * Runs `run` once cluster-wide for `key`: one process holds the lock and runs it; the others wait for its
    * stored result (under kind `verdict` or `negative`, same key) until `deadline` minus a margin, then run it
-   * themselves. Valkey down: runs at once. Rejects only with run's own error or the signal's reason.
+   * themselves. Valkey down: runs at once. Rejects only with run's own error, or with an AbortError when
+   * `signal` aborts while waiting.
    */
   singleFlight(
     key: string,

@@ -13,7 +13,7 @@ const PORT_RETRIES = 3;
 export interface RunningValkey {
   readonly port: number;
   readonly pid: number;
-  /** `redis://127.0.0.1:PORT`. */
+  /** `redis://127.0.0.1:PORT` (`rediss://` with TLS). */
   readonly url: string;
   readonly password?: string;
   /** SIGSTOP: the server keeps its sockets but answers nothing (a slow or hung Valkey). */
@@ -26,15 +26,28 @@ export interface RunningValkey {
   stop(): Promise<void>;
 }
 
-/** Starts valkey-server on 127.0.0.1 and a free port; `requirepass` sets a password. */
-export async function startValkey(options: { requirepass?: string } = {}): Promise<RunningValkey> {
+/**
+ * Starts valkey-server on 127.0.0.1 and a free port; `requirepass` sets a password; `tls` serves TLS only
+ * (with that certificate and key, no client certificates), and the URL is then `rediss://`.
+ */
+export async function startValkey(
+  options: { requirepass?: string; tls?: { certFile: string; keyFile: string } } = {},
+): Promise<RunningValkey> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-valkey-'));
   let lastError: unknown;
   for (let attempt = 0; attempt < PORT_RETRIES; attempt += 1) {
     const port = await freePort();
     const config = path.join(dir, 'valkey.conf');
     const lines = [
-      `port ${port}`,
+      ...(options.tls === undefined
+        ? [`port ${port}`]
+        : [
+            'port 0',
+            `tls-port ${port}`,
+            `tls-cert-file ${options.tls.certFile}`,
+            `tls-key-file ${options.tls.keyFile}`,
+            'tls-auth-clients no',
+          ]),
       'bind 127.0.0.1',
       'protected-mode yes',
       `dir ${dir}`,
@@ -50,7 +63,7 @@ export async function startValkey(options: { requirepass?: string } = {}): Promi
       const p = await startProcess(tool('valkey-server'), [config], /Ready to accept connections/, {
         cwd: dir,
       });
-      return running(p.pid, port, dir, options.requirepass);
+      return running(p.pid, port, dir, options.requirepass, options.tls !== undefined);
     } catch (error) {
       lastError = error;
       if (!/Address already in use/.test(String(error))) break;
@@ -61,7 +74,13 @@ export async function startValkey(options: { requirepass?: string } = {}): Promi
 }
 
 // running wraps a started server's pid into the handle the tests use.
-function running(pid: number, port: number, dir: string, password: string | undefined): RunningValkey {
+function running(
+  pid: number,
+  port: number,
+  dir: string,
+  password: string | undefined,
+  tls: boolean,
+): RunningValkey {
   // signal sends to the process group; errors mean the process is already gone.
   const signal = (name: NodeJS.Signals): void => {
     try {
@@ -73,7 +92,7 @@ function running(pid: number, port: number, dir: string, password: string | unde
   return {
     port,
     pid,
-    url: `redis://127.0.0.1:${port}`,
+    url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     ...(password === undefined ? {} : { password }),
     pause: () => signal('SIGSTOP'),
     resume: () => signal('SIGCONT'),

@@ -35,6 +35,8 @@ it.each([
     await expect(t.cache.set('verdict', 'k', 'v', 5_000)).resolves.toBeUndefined();
     await expect(t.cache.get('verdict', 'k')).resolves.toBeUndefined();
     expect(await t.metric('portcullis_shared_cache_fallback_total', { op: 'get' })).toBe(1);
+    // The reason is logged (Valkey's own words), the password never.
+    expect(JSON.stringify(t.logs())).toMatch(/WRONGPASS|NOAUTH/);
     expect(JSON.stringify(t.logs())).not.toContain(valkey.password);
   } finally {
     await t.cache.close();

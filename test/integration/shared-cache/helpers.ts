@@ -1,4 +1,5 @@
 // Builds a shared cache against a test Valkey with its own metrics registry and a log that the test can read.
+import Valkey from 'iovalkey';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
@@ -20,7 +21,7 @@ export const PREFIX = 'it';
 /** A cache on `url`, connected (or after 5 s, not) before it is returned. */
 export async function newCache(
   url: string,
-  options: { password?: string; hmacKey?: Buffer; wait?: boolean } = {},
+  options: { password?: string; ca?: string; hmacKey?: Buffer; wait?: boolean } = {},
 ): Promise<TestCache> {
   const registry = new Registry();
   const lines: string[] = [];
@@ -29,6 +30,7 @@ export async function newCache(
   const cache = createSharedCache({
     url,
     ...(options.password === undefined ? {} : { password: options.password }),
+    ...(options.ca === undefined ? {} : { ca: options.ca }),
     hmacKey,
     keyPrefix: PREFIX,
     logger,
@@ -55,4 +57,17 @@ export async function newCache(
       return match?.value ?? 0;
     },
   };
+}
+
+/**
+ * A plain client on the test server, to play the attacker or count. A closing socket is destroyed after 100 ms
+ * (the client's default, 2 s, keeps jest waiting after the last test).
+ */
+export function rawClient(port: number, password?: string): Valkey {
+  return new Valkey({
+    host: '127.0.0.1',
+    port,
+    disconnectTimeout: 100,
+    ...(password === undefined ? {} : { password }),
+  });
 }

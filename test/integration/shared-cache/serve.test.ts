@@ -11,6 +11,7 @@ import { runPortcullis } from '../../harness/cli';
 import { startServe, type RunningServe } from '../../harness/serve';
 import { selfSignedCert, type TlsPair } from '../../harness/tls';
 import { startValkey, type RunningValkey } from '../../harness/valkey';
+import { rawClient } from './helpers';
 
 let valkey: RunningValkey;
 let raw: Valkey;
@@ -20,7 +21,7 @@ let files: { policies: string; password: string; key: string };
 
 beforeAll(async () => {
   valkey = await startValkey({ requirepass: randomBytes(16).toString('hex') });
-  raw = new Valkey({ port: valkey.port, host: '127.0.0.1', password: valkey.password ?? '' });
+  raw = rawClient(valkey.port, valkey.password);
   dir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-serve-valkey-'));
   tls = selfSignedCert(dir, 'serve');
   files = {
@@ -34,7 +35,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  raw.disconnect();
+  await raw.quit();
   await valkey.stop();
   await rm(dir, { recursive: true, force: true });
 });

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { SHARED_LOCK_WAIT_MARGIN_MS } from '../../../src/shared-cache/limits';
 import { startValkey, type RunningValkey } from '../../harness/valkey';
 import { spawnFlight, type FlightChild } from './child/spawn';
-import { newCache, PREFIX } from './helpers';
+import { newCache, PREFIX, rawClient } from './helpers';
 
 let valkey: RunningValkey;
 let raw: Valkey;
@@ -15,7 +15,7 @@ const children: FlightChild[] = [];
 
 beforeAll(async () => {
   valkey = await startValkey();
-  raw = new Valkey(valkey.url);
+  raw = rawClient(valkey.port);
 });
 
 afterEach(() => {
@@ -23,7 +23,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  raw.disconnect();
+  await raw.quit();
   await valkey.stop();
 });
 

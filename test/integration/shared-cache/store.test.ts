@@ -4,7 +4,7 @@ import Valkey from 'iovalkey';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startValkey, type RunningValkey } from '../../harness/valkey';
-import { newCache, PREFIX, type TestCache } from './helpers';
+import { newCache, PREFIX, type TestCache, rawClient } from './helpers';
 
 const IMAGE_KEY = 'registry.example.com/team/app@sha256:abc|gen-7|authority-0';
 const hashed = (kind: string, key: string): string =>
@@ -16,14 +16,14 @@ let t: TestCache;
 
 beforeAll(async () => {
   valkey = await startValkey();
-  raw = new Valkey(valkey.url);
+  raw = rawClient(valkey.port);
   t = await newCache(valkey.url);
   expect(t.cache.connected()).toBe(true);
 });
 
 afterAll(async () => {
   await t.cache.close();
-  raw.disconnect();
+  await raw.quit();
   await valkey.stop();
 });
 

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     keyPrefix: env('KEY_PREFIX'),
     logger: pino({ level: 'silent' }),
   });
-  const raw = new Valkey(url);
+  const raw = new Valkey(url, { disconnectTimeout: 100 });
   while (!shared.connected()) await sleep(10);
   process.stdout.write('ready\n');
   await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`${JSON.stringify(result)}\n`);
   await shared.close();
-  raw.disconnect();
+  await raw.quit();
 }
 
 main().catch((error: unknown) => {

@@ -16,6 +16,7 @@ const IO_LAYERS = [
   'tls',
   'observability',
   'trust-roots',
+  'shared-cache',
 ];
 // Layers that only the listed layers may import (an empty list: none). cli/ is the entry point.
 const IMPORTED_ONLY_BY = {
@@ -44,6 +45,7 @@ const IO_PACKAGES = [
   'pino',
   'prom-client',
   'oci-*',
+  'iovalkey',
 ];
 
 const layerPolicies = [

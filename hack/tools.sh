@@ -71,6 +71,32 @@ apt_tool() {
   ln -sfn "$path" "$BIN/$name"
 }
 
+# backports_tool NAME PACKAGE PATH: install a Debian package from bookworm-backports when the binary is missing.
+# bookworm's main suites have no Valkey; bookworm-backports has valkey-server 8.0.1. The suite is added to apt's
+# sources once (a file of its own, only if no source names it yet). Backports are NotAutomatic in their Release
+# file, so apt never takes any other package from them: only what is asked for with -t bookworm-backports.
+# apt-get (not dpkg -x into the cache) so that its shared libraries (libjemalloc2, liblzf1) come with it.
+BACKPORTS_SOURCES=/etc/apt/sources.list.d/portcullis-bookworm-backports.sources
+backports_tool() {
+  local name=$1 package=$2 path=$3
+  if [[ ! -x "$path" ]]; then
+    if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
+    if ! grep -rqsE '^[^#]*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+      log "$name: adding the bookworm-backports suite to apt ($BACKPORTS_SOURCES)"
+      printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm-backports' \
+        'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' |
+        $SUDO tee "$BACKPORTS_SOURCES" >/dev/null
+    fi
+    log "$name: apt-get install -t bookworm-backports $package"
+    $SUDO apt-get update -qq >&2 || true
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+      -t bookworm-backports "$package" >&2
+  else
+    log "$name: present"
+  fi
+  ln -sfn "$path" "$BIN/$name"
+}
+
 command -v go >/dev/null || { echo "tools.sh: Go is required (go install builds cosign and crane)" >&2; exit 2; }
 
 # Debian packages first: quick, and they need no compile.
@@ -81,6 +107,8 @@ apt_tool htpasswd apache2-utils /usr/bin/htpasswd  # bcrypt htpasswd lines for t
 apt_tool notary-server notary /usr/bin/notary-server  # Notary v1 (TUF) server, signer and CLI
 apt_tool notary-signer notary /usr/bin/notary-signer
 apt_tool notary notary /usr/bin/notary
+# Valkey (Redis-protocol store) for the shared verification cache's tests (test/harness/valkey.ts).
+backports_tool valkey-server valkey-server /usr/bin/valkey-server
 
 go_tool crane github.com/google/go-containerregistry/cmd/crane "$CRANE_VERSION" crane
 go_tool cosign github.com/sigstore/cosign/v3/cmd/cosign "$COSIGN3_VERSION" cosign

@@ -34,6 +34,8 @@ import {
 import type { VerifyContext, VerifyTarget } from '../verifiers/verifier.types';
 import type { RegistryFlags } from './options';
 import { PublicGoodRoot, type TufMirror } from '../trust-roots/public-good-root';
+import { createSharedCache, type SharedCache } from '../shared-cache';
+import type { SharedCacheSettings } from './shared-cache-options';
 
 /** The engine wired to real I/O, shared by serve, verify and review. */
 export interface Runtime {
@@ -46,6 +48,11 @@ export interface Runtime {
    * start and stop it: serve refreshes periodically, verify and review once.
    */
   readonly publicGood: PublicGoodRoot;
+  /**
+   * The cache shared by replicas on Valkey (serve --valkey-url), connecting in the background; absent without
+   * it. Not yet used by the engine. Callers close it on shutdown.
+   */
+  readonly sharedCache?: SharedCache;
 }
 
 /** A namespace's labels from a label source; undefined when it does not know them (only the name is then known). */
@@ -74,6 +81,8 @@ export function createRuntime(options: {
   breakGlass?: BreakGlassSettings;
   /** --tuf-mirror and friends; without it the public-good root is the embedded one and nothing is fetched. */
   tuf?: TufMirror;
+  /** --valkey-* settings; without them there is no shared cache. */
+  sharedCache?: SharedCacheSettings;
 }): Runtime {
   const now = options.now ?? Date.now;
   // The registry label takes only hosts the loaded policies name (a pod could name any host).
@@ -103,6 +112,15 @@ export function createRuntime(options: {
       ),
     }),
   };
+  const sharedCache =
+    options.sharedCache === undefined
+      ? undefined
+      : createSharedCache({
+          ...options.sharedCache,
+          logger: options.logger,
+          ...(options.metrics ? { metrics: options.metrics.registry } : {}),
+          now,
+        });
   const deps = {
     registry,
     verify: (target: VerifyTarget, authority: CompiledAuthority, ctx: VerifyContext) =>
@@ -116,6 +134,7 @@ export function createRuntime(options: {
     ),
     verifications: new Coalescer<AuthorityOutcome>(),
     history: new VerificationHistory(now),
+    ...(sharedCache ? { shared: sharedCache } : {}),
     logger: options.logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
     now,
@@ -152,5 +171,5 @@ export function createRuntime(options: {
     );
   const pin = async (facts: AdmissionFacts, deadline: number): Promise<PinPlan> =>
     pinRequest(await requestInput(facts, deadline), deps);
-  return { evaluate, pin, registry, publicGood };
+  return { evaluate, pin, registry, publicGood, ...(sharedCache ? { sharedCache } : {}) };
 }

@@ -124,6 +124,16 @@ function buildProgram(setExit: (code: number) => void): Command {
       .option(
         '--metrics-listen <host:port>',
         'also serve GET /metrics over plain HTTP here, for scrapers without the webhook CA or a client certificate',
+      )
+      .option(
+        '--valkey-url <url>',
+        'shared verification cache across replicas: redis://host[:port][/db] or rediss:// (TLS)',
+      )
+      .option('--valkey-password-file <file>', 'Valkey password (AUTH), read from this file')
+      .option('--valkey-ca-file <file>', 'PEM CA bundle to trust for a rediss:// Valkey')
+      .option(
+        '--valkey-hmac-key-file <file>',
+        'key (at least 32 bytes) of the HMAC on every shared entry; required with --valkey-url',
       ),
   ).action(async (flags) => setExit(await serve(withNoMatch(flags))));
   registryOptions(

@@ -16,8 +16,9 @@ import { toSelfManagedTls } from '../app/tls-options';
 import { toTufMirror, type TufFlags } from '../app/tuf-options';
 import { waitForShutdown } from '../app/shutdown';
 import { toDrainDelayMs } from '../app/shutdown-options';
+import { toSharedCacheSettings, type SharedCacheFlags } from '../app/shared-cache-options';
 
-export interface ServeFlags extends BreakGlassFlags, TufFlags {
+export interface ServeFlags extends BreakGlassFlags, TufFlags, SharedCacheFlags {
   listen?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -51,6 +52,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
   const drainDelayMs = toDrainDelayMs(flags.drainDelay);
   // Plain HTTP on any address: it serves /metrics only, which holds counts, never secrets.
   const metricsListen = flags.metricsListen === undefined ? undefined : toListen(flags.metricsListen, false);
+  const sharedCache = toSharedCacheSettings(flags);
   if (!flags.plainHttp && (!flags.tlsCert || !flags.tlsKey)) {
     throw new ConfigError(
       'CONFIG_TLS_INVALID',
@@ -84,6 +86,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
     breakGlass,
     tagTtlMs,
     ...(tuf ? { tuf } : {}),
+    ...(sharedCache ? { sharedCache } : {}),
     ...(sources.pullSecrets ? { pullSecrets: sources.pullSecrets } : {}),
     ...(sources.namespaceLabels ? { namespaceLabels: sources.namespaceLabels } : {}),
   });
@@ -103,7 +106,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
     if (metricsApp && metricsListen)
       await metricsApp.listen({ host: metricsListen.host, port: metricsListen.port });
   } catch (error) {
-    await Promise.all([app.close(), sources.stop(), rotator?.stop()]);
+    await Promise.all([app.close(), sources.stop(), rotator?.stop(), runtime.sharedCache?.close()]);
     throw error;
   }
   runtime.publicGood.start();
@@ -119,6 +122,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
       tls: Boolean(tls),
       policies: sources.mode,
       tufMirror: tuf?.url ?? 'none (embedded public-good root)',
+      sharedCache: sharedCache === undefined ? 'none' : 'valkey',
     },
     'portcullis webhook listening',
   );
@@ -130,7 +134,8 @@ export async function serve(flags: ServeFlags): Promise<number> {
       stopWatching();
       return Promise.all([app.close(), metricsApp?.close()]);
     },
-    stopRest: () => Promise.all([sources.stop(), rotator?.stop(), runtime.publicGood.stop()]),
+    stopRest: () =>
+      Promise.all([sources.stop(), rotator?.stop(), runtime.publicGood.stop(), runtime.sharedCache?.close()]),
   });
   return 0;
 }

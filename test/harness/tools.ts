@@ -17,6 +17,8 @@ export type ToolName =
   | 'oci-registry'
   | 'skopeo'
   | 'umoci'
+  // the shared cache's store (Debian bookworm-backports)
+  | 'valkey-server'
   // the e2e control plane (hack/kube/) and the chart
   | 'etcd'
   | 'kube-apiserver'

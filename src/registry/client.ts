@@ -2,7 +2,8 @@
 import type { Logger } from 'pino';
 import { Authenticator } from './auth';
 import { fetchBlob } from './blobs';
-import { MAX_BLOB_BYTES } from './limits';
+import { MAX_BLOB_BYTES, MAX_REGISTRY_HOSTS_REMEMBERED, NO_REFERRERS_API_TTL_MS } from './limits';
+import { TtlCache } from '../ttl-cache';
 import { fetchManifest, resolveManifest } from './image-manifests';
 import { listReferrers } from './referrers';
 import type {
@@ -33,6 +34,11 @@ export class RegistryClient implements RegistryReader, TrustDataReader {
   private readonly transport: Transport;
   private readonly session: Session;
   private readonly logger: Logger;
+  /** Registries that answered the referrers API with 404 (or 400/405): the tag schema is used directly. */
+  private readonly noReferrersApi = new TtlCache<true>(
+    NO_REFERRERS_API_TTL_MS,
+    MAX_REGISTRY_HOSTS_REMEMBERED,
+  );
 
   constructor(options: RegistryClientOptions) {
     this.logger = options.logger;
@@ -58,7 +64,15 @@ export class RegistryClient implements RegistryReader, TrustDataReader {
     ctx: RegistryRequestContext,
     options: { artifactType?: string } = {},
   ): Promise<Descriptor[]> {
-    return listReferrers(this.session, where(repo), digest, ctx, this.logger, options.artifactType);
+    return listReferrers(
+      this.session,
+      where(repo),
+      digest,
+      ctx,
+      this.logger,
+      options.artifactType,
+      this.noReferrersApi,
+    );
   }
 
   /** A blob, refused over `maxBytes` (default MAX_BLOB_BYTES), digest-verified. */

@@ -50,3 +50,7 @@ export const MAX_CACHED_TOKENS = 1000;
 
 /** Longest registry message we quote (attacker-controlled text). */
 export const MAX_QUOTED_REGISTRY_TEXT = 200;
+/** How long a registry without the OCI referrers API is sent straight to the tag schema (saves a request). */
+export const NO_REFERRERS_API_TTL_MS = 10 * 60_000;
+/** Registries whose capabilities are remembered at once; the least recently used are forgotten. */
+export const MAX_REGISTRY_HOSTS_REMEMBERED = 1000;

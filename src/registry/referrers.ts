@@ -1,5 +1,6 @@
 // Lists the referrers of a digest: the OCI 1.1 referrers API, else the `sha256-<hex>` tag index fallback.
 import type { Logger } from 'pino';
+import type { TtlCache } from '../ttl-cache';
 import { describeWhere, isRegistryError, registryError } from './errors';
 import { MAX_LINK_URL_CHARS, MAX_MANIFEST_BYTES, MAX_REFERRER_PAGES, MAX_REFERRERS } from './limits';
 import { fetchManifest } from './image-manifests';
@@ -10,7 +11,8 @@ import { unexpectedStatus, type RegistryFetcher, type RepoWhere } from './sessio
 
 /**
  * Referrers of `digest`, filtered by `artifactType` here as well (a registry may ignore the filter), at most
- * MAX_REFERRERS. Falls back to the tag schema when the API answers 404, or 400/405 without an OCI index.
+ * MAX_REFERRERS. Falls back to the tag schema when the API answers 404, or 400/405 without an OCI index;
+ * `noApi` remembers such registries (NO_REFERRERS_API_TTL_MS) so that later lookups skip the API request.
  */
 export async function listReferrers(
   fetcher: RegistryFetcher,
@@ -19,8 +21,18 @@ export async function listReferrers(
   ctx: RegistryRequestContext,
   logger: Logger,
   artifactType?: string,
+  noApi?: TtlCache<true>,
 ): Promise<Descriptor[]> {
   const parsed = verifyDigestSyntax(digest, where);
+  if (noApi?.get(`${where.registry}/${where.repository}`)) {
+    // This repository's registry answered that it has no referrers API a moment ago: straight to the tag schema.
+    return keep(
+      await fallback(fetcher, where, referrersFallbackTag(parsed), ctx, logger),
+      artifactType,
+      where,
+      logger,
+    );
+  }
   const found: Descriptor[] = [];
   let path: string | undefined = referrersPath(where, digest, artifactType);
   for (let page = 0; path !== undefined && page < MAX_REFERRER_PAGES; page++) {
@@ -39,6 +51,7 @@ export async function listReferrers(
     );
     const isIndex = contentTypeOf(res.headers['content-type']) === OCI_INDEX;
     if (page === 0 && (res.status === 404 || ((res.status === 400 || res.status === 405) && !isIndex))) {
+      noApi?.set(`${where.registry}/${where.repository}`, true);
       return keep(
         await fallback(fetcher, where, referrersFallbackTag(parsed), ctx, logger),
         artifactType,

@@ -337,6 +337,12 @@ describe('hostile registries', () => {
     expect(
       await client.listReferrers({ registry: s.host, repository: 'none' }, subject, within(5000)),
     ).toEqual([]);
+    const before = s.requests.length;
+    await client.listReferrers({ registry: s.host, repository: 'old' }, subject, within(5000));
+    // The API's 404 is remembered for the repository: the second lookup reads the tag schema only.
+    expect(s.requests.slice(before).map((r) => r.url)).toEqual([
+      `/v2/old/manifests/sha256-${'a'.repeat(64)}`,
+    ]);
     await client.close();
   });
 

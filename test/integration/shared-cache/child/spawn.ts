@@ -1,4 +1,4 @@
-// Starts child/flight.ts under tsx and follows its stdout line by line.
+// Starts child/flight.ts with tsx's loader and follows its stdout line by line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../../harness/tools';
@@ -16,8 +16,9 @@ export interface FlightChild {
 
 /** Spawns one flight child with the given environment. */
 export function spawnFlight(env: Record<string, string>): FlightChild {
-  const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, [path.join(__dirname, 'flight.ts')], {
+  // One process (node with tsx's loader), not the tsx CLI: that CLI runs the script in a child of its own,
+  // which a SIGKILL of the CLI leaves running, holding jest's pipes open after the suite.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'flight.ts')], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -5,7 +5,6 @@ import { performance } from 'node:perf_hooks';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial } from '@sigstore/verify';
 import { parseTrustedRoot } from '../src/policy/authorities/trusted-root';
-import { compilePolicy } from '../src/policy/compile/compile';
 import type { CompiledCosignAuthority } from '../src/policy/compile/compiled.types';
 import type { RegistryReader } from '../src/registry/registry.types';
 import { embeddedPublicGoodRoot } from '../src/verifiers/cosign/public-good';
@@ -15,6 +14,7 @@ import { cosignSign, generateCosignKey, type CosignKey } from '../test/harness/c
 import { pushRandomImage, type PushedImage } from '../test/harness/images';
 import { startDistribution, startReferrersRegistry } from '../test/harness/registries';
 import { signKeyless, startSigstore, type Sigstore } from '../test/harness/sigstore';
+import { cosignAuthority } from '../test/integration/verifiers/keyless-policy';
 import { newRegistryReader, resolveForVerifier } from '../test/integration/verifiers/registry-reader';
 
 /** Images verified per variant and pass (cold, warm); each pass has its own images. */
@@ -84,22 +84,6 @@ function cells(samples: readonly Sample[], measure: keyof Sample): string {
   return `${percentile(values, 50).toFixed(2)} | ${percentile(values, 90).toFixed(2)}`;
 }
 
-// authorityOf compiles one cosign authority through the real policy compiler, as a user would write it.
-function authorityOf(cosign: Record<string, unknown>): CompiledCosignAuthority {
-  const policy = compilePolicy(
-    {
-      apiVersion: 'portcullis.dev/v1alpha1',
-      kind: 'ClusterImagePolicy',
-      metadata: { name: 'bench', generation: 1 },
-      spec: { images: [{ glob: '**' }], authorities: [{ name: 'signer', cosign }] },
-    },
-    { secrets: { get: () => undefined } },
-  );
-  const [compiled] = policy.authorities;
-  if (compiled?.kind !== 'cosign') throw new Error('expected a cosign authority');
-  return compiled;
-}
-
 // newVerifier is what the server builds at start: the cosign verifier over the embedded public-good root.
 function newVerifier(): Verifier<CompiledCosignAuthority> {
   return createCosignVerifier({ publicGood: embeddedPublicGoodRoot });
@@ -143,10 +127,10 @@ async function verifyOnce(
 async function measureVerifications(variants: readonly Variant[]): Promise<void> {
   const reader = newRegistryReader();
   // Warm: one authority and verifier per variant, whose trust material the warm-up below parses.
-  const warmed = variants.map((v) => ({ v, a: authorityOf(v.cosign), verifier: newVerifier() }));
+  const warmed = variants.map((v) => ({ v, a: cosignAuthority(v.cosign), verifier: newVerifier() }));
   for (let i = 0; i < WARM_UP_IMAGES; i++) {
     for (const { v, a, verifier } of warmed) {
-      await verifyOnce(reader, v, i, authorityOf(v.cosign));
+      await verifyOnce(reader, v, i, cosignAuthority(v.cosign));
       await verifyOnce(reader, v, i, a, verifier);
     }
   }
@@ -155,7 +139,7 @@ async function measureVerifications(variants: readonly Variant[]): Promise<void>
     for (const { v, a, verifier } of warmed) {
       // Cold: a freshly compiled authority (a new TrustedRoot object, whose trust material is not parsed yet)
       // and a fresh verifier.
-      v.cold.push(await verifyOnce(reader, v, i, authorityOf(v.cosign)));
+      v.cold.push(await verifyOnce(reader, v, i, cosignAuthority(v.cosign)));
       // Warm: trust material already parsed, and a new image (no verdict cache here in any case).
       v.warm.push(await verifyOnce(reader, v, i + 1, a, verifier));
     }
@@ -189,7 +173,7 @@ async function printVerifications(variants: readonly Variant[]): Promise<void> {
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const v of variants) {
-    const compile = await repeat(() => authorityOf(v.cosign));
+    const compile = await repeat(() => cosignAuthority(v.cosign));
     out.push(
       `| ${v.name} | ${median(compile, 'cpu').toFixed(3)} | ${cells(v.cold, 'wall')} | ${cells(v.cold, 'cpu')} | ${cells(v.warm, 'wall')} | ${cells(v.warm, 'cpu')} |`,
     );

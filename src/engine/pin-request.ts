@@ -66,6 +66,7 @@ async function pinUse(
   if (live.length === 0 || digestBlocker(ref, live) !== undefined) return undefined;
   try {
     const credentials = await input.credentialsFor(live, pod, ns);
+    const staleForMs = staleAllowance(live);
     const descriptor = await resolveDescriptor(
       {
         ref,
@@ -73,7 +74,7 @@ async function pinUse(
         credentialsKey: credentials.key,
         deadline: input.deadline,
         signal,
-        ...(staleAllowance(live) === undefined ? {} : { staleForMs: staleAllowance(live) }),
+        ...(staleForMs === undefined ? {} : { staleForMs }),
       },
       deps,
     );

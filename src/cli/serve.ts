@@ -1,5 +1,5 @@
 import type { Server } from 'node:https';
-import { createLogger } from '../observability/logger';
+import { createLogger, flushLogger } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
 import { recordCertificateExpiry } from '../observability/certificate-expiry';
 import { buildApp } from '../server/app';
@@ -59,7 +59,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
       'serve needs --tls-cert and --tls-key (or --plain-http on loopback for local tests)',
     );
   }
-  const logger = createLogger({ ...(flags.logLevel ? { level: flags.logLevel } : {}) });
+  const logger = createLogger({ buffered: true, ...(flags.logLevel ? { level: flags.logLevel } : {}) });
   const metrics = new Metrics({ processMetrics: true });
   const drain = new Drain();
   const preset =
@@ -137,5 +137,6 @@ export async function serve(flags: ServeFlags): Promise<number> {
     stopRest: () =>
       Promise.all([sources.stop(), rotator?.stop(), runtime.publicGood.stop(), runtime.sharedCache?.close()]),
   });
+  await flushLogger(logger);
   return 0;
 }

@@ -22,9 +22,12 @@ export async function sharedVerify(
   bounds: { deadline: number; signal?: AbortSignal },
   verify: () => Promise<Outcome>,
 ): Promise<{ outcome: Outcome; source: 'ran' | 'shared' | 'local' }> {
-  const stored =
-    decode(authority, 'verdict', await shared.get('verdict', key, bounds)) ??
-    decode(authority, 'negative', await shared.get('negative', key, bounds));
+  // Both reads are sent at once: on one connection they share a round trip (the protocol pipelines them).
+  const [verdict, negative] = await Promise.all([
+    shared.get('verdict', key, bounds),
+    shared.get('negative', key, bounds),
+  ]);
+  const stored = decode(authority, 'verdict', verdict) ?? decode(authority, 'negative', negative);
   if (stored !== undefined) return { outcome: stored, source: 'shared' };
   let own: Outcome | undefined;
   const result = await shared.singleFlight(

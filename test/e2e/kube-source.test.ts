@@ -11,7 +11,7 @@ import { kubectl, type ControlPlaneInfo } from '../harness/control-plane';
 import { REPO_ROOT } from '../harness/tools';
 import { captureLogger } from '../unit/kube/fakes';
 import { FAIL, facts, fakePolicy, request } from '../unit/policy/helpers';
-import { adrClusterRole, tokenKubeConfig } from './harness/adr-role';
+import { adrServiceAccount } from './harness/adr-role';
 import { loadE2E } from './harness/env';
 
 const S = Math.random().toString(36).slice(2, 7);
@@ -138,11 +138,7 @@ beforeAll(async () => {
   await k(['apply', '--server-side', '-f', crds]);
   await k(['wait', '--for=condition=Established', '--timeout=60s', '-f', crds]);
   for (const ns of [SYS, NS_A, NS_B]) await k(['create', 'namespace', ns]);
-  await k(['create', 'serviceaccount', SA, '-n', SYS]);
-  await apply(adrClusterRole(ROLE));
-  await k(['create', 'clusterrolebinding', ROLE, `--clusterrole=${ROLE}`, `--serviceaccount=${SYS}:${SA}`]);
-  const token = (await k(['create', 'token', SA, '-n', SYS, '--duration', '1h'])).trim();
-  const kc = tokenKubeConfig(cp, SA, token);
+  const kc = await adrServiceAccount(k, cp, { namespace: SYS, sa: SA, role: ROLE });
   const captured = captureLogger('debug');
   logs = captured.lines;
   mode = startClusterMode({

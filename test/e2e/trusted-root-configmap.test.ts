@@ -10,7 +10,7 @@ import type { CompiledCosignAuthority, PolicyStatus } from '../../src/policy';
 import { REPO_ROOT } from '../harness/tools';
 import { publicGoodRootText, rootWithRekorAt } from '../harness/trusted-roots';
 import { captureLogger } from '../unit/kube/fakes';
-import { adrClusterRole, tokenKubeConfig } from './harness/adr-role';
+import { adrServiceAccount } from './harness/adr-role';
 import { loadE2E } from './harness/env';
 import { kubectlFor, waitFor, type Kubectl } from './harness/kubectl';
 
@@ -103,18 +103,17 @@ beforeAll(async () => {
   await kc.ok(['apply', '--server-side', '-f', crds]);
   await kc.ok(['wait', '--for=condition=Established', '--timeout=60s', '-f', crds]);
   for (const ns of [SYS, ROOTS]) await kc.ok(['create', 'namespace', ns]);
-  await kc.ok(['create', 'serviceaccount', SA, '-n', SYS]);
-  await kc.ok(['apply', '-f', '-'], stringify(adrClusterRole(ROLE)));
-  await kc.ok([
-    'create',
-    'clusterrolebinding',
-    ROLE,
-    `--clusterrole=${ROLE}`,
-    `--serviceaccount=${SYS}:${SA}`,
-  ]);
-  const token = (await kc.ok(['create', 'token', SA, '-n', SYS, '--duration', '1h'])).stdout.trim();
+  const sa = await adrServiceAccount(
+    async (args, input) => (await kc.ok(args, input)).stdout,
+    e2e.controlPlane,
+    {
+      namespace: SYS,
+      sa: SA,
+      role: ROLE,
+    },
+  );
   mode = startClusterMode({
-    clients: createKubeClients(tokenKubeConfig(e2e.controlPlane, SA, token)),
+    clients: createKubeClients(sa),
     logger: captureLogger('warn').logger,
     instance: `e2e-${S}`,
     secretRefreshMs: 1000,

@@ -44,6 +44,35 @@ export function imageLabel(result: ImageResult): string {
   return `image ${quoteInput(result.facts.image)} (${result.facts.field})`;
 }
 
+/** Fewest characters of the image reference a warning keeps, however long its message. */
+const MIN_WARNING_IMAGE_CHARS = 40;
+/** Hex digits of a digest kept when a warning has to shorten the image reference. */
+const SHORT_DIGEST_HEX = 12;
+
+/**
+ * warningLine renders `<prefix><image label><text>` within MAX_WARNING_CHARS by shortening the image reference
+ * first (digest to 12 hex digits, then the start of the name), so that the message itself, which says what
+ * happened, is what survives; only a message too long on its own is cut at its end.
+ */
+export function warningLine(prefix: string, result: ImageResult, text: string): string {
+  const whole = `${prefix}${imageLabel(result)}${text}`;
+  if (whole.length <= MAX_WARNING_CHARS) return oneLine(whole, MAX_WARNING_CHARS);
+  // Everything but the quoted reference, plus its two quotes, stays; the reference gets what is left.
+  const rest = whole.length - quoteInput(result.facts.image).length + 2;
+  const budget = Math.max(MIN_WARNING_IMAGE_CHARS, MAX_WARNING_CHARS - rest);
+  const image = compactImage(result.facts.image, budget);
+  return oneLine(`${prefix}image ${quoteInput(image)} (${result.facts.field})${text}`, MAX_WARNING_CHARS);
+}
+
+// compactImage shortens a reference for a warning (ASCII dots: quoteInput escapes others): digest, then name start.
+function compactImage(image: string, max: number): string {
+  const at = image.indexOf('@sha256:');
+  let out = image;
+  if (at >= 0 && image.length - at > 8 + SHORT_DIGEST_HEX)
+    out = `${image.slice(0, at + 8 + SHORT_DIGEST_HEX)}...`;
+  return out.length <= max ? out : `...${out.slice(out.length - (max - 3))}`;
+}
+
 // failureLines renders one failure: a policy header with its reasons indented, or bare reasons.
 function failureLines(f: PolicyFailure): string[] {
   const reasons = f.lines.map((l) => oneLine(l, MAX_REASON_CHARS));

@@ -11,7 +11,7 @@ import {
   boundedJoin,
   boundWarnings,
   formatDenial,
-  imageLabel,
+  warningLine,
   MAX_ANNOTATION_VALUE_CHARS,
   MAX_REASON_CHARS,
   oneLine,
@@ -130,10 +130,10 @@ function collectWarnings(results: readonly ImageResult[]): string[] {
   for (const r of results) {
     for (const f of r.warn) {
       const reasons = f.lines.filter((l) => f.kind !== 'authorities' || l !== f.lines[0]).join('; ');
-      out.push(`[policy ${policyName(f)}] ${imageLabel(r)} would be denied (mode: warn): ${reasons}`);
+      out.push(warningLine(`[policy ${policyName(f)}] `, r, ` would be denied (mode: warn): ${reasons}`));
     }
     for (const n of r.notes)
-      out.push(`${n.policyId ? `[policy ${n.policyId}] ` : ''}${imageLabel(r)}: ${n.text}`);
+      out.push(warningLine(n.policyId ? `[policy ${n.policyId}] ` : '', r, `: ${n.text}`));
   }
   return out;
 }

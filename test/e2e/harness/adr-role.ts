@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { REPO_ROOT } from '../../harness/tools';
 import type { ControlPlaneInfo } from '../../harness/control-plane';
 
@@ -26,4 +26,30 @@ export function tokenKubeConfig(cp: ControlPlaneInfo, user: string, token: strin
     currentContext: 'e2e',
   });
   return kc;
+}
+
+/** Runs kubectl with optional stdin and resolves with its stdout; rejects when it fails. */
+export type RunKubectl = (args: string[], input?: string) => Promise<string>;
+
+/**
+ * Creates ServiceAccount `sa` in `namespace` (which must exist), ADR 0006's ClusterRole as `role` and its binding,
+ * and returns a kubeconfig with a one-hour token of that ServiceAccount.
+ */
+export async function adrServiceAccount(
+  run: RunKubectl,
+  cp: ControlPlaneInfo,
+  names: { namespace: string; sa: string; role: string },
+): Promise<KubeConfig> {
+  const { namespace, sa, role } = names;
+  await run(['create', 'serviceaccount', sa, '-n', namespace]);
+  await run(['apply', '-f', '-'], stringify(adrClusterRole(role)));
+  await run([
+    'create',
+    'clusterrolebinding',
+    role,
+    `--clusterrole=${role}`,
+    `--serviceaccount=${namespace}:${sa}`,
+  ]);
+  const token = (await run(['create', 'token', sa, '-n', namespace, '--duration', '1h'])).trim();
+  return tokenKubeConfig(cp, sa, token);
 }

@@ -23,7 +23,7 @@ export interface LocalWebhook {
 }
 
 // serviceAccountKubeconfig writes a kubeconfig for the chart's ServiceAccount (its ClusterRole, no more).
-async function serviceAccountKubeconfig(e2e: E2E, dir: string): Promise<string> {
+export async function serviceAccountKubeconfig(e2e: E2E, dir: string): Promise<string> {
   const token = (
     await ok(e2e, ['create', 'token', 'portcullis', '-n', DEFAULT_E2E_NAMESPACE, '--duration', '2h'])
   ).stdout.trim();

@@ -170,6 +170,8 @@ describe('SIGTERM', () => {
     expect(JSON.parse(answer.body)).toMatchObject({ response: { uid: 'in-flight', allowed: false } });
     expect(answer.headers.connection).toBe('close');
     await expect(exited).resolves.toBe(0);
+    // Logs are written asynchronously; the decision on the last review still reaches stderr before exit.
+    expect(serve.logs()).toMatch(/"uid":"in-flight"[^\n]*"msg":"denied"/);
     agent.destroy();
   });
 });

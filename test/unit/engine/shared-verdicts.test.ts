@@ -127,4 +127,23 @@ describe('shared verdicts', () => {
     await evaluateRequest(input(req, snapshot), c);
     expect(regs[0]?.resolves).toBe(2);
   });
+
+  it('asks for the verdict and the failure together, not one after the other', async () => {
+    const store = memoryStore();
+    const inFlight: string[] = [];
+    let most = 0;
+    const slow: SharedStore = {
+      ...store,
+      get: async (kind, key) => {
+        inFlight.push(kind);
+        most = Math.max(most, inFlight.length);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight.splice(inFlight.indexOf(kind), 1);
+        return store.get(kind, key);
+      },
+    };
+    const d = { ...deps(countingRegistry(), pass), shared: slow };
+    expect((await evaluateRequest(input(podRequest([PINNED]), snapshot), d)).decision.allowed).toBe(true);
+    expect(most).toBe(2);
+  });
 });

@@ -46,4 +46,29 @@ describe('decide: registry.onError', () => {
     const strict = decide(request(), [facts([P], { [PID]: [FAIL('release-manager', 'REGISTRY_TIMEOUT')] })]);
     expect(strict.allowed).toBe(false);
   });
+
+  test('a long pinned reference is shortened in a warning, so that what happened is not cut off', () => {
+    const image = `registry.example.com/platform-team/services/payments-gateway-reconciler@${'sha256:'.padEnd(71, 'a')}`;
+    const p = fakePolicy({
+      name: 'release-signed-images-for-the-payments-platform',
+      registry: ALLOW_ON_ERROR,
+    });
+    const stale = {
+      authority: 'release-manager',
+      ok: true as const,
+      summary: 's',
+      warnings: ['registry down; last verified 20m ago'],
+    };
+    const d = decide(request(), [
+      facts(
+        [p],
+        { 'ClusterImagePolicy/release-signed-images-for-the-payments-platform': [stale] },
+        { image },
+      ),
+    ]);
+    expect(d.allowed).toBe(true);
+    expect(d.warnings[0]?.length).toBeLessThanOrEqual(256);
+    expect(d.warnings[0]).toMatch(/authority "release-manager": registry down; last verified 20m ago$/);
+    expect(d.warnings[0]).toContain('payments-gateway-reconciler@sha256:aaaaaaaaaaaa...');
+  });
 });

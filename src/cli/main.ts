@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { describeUnknown, isPortcullisError } from '../errors';
 import { EXIT_USAGE } from './errors';
 import { fromHpvs } from './from-hpvs';
+import { fromConnaisseur, fromPortieris } from './from-peers';
 import { fromNotation, type FromNotationFlags } from './from-notation';
 import { lint } from './lint';
 import { review } from './review';
@@ -186,6 +187,29 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--namespace <ns>', 'metadata.namespace of the generated ImagePolicies (default: default)')
     .option('--cluster', 'print ClusterImagePolicies (all namespaces) instead of ImagePolicies')
     .action(async (file: string, flags: FromNotationFlags) => setExit(await fromNotation(file, flags)));
+  // from-connaisseur / from-portieris (issue 13)
+  policy
+    .command('from-connaisseur')
+    .description('print ClusterImagePolicies for Connaisseur Helm values (validators + policy)')
+    .argument('<values>', "Connaisseur's values.yaml")
+    .option('--no-match <setting>', 'the --no-match the webhook runs with: deny, warn or allow', 'deny')
+    .option('--secret-namespace <ns>', "namespace of Connaisseur's auth Secrets", 'connaisseur')
+    .option('--report <file>', 'write the JSON conversion report here')
+    .action(async (file: string, flags) => setExit(await fromConnaisseur(file, withNoMatch(flags))));
+  policy
+    .command('from-portieris')
+    .description('print ImagePolicies and ClusterImagePolicies for Portieris policies')
+    .argument('<file>', 'Portieris ImagePolicy / ClusterImagePolicy YAML')
+    .option('--no-match <setting>', 'the --no-match the webhook runs with: deny, warn or allow', 'deny')
+    .option('--namespace <ns>', 'namespace of ImagePolicies that name none', 'default')
+    .option('--notary-root-key <file>', 'PEM root key of the trust data (repeatable)', collect)
+    .option(
+      '--signer <secret=name>',
+      'a signerSecrets Secret and the signer name it holds (repeatable)',
+      collect,
+    )
+    .option('--report <file>', 'write the JSON conversion report here')
+    .action(async (file: string, flags) => setExit(await fromPortieris(file, withNoMatch(flags))));
   return program;
 }
 

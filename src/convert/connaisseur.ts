@@ -1,0 +1,230 @@
+// `portcullis policy from-connaisseur`: Connaisseur's Helm values (`application.validators` + `application.policy`,
+// or the older top-level `validators` + `policy`) as ClusterImagePolicies, keeping Connaisseur's rule that only the
+// most specific matching pattern decides an image.
+import { parse } from 'yaml';
+import { POLICY_API_VERSION, type LabelSelector, type PolicyObject } from '../policy/crd/crd.types';
+import { isRecord } from '../guards';
+import { ruleOutcome, type ConnaisseurValidator } from './connaisseur-validators';
+import { resolveMostSpecific, type NoMatchSetting, type PeerRule } from './most-specific';
+import { patternHasHost, patternToGlob } from './peer-pattern';
+import { ConversionRecorder, convertInvalid, type Conversion } from './report';
+
+/** The peer's name in messages. */
+const FROM = 'Connaisseur';
+/** Label Connaisseur's namespaced validation reads. */
+const NAMESPACE_LABEL = 'securesystemsengineering.connaisseur/webhook';
+const KNOWN_FEATURES = [
+  'detectionMode',
+  'namespacedValidation',
+  'automaticChildApproval',
+  'automaticUnchangedApproval',
+  'resourceValidationMode',
+  'cache',
+];
+
+/** Options of the Connaisseur conversion. */
+export interface ConnaisseurOptions {
+  readonly noMatch: NoMatchSetting;
+  /** Namespace of Connaisseur's Secrets, for `auth.secretName`. */
+  readonly secretNamespace: string;
+}
+
+/** Converts Connaisseur Helm values (YAML text); throws POLICY_CONVERT_INVALID / POLICY_CONVERT_UNMAPPABLE. */
+export function convertConnaisseur(text: string, options: ConnaisseurOptions): Conversion {
+  let values: unknown;
+  try {
+    values = parse(text);
+  } catch (error) {
+    throw convertInvalid(FROM, `not valid YAML (${(error as Error).message.slice(0, 200)})`);
+  }
+  if (!isRecord(values)) throw convertInvalid(FROM, 'the values are not a YAML mapping');
+  const rec = new ConversionRecorder();
+  const app = isRecord(values.application) ? values.application : values;
+  const prefix = app === values ? '' : 'application.';
+  for (const key of Object.keys(values))
+    if (key !== 'application' && key !== 'validators' && key !== 'policy')
+      rec.unmapped(
+        key,
+        'deployment settings of Connaisseur itself; they do not decide which images are admitted',
+      );
+  const validators = readValidators(app.validators, `${prefix}validators`);
+  if (!Array.isArray(app.policy) || app.policy.length === 0)
+    throw convertInvalid(FROM, `${prefix}policy must be a non-empty list of rules`);
+  for (const key of Object.keys(app))
+    if (!['validators', 'policy', 'features'].includes(key) && app !== values)
+      rec.unmapped(
+        `${prefix}${key}`,
+        'not part of the image policy (e.g. alerting); it does not decide admission',
+      );
+  const rules = app.policy.map((raw, i) => readRule(raw, `${prefix}policy[${i}]`, validators, options, rec));
+  const features = readFeatures(app.features, `${prefix}features`, options.noMatch, rec);
+  const emitted = resolveMostSpecific(FROM, rules, options.noMatch, rec);
+  rec.semantics(
+    `${prefix}policy`,
+    'Connaisseur decides an image by the most specific matching pattern only. The converted policies do not ' +
+      'overlap where their outcomes differ (the converter checked), so applying all of them decides alike',
+  );
+  return rec.finish(FROM, toPolicies(emitted, features, rec));
+}
+
+// readValidators indexes validators by name.
+function readValidators(raw: unknown, at: string): Map<string, ConnaisseurValidator> {
+  if (!Array.isArray(raw) || raw.length === 0) throw convertInvalid(FROM, `${at} must be a non-empty list`);
+  const out = new Map<string, ConnaisseurValidator>();
+  raw.forEach((v, i) => {
+    if (!isRecord(v) || typeof v.name !== 'string' || typeof v.type !== 'string')
+      throw convertInvalid(FROM, `${at}[${i}] needs a name and a type`);
+    out.set(v.name, { name: v.name, type: v.type, raw: v, source: `${at}[${i}] (${v.name})` });
+  });
+  return out;
+}
+
+// readRule converts one `policy[]` rule: its pattern to globs and rank, its validator to an outcome.
+function readRule(
+  raw: unknown,
+  source: string,
+  validators: Map<string, ConnaisseurValidator>,
+  options: ConnaisseurOptions,
+  rec: ConversionRecorder,
+): PeerRule {
+  if (!isRecord(raw) || typeof raw.pattern !== 'string' || raw.pattern === '')
+    throw convertInvalid(FROM, `${source} needs a pattern`);
+  for (const key of Object.keys(raw))
+    if (!['pattern', 'validator', 'with'].includes(key)) rec.refuse(`${source}.${key}`, 'unknown rule field');
+  const pattern = raw.pattern;
+  const name = typeof raw.validator === 'string' ? raw.validator : 'default';
+  const validator = validators.get(name);
+  if (validator === undefined)
+    throw convertInvalid(FROM, `${source} names validator "${name}", which is not defined`);
+  const withOpts = isRecord(raw.with) ? raw.with : {};
+  if (withOpts.mode === 'insecureValidateOnly')
+    rec.unmapped(
+      `${source}.with.mode`,
+      'only stops Connaisseur pinning the digest; the decision is the same',
+    );
+  const outcome = ruleOutcome(validator, withOpts, { rec, source, secretNamespace: options.secretNamespace });
+  return { source, pattern, globs: ruleGlobs(pattern, source, rec), rank: connaisseurRank(pattern), outcome };
+}
+
+// ruleGlobs converts a pattern: the tag part must be `*` (or absent: Connaisseur then appends `*`).
+function ruleGlobs(pattern: string, source: string, rec: ConversionRecorder): string[] {
+  if (pattern.includes('@')) {
+    rec.refuse(`${source}.pattern`, `"${pattern}" pins a digest; Portcullis globs match image names only`);
+    return [];
+  }
+  const slash = pattern.lastIndexOf('/');
+  const colon = pattern.indexOf(':', slash + 1);
+  const tag = colon < 0 ? undefined : pattern.slice(colon + 1);
+  if (tag !== undefined && tag !== '*') {
+    rec.refuse(
+      `${source}.pattern`,
+      `"${pattern}" selects tags "${tag}"; Portcullis globs match image names only`,
+    );
+    return [];
+  }
+  let name = colon < 0 ? pattern : pattern.slice(0, colon);
+  if (tag === undefined && !name.endsWith('*')) name = `${name}*`;
+  const glob = patternToGlob(name);
+  if (typeof glob !== 'string') {
+    rec.refuse(`${source}.pattern`, glob.problem);
+    return [];
+  }
+  if (!pattern.startsWith('*'))
+    rec.semantics(
+      `${source}.pattern`,
+      `Connaisseur matches "${pattern}" anywhere in the image name (it prepends "*")${
+        patternHasHost(name) ? '' : ', so on every registry'
+      }; the glob "${glob}" is anchored at the registry${patternHasHost(name) ? '' : ' and means Docker Hub'}`,
+    );
+  return [glob];
+}
+
+// connaisseurRank is Connaisseur's specificity: more components, then longer literal prefixes, then longer components.
+function connaisseurRank(pattern: string): number[] {
+  const parts = pattern.split('/');
+  return [parts.length, ...parts.map((p) => p.split('*')[0]?.length ?? 0), ...parts.map((p) => p.length)];
+}
+
+/** What `features` changes in every generated policy. */
+interface Features {
+  readonly mode?: 'warn';
+  readonly namespaceSelector?: LabelSelector;
+}
+
+// readFeatures maps detectionMode to mode: warn and namespacedValidation to a namespace selector.
+function readFeatures(raw: unknown, at: string, noMatch: NoMatchSetting, rec: ConversionRecorder): Features {
+  if (!isRecord(raw)) return {};
+  const out: { mode?: 'warn'; namespaceSelector?: LabelSelector } = {};
+  for (const key of Object.keys(raw))
+    if (!KNOWN_FEATURES.includes(key)) rec.refuse(`${at}.${key}`, 'unknown feature');
+  if (raw.detectionMode === true) {
+    out.mode = 'warn';
+    rec.semantics(
+      `${at}.detectionMode`,
+      'Connaisseur admits failing images and logs them; the policies use mode: warn',
+    );
+  }
+  const ns = raw.namespacedValidation;
+  if (isRecord(ns) && ns.enabled === true) {
+    const validate = ns.mode === 'validate';
+    if (noMatch === 'deny')
+      rec.refuse(
+        `${at}.namespacedValidation`,
+        'Connaisseur admits images in namespaces it does not validate; Portcullis leaves them ungoverned, which ' +
+          'only admits them under --no-match allow (or warn)',
+      );
+    out.namespaceSelector = {
+      matchExpressions: [
+        validate
+          ? { key: NAMESPACE_LABEL, operator: 'In', values: ['validate'] }
+          : { key: NAMESPACE_LABEL, operator: 'NotIn', values: ['ignore'] },
+      ],
+    };
+  }
+  for (const key of [
+    'automaticChildApproval',
+    'automaticUnchangedApproval',
+    'resourceValidationMode',
+    'cache',
+  ])
+    if (raw[key] !== undefined)
+      rec.unmapped(
+        `${at}.${key}`,
+        'Portcullis verifies every pod and pod template itself (with its own verdict cache); this can only deny ' +
+          'an image whose signature was removed after its parent was admitted',
+      );
+  return out;
+}
+
+// toPolicies names and builds one ClusterImagePolicy per spec of every verifying rule.
+function toPolicies(rules: readonly PeerRule[], features: Features, rec: ConversionRecorder): PolicyObject[] {
+  const out: PolicyObject[] = [];
+  rules.forEach((rule) => {
+    if (rule.outcome.kind !== 'verify') return;
+    const index = /\[(\d+)\]/.exec(rule.source)?.[1] ?? String(out.length);
+    rule.outcome.specs.forEach((spec, n) => {
+      const name = `connaisseur-rule-${index}${n > 0 ? `-${n + 1}` : ''}`;
+      if (n > 0)
+        rec.note(
+          rule.source,
+          `"with.required" and "with.threshold" both hold: ${name} checks the threshold`,
+          name,
+        );
+      out.push({
+        apiVersion: POLICY_API_VERSION,
+        kind: 'ClusterImagePolicy',
+        metadata: {
+          name,
+          annotations: { 'portcullis.dev/converted-from': `connaisseur ${rule.source}: ${rule.pattern}` },
+        },
+        spec: {
+          ...(features.mode ? { mode: features.mode } : {}),
+          ...(features.namespaceSelector ? { namespaceSelector: features.namespaceSelector } : {}),
+          images: rule.globs.map((glob) => ({ glob })),
+          ...spec,
+        },
+      });
+    });
+  });
+  return out;
+}

@@ -1,11 +1,9 @@
-import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Evaluate } from '../engine/evaluate-request';
 import type { PolicySource } from '../policy-sources/snapshot';
 import type { PullSecretSource } from '../engine/pull-secrets.types';
-import { createKubeClients, KubeError, loadKubeConfig } from '../kube';
-import { startClusterMode } from './cluster-mode';
+import { KubeError } from '../kube/errors';
 import type { Metrics } from '../observability/metrics';
 import type { DecisionListener } from '../server/app-options.types';
 import { DirPolicySource } from '../policy-sources/dir';
@@ -57,26 +55,14 @@ export function openServeSources(
       '--namespace-labels is for --policy-dir mode; in cluster mode the labels come from the cluster',
     );
   }
-  const { kc, from } = loadKubeConfig(flags.kubeconfig);
-  logger.info(
-    { credentials: from, server: kc.getCurrentCluster()?.server },
-    'cluster mode: policies from ClusterImagePolicy and ImagePolicy informers',
-  );
-  const cluster = startClusterMode({
-    clients: createKubeClients(kc),
-    logger,
-    metrics,
-    instance: process.env.POD_NAME ?? hostname(),
-  });
-  return {
-    mode: 'cluster',
-    policies: cluster.policies,
-    pullSecrets: cluster.pullSecrets,
-    namespaceLabels: cluster.namespaceLabels,
-    onDecision: cluster.onDecision,
-    kubeConfig: kc,
-    stop: () => cluster.stop(),
-  };
+  return loadClusterSources().openClusterSources(flags.kubeconfig, logger, metrics);
+}
+
+// loadClusterSources requires cluster mode on demand: @kubernetes/client-node costs about 80 MiB of memory and
+// start-up time, which --policy-dir mode and the CLI commands (verify, review, policy) should not pay.
+function loadClusterSources(): typeof import('./cluster-sources') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the deliberate lazy load above
+  return require('./cluster-sources') as typeof import('./cluster-sources');
 }
 
 /**

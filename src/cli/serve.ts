@@ -11,7 +11,6 @@ import { ConfigError } from './errors';
 import { toListen, toRegistryFlags, toTagTtlMs } from '../app/options';
 import { createRuntime } from '../app/runtime';
 import { guardUntilSynced, openServeSources } from '../app/serve-sources';
-import { startSelfManagedTls } from '../app/serve-tls';
 import { toSelfManagedTls } from '../app/tls-options';
 import { toTufMirror, type TufFlags } from '../app/tuf-options';
 import { waitForShutdown } from '../app/shutdown';
@@ -69,10 +68,12 @@ export async function serve(flags: ServeFlags): Promise<number> {
   const sources = openServeSources(flags, logger, metrics);
   // Self-managed TLS writes the serving files first (cluster mode), then rotates them on its timer.
   const managed = selfManagedTls
-    ? await startSelfManagedTls(selfManagedTls, sources.kubeConfig, logger).catch(async (error) => {
-        await sources.stop();
-        throw error;
-      })
+    ? await loadServeTls()
+        .startSelfManagedTls(selfManagedTls, sources.kubeConfig, logger)
+        .catch(async (error) => {
+          await sources.stop();
+          throw error;
+        })
     : undefined;
   const rotator = managed?.rotator;
   const tls = managed?.tls ?? preset;
@@ -139,4 +140,10 @@ export async function serve(flags: ServeFlags): Promise<number> {
   });
   await flushLogger(logger);
   return 0;
+}
+
+// loadServeTls requires self-managed TLS on demand: it brings in @kubernetes/client-node (see serve-sources.ts).
+function loadServeTls(): typeof import('../app/serve-tls') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the deliberate lazy load above
+  return require('../app/serve-tls') as typeof import('../app/serve-tls');
 }

@@ -146,6 +146,10 @@ local_go_tool() {
 
 # go-containerregistry's registry with the OCI referrers API on (crane registry serve leaves it off).
 local_go_tool oci-registry "$HERE/oci-registry"
+# A Docker credential helper with a JSON-file store, built on the upstream protocol library
+# (github.com/docker/docker-credential-helpers): Debian's package ships only -pass and -secretservice, which
+# need a GPG or D-Bus keyring. The credential-helper integration test runs it as `docker-credential-…`.
+local_go_tool docker-credential-portcullis-test "$HERE/credential-helper"
 
 # go_binary_name PACKAGE: the file name go build gives PACKAGE's binary (a /vN suffix is skipped).
 go_binary_name() {

@@ -42,6 +42,11 @@ export class TtlCache<V> {
     return value;
   }
 
+  /** Drops `key` (a failed answer that must not be reused). */
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
   /** How long an entry lives. */
   get ttl(): number {
     return this.ttlMs;

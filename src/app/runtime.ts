@@ -18,7 +18,7 @@ import { VerdictCache } from '../engine/verdict-cache';
 import type { Metrics } from '../observability/metrics';
 import { RegistryLabels } from '../observability/registry-label';
 import type { PullSecretSource } from '../engine/pull-secrets.types';
-import { RegistryClient } from '../registry';
+import { CredentialHelpers, RegistryClient } from '../registry';
 import type { Descriptor } from '../registry/registry.types';
 import type { BreakGlassSettings } from '../policy/decide/break-glass';
 import type { CompiledAuthority } from '../policy/compile/compiled.types';
@@ -83,6 +83,8 @@ export function createRuntime(options: {
   tuf?: TufMirror;
   /** --valkey-* settings; without them there is no shared cache. */
   sharedCache?: SharedCacheSettings;
+  /** Runs the --docker-config files' credential helpers (a default one searching PATH when absent). */
+  credentialHelpers?: CredentialHelpers;
 }): Runtime {
   const now = options.now ?? Date.now;
   // The registry label takes only hosts the loaded policies name (a pod could name any host).
@@ -139,7 +141,10 @@ export function createRuntime(options: {
     ...(options.metrics ? { metrics: options.metrics } : {}),
     now,
   };
-  const credentials = new CredentialsBuilder();
+  const credentials = new CredentialsBuilder(
+    options.flags.dockerConfigs,
+    options.credentialHelpers ?? new CredentialHelpers({ now }),
+  );
   // requestInput gathers what both webhooks need for one request: policies, labels, credentials, deadline.
   const requestInput = async (facts: AdmissionFacts, deadline: number): Promise<PinInput> => ({
     facts,
@@ -152,7 +157,7 @@ export function createRuntime(options: {
     credentialsFor: async (policies, pod, namespace) => {
       const podConfigs =
         pod && options.pullSecrets ? await options.pullSecrets.dockerConfigsFor(namespace, pod) : [];
-      return credentials.forRequest([...podConfigs, ...options.flags.dockerConfigs], policies);
+      return credentials.forRequest(podConfigs, policies);
     },
   });
   const evaluate = async (

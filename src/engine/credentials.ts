@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { CompiledPolicy } from '../policy/compile/compiled.types';
-import { ChainedKeychain, Keychain } from '../registry';
+import { ChainedKeychain, CredentialHelpers, fromOperatorDockerConfig, Keychain } from '../registry';
 import type { CredentialSource } from '../registry/registry.types';
 
 /** Distinct pull-secret docker configs kept parsed (pods of one namespace share a few); least recently used go first. */
@@ -21,18 +21,29 @@ function fingerprint(parts: readonly string[]): string {
 }
 
 /**
- * Builds the lookup order of docs/policy.md: the pod's pull secrets (and its ServiceAccount's), then
+ * Builds the lookup order of docs/policy.md: the pod's pull secrets (and its ServiceAccount's), then the
+ * operator's `--docker-config` files (the only ones whose `credHelpers`/`credsStore` are honoured), then
  * each governing policy's `registry.credentials`, then anonymous (the registry client's fallback).
- * Policy keychains are parsed once per compiled policy; pod keychains once per distinct docker config.
+ * Operator files are parsed once here (a bad one fails at start); policy keychains once per compiled policy;
+ * pod keychains once per distinct docker config.
  */
 export class CredentialsBuilder {
   private readonly perPolicy = new WeakMap<CompiledPolicy, Keychain[]>();
   private readonly perConfig = new LRUCache<string, Keychain>({ max: MAX_CACHED_POD_KEYCHAINS });
+  private readonly operator: readonly CredentialSource[];
 
-  // forRequest chains the pod's docker configs ahead of the policies' credentials.
+  constructor(
+    private readonly operatorConfigs: readonly string[] = [],
+    helpers: CredentialHelpers = new CredentialHelpers(),
+  ) {
+    this.operator = operatorConfigs.map((json) => fromOperatorDockerConfig(json, helpers));
+  }
+
+  // forRequest chains the pod's docker configs and the operator's ahead of the policies' credentials.
   forRequest(podConfigs: readonly string[], policies: readonly CompiledPolicy[]): KeyedCredentials {
     const sources: CredentialSource[] = podConfigs.map((json) => this.podKeychain(json));
-    const parts = [...podConfigs];
+    sources.push(...this.operator);
+    const parts = [...podConfigs, ...this.operatorConfigs];
     for (const policy of policies) {
       sources.push(...this.policyKeychains(policy));
       parts.push(...policy.registry.credentials);

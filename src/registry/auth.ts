@@ -134,7 +134,7 @@ export class Authenticator {
         ? await this.refreshGrant(req, realm, service, scope, cred.identityToken)
         : await this.tokenGet(req, realm, service, scope);
     if (res.status === 401 || res.status === 403)
-      throw unauthorized(req.where, hasSecret(cred), 'the token server');
+      throw unauthorized(req.where, hasSecret(cred), 'the token server', cred?.origin);
     if (res.status !== 200) {
       throw registryError(
         'REGISTRY_BAD_RESPONSE',
@@ -244,9 +244,10 @@ export function unauthorized(
   where: RegistryWhere,
   hadCredentials: boolean,
   who = 'the registry',
+  origin = 'the pull secret',
 ): RegistryError {
   const message = hadCredentials
-    ? `${describeWhere(where)}: ${who} rejected the credentials for ${where.registry}, or they do not grant pull access; check the pull secret for ${where.registry}`
+    ? `${describeWhere(where)}: ${who} rejected the credentials for ${where.registry}, or they do not grant pull access; check ${origin} for ${where.registry}`
     : `${describeWhere(where)}: the registry requires authentication and no credentials for ${where.registry} were found; add an imagePullSecret (or the policy's registry.credentials) for ${where.registry}`;
   return registryError('REGISTRY_UNAUTHORIZED', where, message, { details: { hadCredentials } });
 }

@@ -1,6 +1,7 @@
 // The registry layer's public surface: the OCI distribution client, keychains, errors and limits.
 export { RegistryClient, type RegistryClientOptions } from './client';
 export { ANONYMOUS, ChainedKeychain, Keychain, normaliseRegistryHost } from './keychain';
+export { CredentialHelpers, fromOperatorDockerConfig } from './cred-helpers';
 export * from './errors';
 export * from './limits';
 export * from './media-types';

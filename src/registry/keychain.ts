@@ -1,5 +1,5 @@
 import { RegistryError } from './errors';
-import type { Credential, CredentialSource } from './registry.types';
+import type { Credential, CredentialSource, LookupContext } from './registry.types';
 import { isRecord } from '../guards';
 
 /** Hosts that all mean Docker Hub in docker config files. */
@@ -71,9 +71,9 @@ export class Keychain implements CredentialSource {
 export class ChainedKeychain implements CredentialSource {
   constructor(private readonly sources: readonly CredentialSource[]) {}
 
-  lookup(registry: string): Credential | undefined {
+  async lookup(registry: string, ctx?: LookupContext): Promise<Credential | undefined> {
     for (const source of this.sources) {
-      const found = source.lookup(registry);
+      const found = await source.lookup(registry, ctx);
       if (found !== undefined) return found;
     }
     return undefined;

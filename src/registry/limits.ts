@@ -54,3 +54,15 @@ export const MAX_QUOTED_REGISTRY_TEXT = 200;
 export const NO_REFERRERS_API_TTL_MS = 10 * 60_000;
 /** Registries whose capabilities are remembered at once; the least recently used are forgotten. */
 export const MAX_REGISTRY_HOSTS_REMEMBERED = 1000;
+
+/** Longest a `docker-credential-<name> get` may run before it is killed (ECR and GCR helpers call a cloud API). */
+export const CRED_HELPER_TIMEOUT_MS = 5_000;
+
+/** Most bytes a credential helper may print on stdout or stderr (each); real answers are a few KiB. */
+export const MAX_CRED_HELPER_OUTPUT_BYTES = 64 * 1024;
+
+/** How long a credential helper's answer (credentials or "not found") is reused per (helper, registry). */
+export const CRED_HELPER_CACHE_TTL_MS = 60_000;
+
+/** (helper, registry) answers kept; least recently used go first. */
+export const MAX_CACHED_CRED_HELPER_ANSWERS = 256;

@@ -21,11 +21,22 @@ export interface Credential {
   readonly identityToken?: string;
   /** A bearer token to send as is (docker config `registrytoken`). */
   readonly registryToken?: string;
+  /** Where the credential came from, for messages (e.g. "credential helper docker-credential-ecr-login"); never secret. */
+  readonly origin?: string;
 }
 
-/** Looks up credentials by normalised registry host; the first keychain that knows the host wins. */
+/** What a lookup may need: a credential helper runs a program, bounded by the request's deadline. */
+export interface LookupContext {
+  readonly deadline: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Looks up credentials by normalised registry host; the first keychain that knows the host wins. Docker config
+ * `auths` answer at once; `credHelpers`/`credsStore` run a helper, so the answer may be a promise.
+ */
 export interface CredentialSource {
-  lookup(registry: string): Credential | undefined;
+  lookup(registry: string, ctx?: LookupContext): Credential | undefined | Promise<Credential | undefined>;
 }
 
 /** Per-request inputs to every registry call. */

@@ -42,7 +42,10 @@ export class Session implements RegistryFetcher {
   async fetch(where: RepoWhere, spec: FetchSpec, ctx: RegistryRequestContext): Promise<TransportResponse> {
     const authReq: AuthRequest = {
       where,
-      credential: ctx.credentials.lookup(where.registry),
+      credential: await ctx.credentials.lookup(where.registry, {
+        deadline: ctx.deadline,
+        ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+      }),
       deadline: ctx.deadline,
       ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
     };
@@ -54,10 +57,10 @@ export class Session implements RegistryFetcher {
       res = await this.send(where, spec, ctx, header);
       if (res.status === 401) {
         this.auth.forget(authReq);
-        throw unauthorized(where, authReq.credential !== undefined);
+        throw unauthorized(where, authReq.credential !== undefined, undefined, authReq.credential?.origin);
       }
     }
-    if (res.status === 403) throw unauthorized(where, authReq.credential !== undefined);
+    if (res.status === 403) throw unauthorized(where, authReq.credential !== undefined, undefined, authReq.credential?.origin);
     return res;
   }
 

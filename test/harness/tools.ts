@@ -15,6 +15,8 @@ export type ToolName =
   | 'docker-registry'
   | 'htpasswd'
   | 'oci-registry'
+  // a Docker credential helper with a file store (hack/credential-helper)
+  | 'docker-credential-portcullis-test'
   | 'skopeo'
   | 'umoci'
   // the shared cache's store (Debian bookworm-backports)

@@ -79,7 +79,7 @@ describe('Keychain.fromDockerConfigJson', () => {
 });
 
 describe('ChainedKeychain', () => {
-  it('returns the first source that knows the host', () => {
+  it('returns the first source that knows the host', async () => {
     const first = Keychain.fromDockerConfigJson(
       JSON.stringify({ auths: { 'a.io': { auth: b64('first:1') } } }),
     );
@@ -87,8 +87,8 @@ describe('ChainedKeychain', () => {
       JSON.stringify({ auths: { 'a.io': { auth: b64('second:2') }, 'b.io': { auth: b64('b:3') } } }),
     );
     const chain = new ChainedKeychain([ANONYMOUS, first, second]);
-    expect(chain.lookup('a.io')?.username).toBe('first');
-    expect(chain.lookup('b.io')?.username).toBe('b');
-    expect(chain.lookup('c.io')).toBeUndefined();
+    expect((await chain.lookup('a.io'))?.username).toBe('first');
+    expect((await chain.lookup('b.io'))?.username).toBe('b');
+    expect(await chain.lookup('c.io')).toBeUndefined();
   });
 });

@@ -60,7 +60,8 @@ export class Session implements RegistryFetcher {
         throw unauthorized(where, authReq.credential !== undefined, undefined, authReq.credential?.origin);
       }
     }
-    if (res.status === 403) throw unauthorized(where, authReq.credential !== undefined, undefined, authReq.credential?.origin);
+    if (res.status === 403)
+      throw unauthorized(where, authReq.credential !== undefined, undefined, authReq.credential?.origin);
     return res;
   }
 

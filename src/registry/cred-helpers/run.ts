@@ -58,7 +58,10 @@ export function runCredentialHelper(run: HelperRun): Promise<Credential | undefi
       finish(failed(run, why));
     };
     const onAbort = (): void => kill('the request was cancelled while it ran; killed it');
-    const timer = setTimeout(() => kill(`it did not answer within ${run.timeoutMs} ms; killed it`), run.timeoutMs);
+    const timer = setTimeout(
+      () => kill(`it did not answer within ${run.timeoutMs} ms; killed it`),
+      run.timeoutMs,
+    );
     run.signal?.addEventListener('abort', onAbort, { once: true });
     // Helper output is untrusted in size: more than the limit on either stream kills it.
     child.stdout.on('data', (chunk: Buffer) => {

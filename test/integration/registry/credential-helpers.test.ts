@@ -41,14 +41,18 @@ beforeAll(async () => {
   symlinkSync(tool('docker-credential-portcullis-test'), path.join(dir, 'docker-credential-file'));
   script('hang', 'setTimeout(() => undefined, 60_000);');
   script('flood', "const b = Buffer.alloc(65536, 'y'); const w = () => process.stdout.write(b, w); w();");
-  script('broken', "process.stderr.write('error getting credentials: the cloud said no\\n'); process.exit(3);");
+  script(
+    'broken',
+    "process.stderr.write('error getting credentials: the cloud said no\\n'); process.exit(3);",
+  );
   script('garbage', "process.stdout.write('not json\\n');");
   process.env.PORTCULLIS_TEST_CREDENTIALS = store;
-  digest = (await pushRandomImage(t.host, repo.repository, 'v1', { username: t.username, password: t.password }))
-    .digest;
+  digest = (
+    await pushRandomImage(t.host, repo.repository, 'v1', { username: t.username, password: t.password })
+  ).digest;
 });
-afterAll(() => {
-  client.close();
+afterAll(async () => {
+  await client.close();
   if (savedStore === undefined) delete process.env.PORTCULLIS_TEST_CREDENTIALS;
   else process.env.PORTCULLIS_TEST_CREDENTIALS = savedStore;
   rmSync(dir, { recursive: true, force: true });

@@ -51,7 +51,10 @@ describe('CredentialsBuilder with --docker-config files', () => {
     const policy = fakePolicy({
       registry: { credentials: [config('p.example', 'policy', 'p')], onError: 'deny', maxStalenessMs: 0 },
     });
-    const b = new CredentialsBuilder([withHelper('r.example', 'ops'), withHelper('p.example', 'ops')], h.helpers);
+    const b = new CredentialsBuilder(
+      [withHelper('r.example', 'ops'), withHelper('p.example', 'ops')],
+      h.helpers,
+    );
     const creds = b.forRequest([config('r.example', 'pod', 'p1')], [policy]);
     expect(await creds.source.lookup('r.example')).toMatchObject({ username: 'pod' });
     expect(await creds.source.lookup('p.example')).toMatchObject({ username: 'ops' });

@@ -121,9 +121,12 @@ function toCredential(stdout: string, program: string): Credential {
   return { ...(username === undefined || username === '' ? {} : { username }), password: secret, origin };
 }
 
-// firstLine is the first non-empty line of a helper's error output, cut to the quoting limit.
+// firstLine is the first non-empty line of a helper's error output, cut to the quoting limit; a line that looks
+// like an answer (a broken helper printing credentials and failing anyway) is never quoted.
 function firstLine(text: string): string {
   const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
+  if (/secret|password|token/i.test(line) && line.includes('{'))
+    return '(output withheld: it looks like credentials)';
   return line.trim().slice(0, MAX_QUOTED_REGISTRY_TEXT);
 }
 

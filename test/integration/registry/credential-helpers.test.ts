@@ -46,6 +46,10 @@ beforeAll(async () => {
     "process.stderr.write('error getting credentials: the cloud said no\\n'); process.exit(3);",
   );
   script('garbage', "process.stdout.write('not json\\n');");
+  script(
+    'leaky',
+    `process.stdout.write(JSON.stringify({ Username: 'u', Secret: 'leaked-${'s'.repeat(8)}' }) + '\\n'); process.exitCode = 1;`,
+  );
   process.env.PORTCULLIS_TEST_CREDENTIALS = store;
   digest = (
     await pushRandomImage(t.host, repo.repository, 'v1', { username: t.username, password: t.password })
@@ -109,6 +113,11 @@ describe('docker credential helpers against a token-auth registry', () => {
     ['failing', 'broken', 'exited with status 3: "error getting credentials: the cloud said no"'],
     ['flooding', 'flood', `more than ${MAX_CRED_HELPER_OUTPUT_BYTES} bytes on stdout`],
     ['answering garbage', 'garbage', 'its answer is not JSON'],
+    [
+      'failing after printing credentials',
+      'leaky',
+      'exited with status 1: "(output withheld: it looks like credentials)"',
+    ],
   ])('fails with REGISTRY_CREDENTIAL_HELPER_FAILED for a %s helper', async (_name, helper, message) => {
     await expect(resolveWith({ credsStore: helper })).rejects.toThrowWithCode(
       'REGISTRY_CREDENTIAL_HELPER_FAILED',
@@ -137,5 +146,6 @@ describe('docker credential helpers against a token-auth registry', () => {
     const all = logLines.join('\n');
     expect(all).not.toContain(t.password);
     expect(all).not.toContain(t.refreshToken);
+    expect(all).not.toContain('leaked-');
   });
 });

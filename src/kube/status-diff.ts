@@ -10,7 +10,8 @@ export function statusFingerprint(status: PolicyStatus | undefined): string {
   const conditions = [...(status?.conditions ?? [])]
     .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))
     .map(canonicalCondition);
-  return JSON.stringify([status?.observedGeneration ?? null, conditions]);
+  const summary = status?.summary === undefined ? null : [status.summary.images, status.summary.authorities];
+  return JSON.stringify([status?.observedGeneration ?? null, conditions, summary]);
 }
 
 /**

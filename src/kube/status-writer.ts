@@ -38,7 +38,7 @@ function keyOf(obj: PolicyResource): string {
 }
 
 /**
- * Writes `status.conditions` (Ready) and `status.observedGeneration` through the status subresource with a
+ * Writes `status.conditions` (Ready), `status.summary` and `status.observedGeneration` through the status subresource with a
  * JSON merge patch, only when they would change. Failures are logged, never thrown: status is a report,
  * and admission keeps working from the compiled snapshot either way.
  */
@@ -65,7 +65,13 @@ export class StatusWriter {
     for (const { obj, outcome } of items) {
       const key = keyOf(obj);
       seen.add(key);
-      const desired = toPolicyStatus(obj.metadata?.generation ?? 0, outcome, new Date(now), obj.status);
+      const desired = toPolicyStatus(
+        obj.metadata?.generation ?? 0,
+        outcome,
+        new Date(now),
+        obj.status,
+        obj.spec,
+      );
       if (!statusChanged(obj.status, desired)) continue;
       const fingerprint = statusFingerprint(desired);
       const rv = obj.metadata?.resourceVersion;

@@ -1,6 +1,7 @@
 import type { CompiledPolicy } from './compiled.types';
 import type { PolicyCondition, PolicyStatus } from '../crd/crd.types';
 import { formatFieldErrors, type PolicyError } from '../errors';
+import { toPolicySummary } from './summary';
 
 /** Longest condition message written to status (the CRD schema allows 32768). */
 export const MAX_CONDITION_MESSAGE_CHARS = 8192;
@@ -8,13 +9,15 @@ export const MAX_CONDITION_MESSAGE_CHARS = 8192;
 /**
  * The status a policy should carry after a compile: a `Ready` condition that says whether it compiled
  * and, if not, every field error (e.g. which key failed to parse), plus `observedGeneration`.
- * `lastTransitionTime` is kept from `previous` when the Ready status did not change.
+ * `lastTransitionTime` is kept from `previous` when the Ready status did not change. With `spec`, also the
+ * `summary` the printer columns show (globs and authorities, shortened).
  */
 export function toPolicyStatus(
   generation: number,
   result: { readonly policy: CompiledPolicy } | { readonly error: PolicyError },
   now: Date,
   previous?: PolicyStatus,
+  spec?: unknown,
 ): PolicyStatus {
   const ready = 'policy' in result;
   const status: PolicyCondition['status'] = ready ? 'True' : 'False';
@@ -31,5 +34,6 @@ export function toPolicyStatus(
     message: message.slice(0, MAX_CONDITION_MESSAGE_CHARS),
   };
   const others = (previous?.conditions ?? []).filter((c) => c.type !== 'Ready');
-  return { conditions: [...others, condition], observedGeneration: generation };
+  const summary = spec === undefined ? {} : { summary: toPolicySummary(spec) };
+  return { conditions: [...others, condition], observedGeneration: generation, ...summary };
 }

@@ -16,7 +16,6 @@ export interface CelRule {
 /** A schema node. `errorCode` is ours (the code validation reports); it is never written to a CRD. */
 export interface SchemaNode {
   readonly type: 'object' | 'array' | 'string' | 'integer' | 'boolean';
-  readonly description?: string;
   readonly properties?: Readonly<Record<string, SchemaNode>>;
   readonly required?: readonly string[];
   readonly additionalProperties?: SchemaNode;
@@ -59,8 +58,8 @@ export type PropertySchemas<T> = {
   [K in keyof T]-?: IsOptional<T, K> extends true ? OptionalSchema<Exclude<T[K], undefined>> : Schema<T[K]>;
 };
 
+/** Options every node takes. Descriptions are not among them: they come from crd.types.ts's doc comments. */
 interface Common {
-  readonly description?: string;
   readonly errorCode?: PolicyErrorCode;
 }
 

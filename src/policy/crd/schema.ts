@@ -23,6 +23,7 @@ import type {
   OciVaultKey,
   PolicyCondition,
   PolicyStatus,
+  PolicySummary,
   RegistryCredentialRef,
   RegistrySpec,
   SecretKeyRef,
@@ -60,6 +61,10 @@ export const MAX_SELECTOR_LABELS = 64;
 export const MAX_SELECTOR_EXPRESSIONS = 32;
 export const MAX_SELECTOR_VALUES = 64;
 export const MAX_CONDITIONS = 16;
+/** How many image globs or authorities `status.summary` names before it says `+N` (the printer columns). */
+export const MAX_SUMMARY_ITEMS = 3;
+/** Longest `status.summary` string; longer ones end in `…`. */
+export const MAX_SUMMARY_LENGTH = 1024;
 /** Longest inline sigstore trusted root (JSON) in a keyless authority. */
 export const MAX_TRUSTED_ROOT_LENGTH = 1024 * 1024;
 
@@ -71,16 +76,10 @@ const STALENESS_PATTERN = '^[1-9][0-9]{0,4}[mhd]$';
 const MAX_STALENESS_TEXT = 6;
 const SECRET_KEY_PATTERN = '^[-._a-zA-Z0-9]+$';
 
-const text = (description?: string): Schema<string> =>
-  string({ maxLength: MAX_TEXT_LENGTH, minLength: 1, ...(description ? { description } : {}) });
-const pem = (description: string): Schema<string> =>
-  string({ maxLength: MAX_PEM_LENGTH, minLength: 1, description });
-const pemList = (description: string): Schema<string[]> =>
-  array(pem('A PEM block, or the base64 of one.'), {
-    maxItems: MAX_PEM_LIST_ITEMS,
-    minItems: 1,
-    description,
-  });
+// Descriptions are not written here: they come from the doc comments of crd.types.ts (ADR 0002).
+const text = (): Schema<string> => string({ maxLength: MAX_TEXT_LENGTH, minLength: 1 });
+const pem = (): Schema<string> => string({ maxLength: MAX_PEM_LENGTH, minLength: 1 });
+const pemList = (): Schema<string[]> => array(pem(), { maxItems: MAX_PEM_LIST_ITEMS, minItems: 1 });
 const secretName = string({
   maxLength: MAX_DNS_SUBDOMAIN_LENGTH,
   minLength: 1,
@@ -110,24 +109,18 @@ const labelSelectorRequirement = object<LabelSelectorRequirement>({
   ),
 });
 
-const labelSelector = object<LabelSelector>(
-  {
-    matchLabels: optional(
-      stringMap(string({ maxLength: MAX_DNS_LABEL_LENGTH }), { maxProperties: MAX_SELECTOR_LABELS }),
-    ),
-    matchExpressions: optional(
-      array(labelSelectorRequirement, { maxItems: MAX_SELECTOR_EXPRESSIONS, listType: 'atomic' }),
-    ),
-  },
-  {
-    description:
-      'Selects the namespaces this ClusterImagePolicy applies to. Absent or {} selects every namespace.',
-  },
-);
+const labelSelector = object<LabelSelector>({
+  matchLabels: optional(
+    stringMap(string({ maxLength: MAX_DNS_LABEL_LENGTH }), { maxProperties: MAX_SELECTOR_LABELS }),
+  ),
+  matchExpressions: optional(
+    array(labelSelectorRequirement, { maxItems: MAX_SELECTOR_EXPRESSIONS, listType: 'atomic' }),
+  ),
+});
 
 const cosignKey = object<CosignKey>(
   {
-    data: optional(pem('One or several concatenated PEM public keys (cosign.pub).')),
+    data: optional(pem()),
     secretRef: optional(secretKeyRef),
   },
   {
@@ -181,27 +174,23 @@ const cosignAuthority = object<CosignAuthority>({
   tlog: optional(
     object<CosignTlog>({
       required: optional(boolean()),
-      rekorKeys: optional(
-        pemList("PEM public keys of the Rekor logs to trust instead of the TrustedRoot's."),
-      ),
+      rekorKeys: optional(pemList()),
     }),
   ),
   attestations: optional(array(cosignAttestation, { maxItems: MAX_LIST_ITEMS })),
 });
 
 const notaryV1Authority = object<NotaryV1Authority>({
-  server: text('Notary server URL, e.g. https://notary.example.com'),
-  rootKeys: pemList('Pinned root keys: PEM certificates or public keys, or the base64 of one.'),
+  server: text(),
+  rootKeys: pemList(),
   delegations: optional(array(text(), { maxItems: MAX_LIST_ITEMS })),
 });
 
 const notationAuthority = object<NotationAuthority>({
   trustStore: object<NotationTrustStore>({
-    ca: optional(pemList('CA certificates (PEM) for the notary.x509 signing scheme.')),
-    signingAuthority: optional(
-      pemList('Signing authority certificates (PEM) for notary.x509.signingAuthority.'),
-    ),
-    tsa: optional(pemList('Timestamp authority certificates (PEM).')),
+    ca: optional(pemList()),
+    signingAuthority: optional(pemList()),
+    tsa: optional(pemList()),
   }),
   trustedIdentities: array(text(), { maxItems: MAX_LIST_ITEMS, minItems: 1 }),
   verificationLevel: optional(enumeration(['strict', 'permissive', 'audit'] as const), 'strict'),
@@ -215,7 +204,7 @@ const notationAuthority = object<NotationAuthority>({
 
 const ociVaultKey = object<OciVaultKey>({
   keyId: text(),
-  publicKey: optional(pem('The key in PEM (optional).')),
+  publicKey: optional(pem()),
 });
 
 const ociVaultAuth = object<OciVaultAuth>({
@@ -256,11 +245,8 @@ const authority = object<Authority>(
 );
 
 const breakGlass = object<BreakGlassSpec>({
-  allowed: optional(
-    boolean({ description: 'Whether the break-glass annotation may admit failing images.' }),
-    true,
-  ),
-  requireReason: optional(boolean({ description: 'Require portcullis.dev/break-glass-reason.' }), false),
+  allowed: optional(boolean(), true),
+  requireReason: optional(boolean(), false),
   allowedGroups: optional(
     array(string({ maxLength: MAX_GROUP_LENGTH, minLength: 1 }), { maxItems: MAX_GROUPS, listType: 'set' }),
   ),
@@ -278,11 +264,7 @@ const imagePolicySpecProperties: PropertySchemas<ImagePolicySpec> = {
   mode: optional(enumeration(['enforce', 'warn', 'audit'] as const), 'enforce'),
   images: array(
     object<ImageGlob>({
-      glob: string({
-        maxLength: MAX_GLOB_LENGTH,
-        minLength: 1,
-        description: 'Anchored glob on the normalised name.',
-      }),
+      glob: string({ maxLength: MAX_GLOB_LENGTH, minLength: 1 }),
     }),
     { maxItems: MAX_IMAGES_PER_POLICY, minItems: 1, listType: 'atomic' },
   ),
@@ -331,10 +313,13 @@ const condition = object<PolicyCondition>({
   message: string({ maxLength: MAX_CONDITION_MESSAGE_LENGTH }),
 });
 
+const summaryText = string({ maxLength: MAX_SUMMARY_LENGTH });
+
 /** The schema of `status` (written by Portcullis through the status subresource). */
 export const policyStatusSchema = object<PolicyStatus>({
   conditions: optional(
     array(condition, { maxItems: MAX_CONDITIONS, listType: 'map', listMapKeys: ['type'] }),
   ),
   observedGeneration: optional(integer({ minimum: 0 })),
+  summary: optional(object<PolicySummary>({ images: summaryText, authorities: summaryText })),
 });

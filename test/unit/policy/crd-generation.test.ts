@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { renderCrds } from '../../../src/policy/crd/manifest';
+import { loadCrdDocs } from '../../../tools/crd-descriptions';
 
 const DIR = join(__dirname, '..', '..', '..', 'manifests', 'crds');
 
@@ -21,7 +22,7 @@ function walk(
 }
 
 describe('generated CRDs', () => {
-  const files = renderCrds();
+  const files = renderCrds(loadCrdDocs());
 
   test('the committed files equal the generator output (run `npm run gen:crds`)', () => {
     expect(files.map((f) => f.fileName)).toEqual([
@@ -45,11 +46,15 @@ describe('generated CRDs', () => {
       storage: true,
       subresources: { status: {} },
     });
-    expect(version.additionalPrinterColumns.map((c: { name: string }) => c.name)).toEqual([
-      'Mode',
-      'Images',
-      'Ready',
-      'Age',
+    const columns = version.additionalPrinterColumns as { name: string; priority?: number }[];
+    expect(columns.map((c) => [c.name, c.priority ?? 0])).toEqual([
+      ['Mode', 0],
+      ['Images', 0],
+      ['Ready', 0],
+      ['Reason', 0],
+      ['Age', 0],
+      ['Threshold', 1],
+      ['Authorities', 1],
     ]);
     const spec = version.schema.openAPIV3Schema.properties.spec;
     expect('namespaceSelector' in spec.properties).toBe(hasSelector);

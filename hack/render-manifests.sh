@@ -44,7 +44,9 @@ metadata:
   labels:
     app.kubernetes.io/part-of: portcullis
 HEADER
-  "$helm" template portcullis charts/portcullis --namespace "$NAMESPACE" --set certManager.enabled=true
+  # --api-versions: helm template sees no cluster; the chart refuses cert-manager mode unless cert-manager.io/v1 is served.
+  "$helm" template portcullis charts/portcullis --namespace "$NAMESPACE" --set certManager.enabled=true \
+    --api-versions cert-manager.io/v1
 }
 
 if $check; then

@@ -33,6 +33,9 @@ helm.sh/chart: {{ include "portcullis.chart" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: portcullis
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
 {{- define "portcullis.serviceAccountName" -}}
@@ -87,6 +90,9 @@ app.kubernetes.io/part-of: portcullis
 
 {{/* Refuses value combinations that would install a webhook nobody can reach. */}}
 {{- define "portcullis.validate" -}}
+{{- if and .Values.certManager.enabled (not .Values.certManager.skipCrdCheck) (not (.Capabilities.APIVersions.Has "cert-manager.io/v1")) }}
+{{- fail "certManager.enabled needs cert-manager: this cluster does not serve cert-manager.io/v1 (install cert-manager and its CRDs first, or use the default self-managed TLS). With helm template, pass --api-versions cert-manager.io/v1 or set certManager.skipCrdCheck=true" }}
+{{- end }}
 {{- if and .Values.webhook.url (not .Values.webhook.caBundle) }}
 {{- fail "webhook.url needs webhook.caBundle: the base64 PEM CA that signed the certificate served at that URL" }}
 {{- end }}

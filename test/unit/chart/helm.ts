@@ -40,9 +40,20 @@ export function runHelm(helm: string, args: readonly string[]): HelmRun {
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
+/** helm template sees no cluster: declare cert-manager's API, which cert-manager mode requires. */
+export const CERT_MANAGER_API = ['--api-versions', 'cert-manager.io/v1'] as const;
+
 // template renders the chart with extra helm arguments (-f FILE, --set k=v).
 export function template(helm: string, args: readonly string[] = []): HelmRun {
-  return runHelm(helm, ['template', 'portcullis', CHART, '--namespace', NAMESPACE, ...args]);
+  return runHelm(helm, [
+    'template',
+    'portcullis',
+    CHART,
+    '--namespace',
+    NAMESPACE,
+    ...CERT_MANAGER_API,
+    ...args,
+  ]);
 }
 
 // toObjects parses helm's multi-document output, dropping empty documents.

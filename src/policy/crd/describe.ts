@@ -40,7 +40,8 @@ export function describeSchema(node: OpenApiNode, doc: DocNode | undefined): Ope
 export function missingDescriptions(node: OpenApiNode, path = ''): string[] {
   const missing: string[] = [];
   const isItem = path.endsWith('[]');
-  const needed = path !== '' && (!isItem || node.type === 'object');
+  // `.metadata` is ObjectMeta: the API server documents it and forbids a description of ours there.
+  const needed = path !== '' && path !== '.metadata' && (!isItem || node.type === 'object');
   if (needed && (typeof node.description !== 'string' || node.description === '')) missing.push(path);
   const props = (node.properties ?? {}) as Record<string, OpenApiNode>;
   for (const [k, v] of Object.entries(props)) missing.push(...missingDescriptions(v, `${path}.${k}`));

@@ -140,7 +140,8 @@ function crdObject(n: CrdNames): Record<string, unknown> {
                   status: toOpenApi(policyStatusSchema.node),
                 },
               },
-              n.doc,
+              // The API server forbids anything but name/generateName under metadata, a description included.
+              { ...n.doc, properties: { ...n.doc.properties, metadata: {} } },
             ),
           },
         },

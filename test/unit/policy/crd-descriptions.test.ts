@@ -67,6 +67,11 @@ describe('CRD descriptions', () => {
     );
   });
 
+  test('metadata stays bare: the API server rejects a CRD that describes ObjectMeta', () => {
+    for (const f of committed('manifests/crds'))
+      expect((schemaOf(f).properties as Record<string, OpenApiNode>).metadata).toEqual({ type: 'object' });
+  });
+
   test('a field without a doc comment is reported with its path, also inside array items', () => {
     const docs = loadCrdDocs();
     const node = schemaOf(renderCrds(docs)[1] as CrdFile);

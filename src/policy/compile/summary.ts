@@ -1,12 +1,8 @@
 import type { PolicySummary } from '../crd/crd.types';
 import { MAX_SUMMARY_ITEMS, MAX_SUMMARY_LENGTH } from '../crd/schema';
+import { isRecord } from '../../guards';
 
 const AUTHORITY_KINDS = ['cosign', 'notaryV1', 'notation', 'ociVault'] as const;
-
-// isRecord narrows an unvalidated spec value to an object.
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 // listOf reads an array field of an unvalidated spec; anything else reads as empty.
 function listOf(spec: Record<string, unknown>, field: string): unknown[] {

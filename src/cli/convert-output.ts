@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { compilePolicy } from '../policy/compile/compile';
+import { isPolicyError } from '../policy/errors';
+import type { PolicyObject } from '../policy/crd/crd.types';
 import { formatFindingLine, toConversionReport, toConversionYaml, type Conversion } from '../convert/report';
 import { ConfigError, EXIT_ALLOWED } from './errors';
 
@@ -23,8 +25,7 @@ export function writeConversion(
   flags: ConvertOutputFlags,
 ): Promise<number> {
   const secrets = { get: () => undefined };
-  for (const p of conversion.policies)
-    compilePolicy(p, { secrets, defaultNamespace: flags.namespace ?? 'default' });
+  for (const p of conversion.policies) compileShape(p, flags.namespace ?? 'default', secrets);
   if (flags.report !== undefined) writeReport(flags.report, toConversionReport(conversion, source));
   for (const f of conversion.findings) process.stderr.write(`${formatFindingLine(f)}\n`);
   process.stdout.write(toConversionYaml(conversion, command, source));
@@ -40,5 +41,25 @@ function writeReport(file: string, text: string): void {
       'CONFIG_INVALID_FLAG',
       `--report ${file}: cannot write: ${(error as Error).message}`,
     );
+  }
+}
+
+// compileShape compiles one generated policy; a Secret or ConfigMap it names is not at hand here (it lives in the
+// cluster), so only "not found" for those is tolerated, exactly as `policy lint` makes it a warning.
+function compileShape(
+  policy: PolicyObject,
+  defaultNamespace: string,
+  secrets: { get: () => undefined },
+): void {
+  try {
+    compilePolicy(policy, { secrets, defaultNamespace });
+  } catch (error) {
+    if (!isPolicyError(error) || error.fieldErrors.length === 0) throw error;
+    const onlyMissing = error.fieldErrors.every(
+      (e) =>
+        (e.code === 'POLICY_SECRET_NOT_FOUND' || e.code === 'POLICY_CONFIGMAP_NOT_FOUND') &&
+        e.message.endsWith('not found'),
+    );
+    if (!onlyMissing) throw error;
   }
 }

@@ -4,6 +4,9 @@ import { EXIT_USAGE } from './errors';
 import { fromHpvs } from './from-hpvs';
 import { fromConnaisseur, fromPortieris } from './from-peers';
 import { fromNotation, type FromNotationFlags } from './from-notation';
+import { fromKyverno } from './from-kyverno';
+import { fromPolicyController } from './from-policy-controller';
+import type { ConvertOutputFlags } from './convert-output';
 import { lint } from './lint';
 import { review } from './review';
 import { serve } from './serve';
@@ -210,6 +213,21 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .option('--report <file>', 'write the JSON conversion report here')
     .action(async (file: string, flags) => setExit(await fromPortieris(file, withNoMatch(flags))));
+  policy
+    .command('from-kyverno')
+    .description('print Portcullis policies for Kyverno verifyImages rules and ImageValidatingPolicies')
+    .argument('<file>', 'Kyverno ClusterPolicy / Policy / ImageValidatingPolicy YAML (multi-document)')
+    .option('--namespace <ns>', 'metadata.namespace of ImagePolicies made from a Policy without one')
+    .option('--report <file>', 'also write the conversion report as JSON')
+    .action(async (file: string, flags: ConvertOutputFlags) => setExit(await fromKyverno(file, flags)));
+  policy
+    .command('from-policy-controller')
+    .description('print ClusterImagePolicies for sigstore policy-controller ClusterImagePolicies')
+    .argument('<file>', 'policy.sigstore.dev ClusterImagePolicy YAML (multi-document)')
+    .option('--report <file>', 'also write the conversion report as JSON')
+    .action(async (file: string, flags: ConvertOutputFlags) =>
+      setExit(await fromPolicyController(file, flags)),
+    );
   return program;
 }
 

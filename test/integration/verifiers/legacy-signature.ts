@@ -1,6 +1,7 @@
 // Test helper: read a cosign v2 legacy `.sig` signature of an image (its manifest, payload and annotations) and
 // push it back with changed annotations, to add or tamper with its transparency-log and timestamp evidence.
 import { X509Certificate } from 'node:crypto';
+import type { RekorV1Log } from '../../harness/sigstore/rekor-v1-log';
 import { getBlob, getManifest, putManifest, sigTag, type Manifest } from './oci-push';
 
 const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
@@ -57,4 +58,29 @@ export async function pushLegacyAnnotations(
 /** The notAfter of a certificate (PEM, or DER bytes). */
 export function notAfterOf(certificate: string | Buffer): Date {
   return new Date(new X509Certificate(certificate).validTo);
+}
+
+/**
+ * Gives every layer of the `.sig` of `digest` that has no log entry yet one from `log`, as a key-signed entry
+ * (the hashedrekord names `publicKeyPem`): what `cosign sign --key` with Rekor v1 uploading would have pushed.
+ */
+export async function logKeySignatures(
+  host: string,
+  repo: string,
+  digest: string,
+  publicKeyPem: string,
+  log: RekorV1Log,
+): Promise<void> {
+  const manifest = await getManifest(host, repo, sigTag(digest));
+  const layers = await Promise.all(
+    manifest.layers.map(async (layer) => {
+      const annotations = layer.annotations ?? {};
+      const signatureB64 = annotations[SIGNATURE_ANNOTATION];
+      if (annotations[REKOR_BUNDLE_ANNOTATION] !== undefined || signatureB64 === undefined) return layer;
+      const payload = await getBlob(host, repo, layer.digest);
+      const entry = log.annotate({ payload, signatureB64, certificatePem: publicKeyPem });
+      return { ...layer, annotations: { ...annotations, [REKOR_BUNDLE_ANNOTATION]: entry } };
+    }),
+  );
+  await putManifest(host, repo, sigTag(digest), { ...manifest, layers });
 }

@@ -66,6 +66,6 @@ export function createOfflineEvaluator(
   // Async, so that a request whose object cannot be read rejects like any other evaluation failure.
   return async (request) => {
     await refreshed;
-    return runtime.evaluate(toAdmissionFacts(request), Date.now() + timeoutMs);
+    return runtime.evaluate(toAdmissionFacts(request), Date.now() + timeoutMs, { outsideCluster: true });
   };
 }

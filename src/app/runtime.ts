@@ -171,6 +171,7 @@ export function createRuntime(options: {
         noMatch: options.flags.noMatch,
         ...(options.breakGlass ? { breakGlass: options.breakGlass } : {}),
         requirePinned: how.requirePinned === true,
+        outsideCluster: how.outsideCluster === true,
       },
       deps,
     );

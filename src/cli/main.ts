@@ -11,6 +11,7 @@ import { lint } from './lint';
 import { review } from './review';
 import { serve } from './serve';
 import { verify } from './verify';
+import { packageVersion } from './version';
 
 // collect lets a flag be repeated (`--insecure-registry a --insecure-registry b`).
 function collect(value: string, previous: string[] = []): string[] {
@@ -69,6 +70,7 @@ function tufOptions(cmd: Command, periodic: boolean): Command {
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('portcullis')
     .description('Admit only signed container images (cosign, Notary v1, Notation, OCI Vault).')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .exitOverride()
     .showHelpAfterError();
   registryOptions(
@@ -145,7 +147,12 @@ function buildProgram(setExit: (code: number) => void): Command {
       .description(
         'evaluate images against the policies in --policy-dir (exit 0 allowed, 1 denied, 2 usage error)',
       )
-      .argument('<image...>', 'image references')
+      .argument('[image...]', 'image references')
+      .option(
+        '-f, --file <file-or-folder>',
+        'also verify every image of these manifests (multi-document YAML, JSON, lists; a folder is read recursively; - for stdin; repeatable)',
+        collect,
+      )
       .requiredOption('--policy-dir <dir>', 'folder of policy YAML files')
       .option('--namespace-labels <file>', NAMESPACE_LABELS_HELP)
       .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))

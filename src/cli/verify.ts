@@ -1,12 +1,18 @@
 import type { AdmissionRequestFacts } from '../admission/admission.types';
-import type { RequestEvaluation } from '../engine/evaluate-request';
 import { isNamespaceName } from '../policy/decide/namespace-labels';
 import { ConfigError, EXIT_ALLOWED, EXIT_DENIED } from './errors';
 import { createOfflineEvaluator, type OfflineFlags } from '../app/offline';
+import { collectManifestImages, type ImageTarget } from './manifest-images';
+import { readManifests } from './manifests';
+import { printReport, toCliReport, toResultBody } from './output/report';
+import type { ResultReport, SkippedReport } from './output/report.types';
+import { createProgress } from './progress';
 
 export interface VerifyFlags extends OfflineFlags {
   output?: string;
   namespace?: string;
+  /** -f FILE-OR-FOLDER (repeatable): manifests whose images are verified too. */
+  file?: string[];
 }
 
 // syntheticPod wraps one image in a Pod CREATE request so that verify judges it exactly as the webhook would.
@@ -41,57 +47,66 @@ function toNamespace(value: string | undefined): string {
   return namespace;
 }
 
-/** The machine-readable verdict of one image (`--output json`). */
-export interface ImageVerdict {
-  readonly image: string;
-  readonly allowed: boolean;
-  readonly digest?: string;
-  readonly message?: string;
-  readonly warnings: readonly string[];
-  readonly policies: readonly { policy: string; mode: string; passed: boolean; reasons: readonly string[] }[];
-}
-
-// toVerdict condenses one evaluation of a single-image pod.
-function toVerdict(image: string, result: RequestEvaluation): ImageVerdict {
-  const d = result.decision;
-  const digest = d.verified[0]?.digest;
-  return {
-    image,
-    allowed: d.allowed,
-    ...(digest ? { digest } : {}),
-    ...(d.message ? { message: d.message } : {}),
-    warnings: d.warnings,
-    policies: (d.images[0]?.verdicts ?? []).map((v) => ({
-      policy: v.policyId,
-      mode: v.mode,
-      passed: v.passed,
-      reasons: v.reasons,
-    })),
-  };
-}
-
-// printHuman prints one line per image, then indented reasons.
-function printHuman(verdicts: readonly ImageVerdict[]): void {
-  for (const v of verdicts) {
-    const passed = v.policies.filter((p) => p.passed).map((p) => p.policy);
-    const tail = v.digest ? ` ${v.digest}` : '';
+// printHuman prints one line per image, then where manifests name it, then indented reasons.
+function printHuman(results: readonly ResultReport[], skipped: readonly SkippedReport[]): void {
+  for (const r of results) {
+    const [first] = r.images;
+    const passed = (first?.policies ?? []).filter((p) => p.passed).map((p) => p.policy);
+    const tail = first?.digest ? ` ${first.digest}` : '';
     process.stdout.write(
-      `${v.allowed ? 'ALLOWED' : 'DENIED '} ${v.image}${tail}${passed.length ? ` (${passed.join(', ')})` : ''}\n`,
+      `${r.allowed ? 'ALLOWED' : 'DENIED '} ${r.image ?? ''}${tail}${passed.length ? ` (${passed.join(', ')})` : ''}\n`,
     );
-    if (!v.allowed && v.message) process.stdout.write(v.message.replace(/^/gm, '    ') + '\n');
-    for (const w of v.warnings) process.stdout.write(`    warning: ${w}\n`);
+    for (const s of r.sources ?? [])
+      process.stdout.write(
+        `    in ${s.file}: ${s.kind} ${s.namespace}/${s.name ?? '(unnamed)'} ${s.field}\n`,
+      );
+    if (!r.allowed && r.message) process.stdout.write(r.message.replace(/^/gm, '    ') + '\n');
+    for (const w of r.warnings) process.stdout.write(`    warning: ${w}\n`);
   }
+  for (const s of skipped)
+    process.stdout.write(`SKIPPED ${s.kind} ${s.name ?? ''} (${s.file ?? ''}, ${s.location}): ${s.reason}\n`);
 }
 
-/** `portcullis verify IMAGE...`: exit 0 when every image is allowed, 1 when any is denied. */
+// toTargets lists the image arguments, then the images of the -f manifests.
+function toTargets(images: readonly string[], flags: VerifyFlags, namespace: string) {
+  const manifests = flags.file?.length
+    ? collectManifestImages(readManifests(flags.file), namespace)
+    : undefined;
+  const targets: ImageTarget[] = [
+    ...images.map((image) => ({ image, namespace, sources: [] })),
+    ...(manifests?.targets ?? []),
+  ];
+  if (targets.length === 0)
+    throw new ConfigError(
+      'CONFIG_INVALID_FLAG',
+      'give image references, or -f with manifests that run images',
+    );
+  return { targets, skipped: manifests?.skipped ?? [] };
+}
+
+/** `portcullis verify [IMAGE...] [-f MANIFESTS]`: exit 0 when every image is allowed, 1 when any is denied. */
 export async function verify(images: string[], flags: VerifyFlags): Promise<number> {
   const namespace = toNamespace(flags.namespace);
+  const { targets, skipped } = toTargets(images, flags, namespace);
   const evaluate = createOfflineEvaluator(flags);
-  const verdicts: ImageVerdict[] = [];
-  for (const [index, image] of images.entries()) {
-    verdicts.push(toVerdict(image, await evaluate(syntheticPod(image, namespace, index))));
+  const progress = createProgress();
+  const results: ResultReport[] = [];
+  try {
+    for (const [index, t] of targets.entries()) {
+      progress.step(index, targets.length, t.image);
+      const { decision } = await evaluate(syntheticPod(t.image, t.namespace, index));
+      results.push({
+        kind: 'image',
+        image: t.image,
+        namespace: t.namespace,
+        ...(t.sources.length > 0 ? { sources: t.sources } : {}),
+        ...toResultBody(decision),
+      });
+    }
+  } finally {
+    progress.done();
   }
-  if (flags.output === 'json') process.stdout.write(JSON.stringify({ images: verdicts }, null, 2) + '\n');
-  else printHuman(verdicts);
-  return verdicts.every((v) => v.allowed) ? EXIT_ALLOWED : EXIT_DENIED;
+  if (flags.output === 'json') printReport(toCliReport('VerifyReport', results, skipped));
+  else printHuman(results, skipped);
+  return results.every((r) => r.allowed) ? EXIT_ALLOWED : EXIT_DENIED;
 }

@@ -30,6 +30,8 @@ export interface RequestEvaluationInput {
    * so an unpinned one is only resolved, never verified. Off for /mutate's callers and the CLI.
    */
   readonly requirePinned?: boolean;
+  /** Judged by the CLI, outside a cluster: no break-glass hint (RequestFacts.outsideCluster). */
+  readonly outsideCluster?: boolean;
   /** Builds the credential chain for this pod and its governing policies (pod secrets first). */
   readonly credentialsFor: (
     policies: readonly CompiledPolicy[],
@@ -41,6 +43,8 @@ export interface RequestEvaluationInput {
 /** How a caller asks for a decision: /validate requires Pods to carry pinned digests. */
 export interface EvaluateOptions {
   readonly requirePinned?: boolean;
+  /** The CLI judges outside a cluster: denial hints do not suggest break-glass. */
+  readonly outsideCluster?: boolean;
 }
 
 /** The engine's decision entry point as the server and the CLI call it. */
@@ -166,6 +170,7 @@ export async function evaluateRequest(
         ...toRequestFacts(facts, input),
         requirePinned: requiresPin(input),
         namespaceLabels: input.namespaceLabels,
+        ...(input.outsideCluster === true ? { outsideCluster: true } : {}),
       },
       images,
     );

@@ -1,9 +1,11 @@
+import type { SignerIdentity } from '../policy/decide/decision.types';
 import { TtlCache } from '../ttl-cache';
 import { MAX_CACHED_VERDICTS, VERDICT_TTL_MS } from './limits';
 
 interface Verdict {
   readonly summary: string;
   readonly warnings: readonly string[];
+  readonly signer?: SignerIdentity;
 }
 
 /**

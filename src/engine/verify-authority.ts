@@ -21,7 +21,8 @@ export async function verifyOne(
   const cached = deps.cache.get(key);
   if (cached) {
     deps.metrics?.cacheHits.inc();
-    return { authority: authority.name, ok: true, summary: cached.summary, warnings: cached.warnings };
+    const { summary, warnings, signer } = cached;
+    return { authority: authority.name, ok: true, summary, warnings, ...(signer ? { signer } : {}) };
   }
   deps.metrics?.cacheMisses.inc();
   const local = async (): Promise<AuthorityOutcome> => {
@@ -30,7 +31,14 @@ export async function verifyOne(
       const warnings = evidence.warnings ?? [];
       deps.history?.recordVerified(key);
       deps.metrics?.verifications.inc({ scheme: authority.kind, result: 'pass' });
-      return { authority: authority.name, ok: true, summary: evidence.summary, warnings };
+      const signer = evidence.signer;
+      return {
+        authority: authority.name,
+        ok: true,
+        summary: evidence.summary,
+        warnings,
+        ...(signer ? { signer } : {}),
+      };
     } catch (error) {
       deps.metrics?.verifications.inc({ scheme: authority.kind, result: 'fail' });
       return toFailure(authority.name, error);
@@ -46,7 +54,10 @@ export async function verifyOne(
     const result = shared
       ? (await sharedVerify(shared, flightKey, authority.name, bounds, local)).outcome
       : await local();
-    if (result.ok) deps.cache.set(key, { summary: result.summary, warnings: result.warnings });
+    if (result.ok) {
+      const { summary, warnings, signer } = result;
+      deps.cache.set(key, { summary, warnings, ...(signer ? { signer } : {}) });
+    }
     return result;
   });
   return outcome.ok ? outcome : (staleVerdict(key, policy, outcome, deps) ?? outcome);

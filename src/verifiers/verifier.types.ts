@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { CompiledAuthority } from '../policy/compile/compiled.types';
+import type { SignerIdentity } from '../policy/decide/decision.types';
 import type { ImageRef } from '../reference/reference.types';
 import type {
   Descriptor,
@@ -37,6 +38,8 @@ export interface Evidence {
   readonly summary: string;
   /** Non-fatal observations to pass on as admission warnings. */
   readonly warnings?: readonly string[];
+  /** Which key, keyless identity or certificate signed what was accepted (the CLI's JSON reports it). */
+  readonly signer?: SignerIdentity;
 }
 
 /** One signature system. `verify` throws a VerifyError (code VERIFY_*) when the authority is not satisfied. */

@@ -4,6 +4,7 @@ import {
   parsePolicyDocuments,
   secretLookupFrom,
   type PolicyDocument,
+  type TextPosition,
 } from '../crd/documents';
 import { isPolicyError, type PolicyErrorCode } from '../errors';
 
@@ -11,6 +12,8 @@ import { isPolicyError, type PolicyErrorCode } from '../errors';
 export interface LintFinding {
   readonly source: string;
   readonly line?: number;
+  /** 1-based column (with `line`): the field's key, the YAML error, or the document start. */
+  readonly column?: number;
   readonly path: string;
   readonly code: PolicyErrorCode;
   readonly message: string;
@@ -54,7 +57,7 @@ export function lintPolicyFiles(files: readonly LintFile[], options: LintOptions
       if (first) {
         findings.push({
           source: doc.source,
-          line: doc.lineOf('metadata.name'),
+          ...toLineColumn(doc.positionOf('metadata.name')),
           path: 'metadata.name',
           code: 'POLICY_DUPLICATE',
           message: `${policy.id} is already defined in ${first.source}:${first.line}`,
@@ -71,7 +74,7 @@ export function lintPolicyFiles(files: readonly LintFile[], options: LintOptions
           e.message.endsWith('not found');
         findings.push({
           source: doc.source,
-          line: doc.lineOf(e.path),
+          ...toLineColumn(doc.positionOf(e.path)),
           path: e.path,
           code: e.code,
           message: missing ? `${e.message} among the linted files; it must exist in the cluster` : e.message,
@@ -82,8 +85,16 @@ export function lintPolicyFiles(files: readonly LintFile[], options: LintOptions
   }
   const order = new Map(files.map((f, i) => [f.source, i]));
   return findings.sort(
-    (a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0) || (a.line ?? 0) - (b.line ?? 0),
+    (a, b) =>
+      (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0) ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.column ?? 0) - (b.column ?? 0),
   );
+}
+
+// toLineColumn names a position the way findings do.
+function toLineColumn(at: TextPosition): { line: number; column: number } {
+  return { line: at.line, column: at.column };
 }
 
 /** Lints one file's text. */
@@ -91,8 +102,10 @@ export function lintPolicyText(text: string, source: string, options: LintOption
   return lintPolicyFiles([{ text, source }], options);
 }
 
-/** `file:line: path: [CODE] message` (and `warning:` for warnings), for the CLI. */
+/**
+ * `file:line:col: path: severity: message [CODE]`, the shape compilers print and CI annotators read. A
+ * finding about the whole file (too large, too many documents) points at 1:1.
+ */
 export function formatLintFinding(f: LintFinding): string {
-  const where = f.line !== undefined ? `${f.source}:${f.line}` : f.source;
-  return `${where}: ${f.severity === 'warning' ? 'warning: ' : ''}${f.path}: [${f.code}] ${f.message}`;
+  return `${f.source}:${f.line ?? 1}:${f.column ?? 1}: ${f.path}: ${f.severity}: ${f.message} [${f.code}]`;
 }

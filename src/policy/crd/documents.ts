@@ -1,4 +1,4 @@
-import { isNode, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { describeUnknown } from '../../errors';
 import type { ConfigMapLookup, SecretLookup } from '../compile/compile';
 import type { PolicyErrorCode } from '../errors';
@@ -20,8 +20,18 @@ export interface PolicyDocument {
   readonly source: string;
   /** 1-based line where the document starts. */
   readonly line: number;
+  /** 1-based column where the document starts. */
+  readonly column: number;
   /** 1-based line of a field path such as `spec.authorities[1].cosign.key`, or of its nearest parent. */
   lineOf(path: string): number;
+  /** Line and column of a field path's key (or list item), or of its nearest parent; else the document start. */
+  positionOf(path: string): TextPosition;
+}
+
+/** A 1-based line and column in a file. */
+export interface TextPosition {
+  readonly line: number;
+  readonly column: number;
 }
 
 /** A Secret from a file: `data` base64-decoded, `stringData` merged over it (as the API server does). */
@@ -39,6 +49,7 @@ export type ConfigMapDocument = SecretDocument;
 export interface DocumentError {
   readonly source: string;
   readonly line?: number;
+  readonly column?: number;
   readonly path: string;
   readonly code: PolicyErrorCode;
   readonly message: string;
@@ -85,7 +96,7 @@ export function parsePolicyDocuments(text: string, source: string): ParsedDocume
   return out;
 }
 
-// addDocument converts one YAML document and sorts it into policies, secrets, configMaps or errors.
+// addDocument sorts one YAML document; its errors without a column of their own point at the document start.
 function addDocument(
   doc: Document.Parsed,
   index: number,
@@ -93,13 +104,33 @@ function addDocument(
   lc: LineCounter,
   out: ParsedDocuments,
 ): void {
-  const line = lc.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line;
+  const before = out.errors.length;
+  sortDocument(doc, index, source, lc, out);
+  const { col } = lc.linePos(doc.contents?.range?.[0] ?? doc.range[0]);
+  for (let i = before; i < out.errors.length; i++) {
+    const e = out.errors[i] as DocumentError;
+    if (e.column === undefined) out.errors[i] = { ...e, column: col };
+  }
+}
+
+// sortDocument converts one YAML document and sorts it into policies, secrets, configMaps or errors.
+function sortDocument(
+  doc: Document.Parsed,
+  index: number,
+  source: string,
+  lc: LineCounter,
+  out: ParsedDocuments,
+): void {
+  const start = lc.linePos(doc.contents?.range?.[0] ?? doc.range[0]);
+  const line = start.line;
   const at = `<document-${index + 1}>`;
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
+      const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
       out.errors.push({
         source,
-        line: e.linePos?.[0]?.line ?? line,
+        line: pos?.line ?? line,
+        column: pos?.col ?? start.col,
         path: at,
         code: 'POLICY_YAML_INVALID',
         message: e.message.split('\n')[0] ?? e.code,
@@ -132,7 +163,15 @@ function addDocument(
     const configMap = toObjectData(value, 'ConfigMap', CONFIGMAP_FIELDS, source, line, out.errors);
     if (configMap) out.configMaps.push(configMap);
   } else if (typeof value.kind === 'string' && POLICY_KINDS.includes(value.kind)) {
-    out.policies.push({ object: value, source, line, lineOf: (path) => lineOfPath(doc, lc, path) ?? line });
+    const column = start.col;
+    out.policies.push({
+      object: value,
+      source,
+      line,
+      column,
+      lineOf: (path) => positionOfPath(doc, lc, path)?.line ?? line,
+      positionOf: (path) => positionOfPath(doc, lc, path) ?? { line, column },
+    });
   } else {
     out.errors.push({
       source,
@@ -229,12 +268,30 @@ function toSegments(path: string): (string | number)[] {
   return segments;
 }
 
-// lineOfPath finds the line of the deepest existing node along a field path.
-function lineOfPath(doc: Document.Parsed, lc: LineCounter, path: string): number | undefined {
+// positionOfPath finds the deepest existing step of a field path: the key of a mapping entry, or a list item.
+function positionOfPath(doc: Document.Parsed, lc: LineCounter, path: string): TextPosition | undefined {
   const segments = toSegments(path);
   for (let n = segments.length; n > 0; n--) {
-    const node: unknown = doc.getIn(segments.slice(0, n), true);
-    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
+    const parent: unknown = n === 1 ? doc.contents : doc.getIn(segments.slice(0, n - 1), true);
+    const offset = stepOffset(parent, segments[n - 1]);
+    if (offset !== undefined) {
+      const { line, col } = lc.linePos(offset);
+      return { line, column: col };
+    }
+  }
+  return undefined;
+}
+
+// stepOffset is where one path step starts in the text: a mapping key, or a list item.
+function stepOffset(parent: unknown, step: string | number | undefined): number | undefined {
+  if (isMap(parent)) {
+    const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(step));
+    const node: unknown = pair?.key;
+    return isNode(node) ? node.range?.[0] : undefined;
+  }
+  if (isSeq(parent) && typeof step === 'number') {
+    const node: unknown = parent.items[step];
+    return isNode(node) ? node.range?.[0] : undefined;
   }
   return undefined;
 }

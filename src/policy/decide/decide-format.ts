@@ -89,6 +89,7 @@ export function formatDenial(
   denied: readonly ImageResult[],
   refusals: readonly string[],
   breakGlassRequested: boolean,
+  inCluster = true,
 ): string {
   const lines: string[] = [];
   for (const r of denied.slice(0, MAX_MESSAGE_IMAGES)) {
@@ -102,7 +103,7 @@ export function formatDenial(
     const why = refusals.length > 0 ? refusals : ['break-glass cannot admit an invalid image reference'];
     lines.push(`break-glass refused: [POLICY_BREAK_GLASS_REFUSED] ${why.join('; ')}`);
   }
-  lines.push(`hint: ${hints(denied, !breakGlassRequested && refusals.length === 0)}`);
+  lines.push(`hint: ${hints(denied, inCluster && !breakGlassRequested && refusals.length === 0)}`);
   return lines.join('\n');
 }
 

@@ -192,6 +192,7 @@ export function evaluateImageFacts(facts: ImageFacts, rules: ImageRules): ImageR
       mode: policy.mode,
       passed: ev.passed,
       reasons: ev.failure?.lines ?? [],
+      authorities: facts.outcomes[policy.id] ?? [],
     });
     result.notes.push(...ev.notes.map((text) => ({ policyId: policy.id, text })));
     if (!ev.passed || ev.exempted) verified = false;

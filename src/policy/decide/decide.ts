@@ -17,7 +17,7 @@ import {
   oneLine,
 } from './decide-format';
 import { evaluateImageFacts, type ImageResult, type PolicyFailure } from './decide-image';
-import type { Decision, ImageFacts, RequestFacts } from './decision.types';
+import type { Decision, ImageDecision, ImageFacts, RequestFacts } from './decision.types';
 import { unjudgedSelectorNotes } from './match';
 
 /** HTTP status code of a denial. */
@@ -63,7 +63,7 @@ export function decide(request: RequestFacts, images: readonly ImageFacts[]): De
         image: r.facts.image,
         digest: r.facts.digest as string,
       })),
-    images: results.map((r) => ({ image: r.facts.image, field: r.facts.field, verdicts: r.verdicts })),
+    images: results.map(toImageDecision),
   };
   const denied = results.filter((r) => r.hard.length > 0 || r.enforce.length > 0);
   const reason = checkReason(request.breakGlassReason);
@@ -115,12 +115,25 @@ export function decide(request: RequestFacts, images: readonly ImageFacts[]): De
   if (request.breakGlassRequested) auditAnnotations[AUDIT_KEYS.breakGlass] = 'refused';
   return {
     allowed: false,
-    message: formatDenial(denied, refusals, request.breakGlassRequested),
+    message: formatDenial(denied, refusals, request.breakGlassRequested, request.outsideCluster !== true),
     code: DENY_STATUS_CODE,
     warnings: boundWarnings(warnings),
     auditAnnotations,
     breakGlassUsed: false,
     ...base,
+  };
+}
+
+// toImageDecision keeps what the CLI's report and the logs need about one image.
+function toImageDecision(r: ImageResult): ImageDecision {
+  const { facts } = r;
+  const error = facts.invalid ?? facts.resolveError;
+  return {
+    image: facts.image,
+    field: facts.field,
+    ...(facts.digest === undefined ? {} : { digest: facts.digest }),
+    ...(error === undefined ? {} : { error }),
+    verdicts: r.verdicts,
   };
 }
 

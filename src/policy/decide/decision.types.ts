@@ -2,6 +2,16 @@ import type { BreakGlassSettings } from './break-glass';
 import type { CompiledPolicy, NoMatchAction } from '../compile/compiled.types';
 import type { NamespaceLabelFacts } from './namespace-labels';
 
+/**
+ * Who signed what an authority accepted: a public key (by its id), a keyless certificate's identity
+ * (subject and OIDC issuer), or a certificate (its subject, for X.509 schemes such as Notation).
+ * Attacker-influenced text: printed quoted, never interpreted.
+ */
+export type SignerIdentity =
+  | { readonly kind: 'key'; readonly key: string }
+  | { readonly kind: 'keyless'; readonly subject?: string; readonly issuer?: string }
+  | { readonly kind: 'certificate'; readonly subject: string };
+
 /** The result of running one authority of one policy against one image. */
 export type AuthorityOutcome =
   | {
@@ -9,6 +19,8 @@ export type AuthorityOutcome =
       readonly ok: true;
       readonly summary: string;
       readonly warnings: readonly string[];
+      /** Which key, identity or certificate verified; absent when the verifier cannot say (or a shared cache answered). */
+      readonly signer?: SignerIdentity;
     }
   | { readonly authority: string; readonly ok: false; readonly code: string; readonly reason: string };
 
@@ -63,6 +75,11 @@ export interface RequestFacts {
    * digest, else ADMISSION_NOT_PINNED (the pinning guarantee, docs/policy.md). Off for templates and the CLI.
    */
   readonly requirePinned?: boolean;
+  /**
+   * Judged outside a cluster (`verify`, `review`): there is no break-glass to ask an SRE about, so the hint
+   * does not suggest it. Refusals of an object's own break-glass annotation are still reported.
+   */
+  readonly outsideCluster?: boolean;
   /** What the policies were selected with; a selector it could not judge adds a warning (docs/policy.md). */
   readonly namespaceLabels?: NamespaceLabelFacts;
 }
@@ -74,6 +91,19 @@ export interface PolicyVerdict {
   readonly passed: boolean;
   /** Why it failed, one line per failing authority (or the digest rule / resolve failure). */
   readonly reasons: readonly string[];
+  /** What each authority said (empty when none ran: resolve failure, requireDigest, not ready). */
+  readonly authorities: readonly AuthorityOutcome[];
+}
+
+/** What was decided about one image field of a request. */
+export interface ImageDecision {
+  readonly image: string;
+  readonly field: string;
+  /** The digest the image resolved to, on denials too, when resolution succeeded. */
+  readonly digest?: string;
+  /** Why the image could not be judged at all: an invalid reference or a failed resolution. */
+  readonly error?: { readonly code: string; readonly reason: string };
+  readonly verdicts: readonly PolicyVerdict[];
 }
 
 /** The pure decision for a whole request. The admission layer turns it into an AdmissionResponse. */
@@ -93,10 +123,6 @@ export interface Decision {
     readonly image: string;
     readonly digest: string;
   }[];
-  /** For logs and metrics: per image, the policies and their verdicts. */
-  readonly images: readonly {
-    readonly image: string;
-    readonly field: string;
-    readonly verdicts: readonly PolicyVerdict[];
-  }[];
+  /** For logs, metrics and the CLI: per image, the policies and their verdicts. */
+  readonly images: readonly ImageDecision[];
 }

@@ -12,6 +12,7 @@ import { dssePayload } from './bundle-check';
 import { SignatureBudget } from './limits';
 import type { SignatureRejected } from './outcome.types';
 import { codeOfKind, rank, signerOf } from './report';
+import type { SignerIdentity } from '../../policy/decide/decision.types';
 import { checkSigner } from './sigstore-check';
 import { readStatement, type Statement } from './statement';
 
@@ -20,6 +21,7 @@ interface Satisfied {
   readonly rule: string;
   readonly where: string;
   readonly signer: string;
+  readonly identity: SignerIdentity;
 }
 
 /** A verified statement of the right type whose condition did not hold. */
@@ -66,7 +68,13 @@ export async function verifyAttestations(
     for (const rule of rules) {
       if (satisfied.has(rule.name) || rule.predicateType !== read.statement.predicateType) continue;
       const failure = firstFailure(rule, read.statement);
-      if (failure === undefined) satisfied.set(rule.name, { rule: rule.name, where, signer: signer.signer });
+      if (failure === undefined)
+        satisfied.set(rule.name, {
+          rule: rule.name,
+          where,
+          signer: signer.signer,
+          identity: signer.identity,
+        });
       else failedConditions.push({ rule: rule.name, where, ...failure });
     }
     ctx.logger.debug(
@@ -107,7 +115,13 @@ function firstFailure(
 // evidence names each attestation that satisfied a rule, and its signer.
 function evidence(authority: CompiledCosignAuthority, satisfied: readonly Satisfied[]): Evidence {
   const parts = satisfied.map((s) => `${s.rule} (${s.where}, signed by ${s.signer})`);
-  return { scheme: 'cosign', authority: authority.name, summary: `cosign attestations ${parts.join('; ')}` };
+  const signer = satisfied[0]?.identity;
+  return {
+    scheme: 'cosign',
+    authority: authority.name,
+    summary: `cosign attestations ${parts.join('; ')}`,
+    ...(signer === undefined ? {} : { signer }),
+  };
 }
 
 // failure explains the first unmet rule: a false condition, else the most telling refusal, else absence.

@@ -25,7 +25,7 @@ export function checkBundle(
   if (!signer.ok) return reject(signer.kind, where, signer.reason, false);
   const check = checkSignStatement(dssePayload(bundle), digest);
   if (!check.ok) return reject(check.kind, where, check.reason, true);
-  return { ok: true, format: 'bundle', where, signer: signer.signer };
+  return { ok: true, format: 'bundle', where, signer: signer.signer, identity: signer.identity };
 }
 
 /** Parses a bundle blob that must hold a DSSE envelope of an in-toto statement; a string says why not. */

@@ -29,7 +29,7 @@ export function checkLegacySignature(
   if (!signer.ok) return { ok: false, kind: signer.kind, where, reason: signer.reason, keyVerified: false };
   const check = checkSimpleSigningPayload(payload, digest);
   if (!check.ok) return { ok: false, kind: check.kind, where, reason: check.reason, keyVerified: true };
-  return { ok: true, format: 'legacy', where, signer: signer.signer };
+  return { ok: true, format: 'legacy', where, signer: signer.signer, identity: signer.identity };
 }
 
 type Signer = ReturnType<typeof checkSigner>;
@@ -58,7 +58,7 @@ function checkKeyOnly(
   if (signature === undefined)
     return { ok: false, kind: 'payload', reason: 'signature annotation is not base64' };
   const key = findSigningKey(authority.keys, payload, signature);
-  if (key !== undefined) return { ok: true, signer: `key ${key.id}` };
+  if (key !== undefined) return { ok: true, signer: `key ${key.id}`, identity: { kind: 'key', key: key.id } };
   const reason =
     annotations[CERTIFICATE_ANNOTATION] !== undefined
       ? 'signed with a certificate (keyless), not with a key of this authority'

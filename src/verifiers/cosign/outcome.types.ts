@@ -1,3 +1,4 @@
+import type { SignerIdentity } from '../../policy/decide/decision.types';
 import type { Accepted, Rejected } from '../kit/outcome';
 import type { SignerRefusal } from './sigstore-check';
 
@@ -11,6 +12,8 @@ export interface SignatureAccepted extends Accepted {
   readonly format: 'bundle' | 'legacy';
   /** Who signed, for messages: `key sha256:…` or `certificate subject "…", issuer "…"`. */
   readonly signer: string;
+  /** The same signer, structured for the CLI's JSON report. */
+  readonly identity: SignerIdentity;
 }
 
 /**

@@ -13,6 +13,7 @@ import type {
   CompiledTrustedRoot,
 } from '../../policy/compile/compiled.types';
 import { describeUnknown } from '../../errors';
+import type { SignerIdentity } from '../../policy/decide/decision.types';
 import { findSigningKey, toPreAuthEncoding } from '../kit/dsse';
 import { certificateIdentity, describeCertificate, matchIdentity } from './identity';
 import { fixedKey, trustMaterialFor } from './trust-material';
@@ -22,7 +23,7 @@ import { markVerified, verifiedBundleKey, wasVerified } from './verified-bundles
 export type SignerRefusal = 'signature' | 'identity' | 'certificate' | 'tlog' | 'timestamp' | 'payload';
 
 export type SignerCheck =
-  | { readonly ok: true; readonly signer: string }
+  | { readonly ok: true; readonly signer: string; readonly identity: SignerIdentity }
   | { readonly ok: false; readonly kind: SignerRefusal; readonly reason: string };
 
 /**
@@ -51,7 +52,7 @@ export function checkSigner(
     const problem = checkKeyTlog(bundle, artifact, authority, root, key);
     if (problem !== undefined) return problem;
   }
-  return { ok: true, signer: `key ${key.id}` };
+  return { ok: true, signer: `key ${key.id}`, identity: { kind: 'key', key: key.id } };
 }
 
 // checkKeyless verifies certificate, SCTs, tlog and timestamps, then matches the identity.
@@ -86,7 +87,15 @@ function checkKeyless(
     const wanted = keyless.identities.map((i) => i.text).join('; or ');
     return refuse('identity', `certificate ${describeCertificate(identity)} does not match ${wanted}`);
   }
-  return { ok: true, signer: `certificate ${describeCertificate(identity)}` };
+  return {
+    ok: true,
+    signer: `certificate ${describeCertificate(identity)}`,
+    identity: {
+      kind: 'keyless',
+      ...(identity.subject === undefined ? {} : { subject: identity.subject }),
+      ...(identity.issuer === undefined ? {} : { issuer: identity.issuer }),
+    },
+  };
 }
 
 // checkTrust runs @sigstore/verify: log entries first, then chain, SCTs, tlog and timestamp thresholds.

@@ -74,5 +74,6 @@ function rootOf(authority: CompiledCosignAuthority, options: CosignVerifierOptio
 // toCosignEvidence says which signature, in which format, verified by which signer.
 function toCosignEvidence(authority: CompiledCosignAuthority, accepted: SignatureAccepted): Evidence {
   const format = accepted.format === 'bundle' ? 'cosign' : 'cosign legacy signature';
-  return toEvidence(authority, accepted, `${format} ${accepted.where} signed by ${accepted.signer}`);
+  const summary = `${format} ${accepted.where} signed by ${accepted.signer}`;
+  return toEvidence(authority, accepted, summary, accepted.identity);
 }

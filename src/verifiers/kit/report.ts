@@ -1,4 +1,5 @@
 import type { CompiledAuthority } from '../../policy/compile/compiled.types';
+import type { SignerIdentity } from '../../policy/decide/decision.types';
 import type { Evidence, VerifyContext, VerifyTarget } from '../verifier.types';
 import { MAX_REASONS_IN_MESSAGE } from './limits';
 import type { Accepted, Outcome, Rejected } from './outcome';
@@ -11,13 +12,19 @@ export function listReasons(rejected: readonly Rejected[], max: number = MAX_REA
 }
 
 // Evidence has one shape for every scheme: only the summary and the warnings of the accepted signature differ.
-export function toEvidence(authority: CompiledAuthority, accepted: Accepted, summary: string): Evidence {
+export function toEvidence(
+  authority: CompiledAuthority,
+  accepted: Accepted,
+  summary: string,
+  signer?: SignerIdentity,
+): Evidence {
   const warnings = accepted.warnings ?? [];
   return {
     scheme: authority.kind,
     authority: authority.name,
     summary,
     ...(warnings.length > 0 ? { warnings } : {}),
+    ...(signer === undefined ? {} : { signer }),
   };
 }
 

@@ -75,7 +75,7 @@ export async function checkEnvelope(input: EnvelopeCheckInput): Promise<Envelope
   }
   const leaf = chain[0]?.subjectText ?? '';
   const summary = `${envelope.format.toUpperCase()} ${envelope.attributes.alg} signature ${where.replace(/^signature /, '')} by "${leaf}"`;
-  return { ok: true, where, summary, warnings };
+  return { ok: true, where, summary, warnings, signer: { kind: 'certificate', subject: leaf } };
 }
 
 // checkIntegrity parses and verifies the envelope, its chain structure and its binding to the image.

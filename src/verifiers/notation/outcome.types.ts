@@ -1,3 +1,4 @@
+import type { SignerIdentity } from '../../policy/decide/decision.types';
 import type { VerifyErrorCode } from '../errors';
 import type { Accepted, Rejected } from '../kit/outcome';
 import type { ParsedCertificate } from './certificate';
@@ -8,6 +9,8 @@ export interface EnvelopeAccepted extends Accepted {
   /** e.g. `JWS PS256 by "C=US, ST=WA, O=Example, CN=release"`. */
   readonly summary: string;
   readonly warnings: readonly string[];
+  /** The signing certificate (leaf), for the CLI's JSON report. */
+  readonly signer: SignerIdentity;
 }
 
 /** A signature that did not; `check` is the Notation step (or `format`) that refused it. */

@@ -49,7 +49,7 @@ export function createNotationVerifier(
               });
         const fields = outcome.ok ? {} : { check: outcome.check, code: outcome.code };
         logOutcome(ctx, target, authority, 'notation', outcome, fields);
-        if (outcome.ok) return toEvidence(authority, outcome, outcome.summary);
+        if (outcome.ok) return toEvidence(authority, outcome, outcome.summary, outcome.signer);
         rejected.push(outcome);
       }
       throw toNotationFailure(target, authority, rejected, stats.exhausted);

@@ -122,5 +122,5 @@ function toExpectations(
 // toOciVaultEvidence says which signature verified with which key and algorithm.
 function toOciVaultEvidence(authority: CompiledOciVaultAuthority, ok: OciSignatureAccepted): Evidence {
   const summary = `OCI Vault ${ok.where} (${ok.algorithm}) signed by key ${ok.keyId} version ${ok.keyVersionId}`;
-  return toEvidence(authority, ok, summary);
+  return toEvidence(authority, ok, summary, { kind: 'key', key: `${ok.keyId} version ${ok.keyVersionId}` });
 }

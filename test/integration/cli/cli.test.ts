@@ -56,12 +56,14 @@ describe('portcullis verify', () => {
   it('exits 1 when any of several images is denied, and prints JSON on request', async () => {
     const r = await portcullis(['verify', signedRef, unsignedRef, '--output', 'json', ...registryFlags]);
     expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout) as { images: { image: string; allowed: boolean; digest?: string }[] };
-    expect(out.images.map((i) => [i.image, i.allowed])).toEqual([
+    const out = JSON.parse(r.stdout) as {
+      results: { image: string; allowed: boolean; images: { digest?: string }[] }[];
+    };
+    expect(out.results.map((i) => [i.image, i.allowed])).toEqual([
       [signedRef, true],
       [unsignedRef, false],
     ]);
-    expect(out.images[0]?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(out.results[0]?.images[0]?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
   it.each([
@@ -123,7 +125,11 @@ describe('portcullis review', () => {
     );
     const r = await portcullis(['review', '-f', file, '--output', 'json', ...registryFlags]);
     expect(r.code).toBe(0);
-    const [answer] = JSON.parse(r.stdout) as { kind: string; response: { uid: string; allowed: boolean } }[];
+    const [answer] = (
+      JSON.parse(r.stdout) as {
+        results: { admissionReview: { response: { uid: string; allowed: boolean } } }[];
+      }
+    ).results.map((x) => x.admissionReview);
     expect(answer).toMatchObject({ kind: 'AdmissionReview', response: { uid: 'cli-uid-1', allowed: true } });
   });
 

@@ -30,13 +30,13 @@ async function verdictOf(
   expect(r.stderr).toBe('');
   const [v] = (
     JSON.parse(r.stdout) as {
-      images: { allowed: boolean; policies: { policy: string }[]; warnings: string[] }[];
+      results: { allowed: boolean; images: { policies: { policy: string }[] }[]; warnings: string[] }[];
     }
-  ).images;
+  ).results;
   return {
     code: r.code,
     allowed: v?.allowed ?? false,
-    policies: (v?.policies ?? []).map((p) => p.policy),
+    policies: (v?.images[0]?.policies ?? []).map((p) => p.policy),
     warnings: v?.warnings ?? [],
   };
 }

@@ -59,6 +59,12 @@ describe('keyless signatures (cosign v3 bundles through Fulcio, Rekor v2, the TS
     const a = authority({ keyless: keyless([{ issuer: sigstore.issuers.primary.url, subject: ALICE }]) });
     const evidence = await verify(image, a);
     expect(evidence.summary).toContain(ALICE);
+    // The structured signer that `verify --output json` reports (docs/cli-output.md).
+    expect(evidence.signer).toEqual({
+      kind: 'keyless',
+      subject: ALICE,
+      issuer: sigstore.issuers.primary.url,
+    });
   });
 
   it.each([

@@ -125,6 +125,10 @@ describe.each(REGISTRIES)('notation on $name', ({ host, referrersApi }) => {
       expect(evidence).toMatchObject({ scheme: 'notation', authority: 'notation' });
       expect(evidence.summary).toContain(`${format.toUpperCase()} ${alg}`);
       expect(evidence.summary).toContain(`CN=release-${key}`);
+      expect(evidence.signer).toEqual({
+        kind: 'certificate',
+        subject: expect.stringContaining(`CN=release-${key}`),
+      });
       expect(evidence.warnings).toBeUndefined();
     },
   );

@@ -94,7 +94,7 @@ describe('decide: policies', () => {
         digest: DIGEST,
       },
     ]);
-    expect(d.images).toEqual([
+    expect(d.images).toMatchObject([
       {
         image: IMAGE,
         field: 'spec.containers[0].image',

@@ -59,8 +59,9 @@ export async function decide(
   ]);
   if (run.code !== 0 && run.code !== 1)
     throw new Error(`verify exited ${run.code}:\n${run.stdout}${run.stderr}`);
-  const out = JSON.parse(run.stdout) as { images: Decision[] };
-  return out.images.map((d) => ({
+  // docs/cli-output.md: a VerifyReport with one result per image argument, in order.
+  const out = JSON.parse(run.stdout) as { results: Decision[] };
+  return out.results.map((d) => ({
     image: d.image,
     allowed: d.allowed,
     ...(d.message ? { message: d.message } : {}),

@@ -108,8 +108,9 @@ export async function resolveDescriptor(
   return descriptor;
 }
 
-// sharedResolution reuses a tag resolution another replica stored (for `ttlMs`, the --tag-ttl), or
-// resolves and stores it. Digests and a zero TTL bypass the store.
+// sharedResolution reuses a tag resolution another replica stored (for `ttlMs`, the --tag-ttl), or resolves
+// it under the cluster-wide single-flight, so that a new tag rolled out on every replica at once is resolved
+// once. Digests and a zero TTL bypass the store.
 async function sharedResolution(
   key: string,
   ttlMs: number,
@@ -121,10 +122,20 @@ async function sharedResolution(
   if (shared === undefined || ttlMs <= 0) return resolve();
   const stored = toDescriptor(await shared.get('resolution', key, bounds));
   if (stored !== undefined) return stored;
-  const descriptor = await resolve();
-  const { mediaType, digest, size } = descriptor;
-  await shared.set('resolution', key, JSON.stringify({ mediaType, digest, size }), ttlMs, bounds);
-  return descriptor;
+  let own: Descriptor | undefined;
+  const result = await shared.singleFlight(
+    key,
+    bounds.deadline,
+    async () => {
+      own = await resolve();
+      const { mediaType, digest, size } = own;
+      return { kind: 'resolution', value: JSON.stringify({ mediaType, digest, size }), ttlMs };
+    },
+    bounds.signal,
+  );
+  if (own !== undefined) return own;
+  // Another replica's answer that does not parse (or is not a resolution) is ignored: resolve here.
+  return (result.kind === 'resolution' ? toDescriptor(result.value) : undefined) ?? resolve();
 }
 
 const DIGEST_TEXT = /^sha256:[a-f0-9]{64}$/;

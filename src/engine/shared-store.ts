@@ -20,9 +20,9 @@ export interface SharedStore {
   singleFlight(
     key: string,
     deadline: number,
-    run: () => Promise<{ value: string; kind: 'verdict' | 'negative'; ttlMs: number }>,
+    run: () => Promise<{ value: string; kind: SharedKind; ttlMs: number }>,
     signal?: AbortSignal,
-  ): Promise<{ value: string; kind: 'verdict' | 'negative'; source: 'ran' | 'shared' | 'local' }>;
+  ): Promise<{ value: string; kind: SharedKind; source: 'ran' | 'shared' | 'local' }>;
 }
 
 export type SharedKind = 'verdict' | 'resolution' | 'negative';

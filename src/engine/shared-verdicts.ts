@@ -1,7 +1,7 @@
 import { isRecord } from '../guards';
 import type { AuthorityOutcome } from '../policy/decide/decision.types';
 import { NEGATIVE_VERDICT_TTL_MS, VERDICT_TTL_MS } from './limits';
-import type { SharedStore } from './shared-store';
+import type { SharedKind, SharedStore } from './shared-store';
 
 type Outcome = AuthorityOutcome;
 type Failure = Extract<AuthorityOutcome, { ok: false }>;
@@ -59,12 +59,8 @@ function encode(outcome: Outcome): string {
 }
 
 // decode reads a stored outcome as untrusted JSON; anything unexpected is a miss.
-function decode(
-  authority: string,
-  kind: 'verdict' | 'negative',
-  text: string | undefined,
-): Outcome | undefined {
-  if (text === undefined || text.length > 4 * MAX_SHARED_TEXT) return undefined;
+function decode(authority: string, kind: SharedKind, text: string | undefined): Outcome | undefined {
+  if (kind === 'resolution' || text === undefined || text.length > 4 * MAX_SHARED_TEXT) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);

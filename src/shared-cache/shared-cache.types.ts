@@ -3,8 +3,8 @@ import type { Registry } from 'prom-client';
 
 /** What the shared cache holds: verification verdicts, tag→digest resolutions, and failed verifications. */
 export type SharedCacheKind = 'verdict' | 'resolution' | 'negative';
-/** The kinds a single-flight run may produce. */
-export type SharedResultKind = 'verdict' | 'negative';
+/** The kinds a single-flight run may produce: a verification's outcome, or a tag's resolution. */
+export type SharedResultKind = 'verdict' | 'negative' | 'resolution';
 
 /** How to reach Valkey and how to protect what is stored there. */
 export interface SharedCacheOptions {
@@ -60,7 +60,7 @@ export interface SharedCache {
   set(kind: SharedCacheKind, key: string, value: string, ttlMs: number, bounds?: CallBounds): Promise<void>;
   /**
    * Runs `run` once cluster-wide for `key`: one process holds the lock and runs it; the others wait for its
-   * stored result (under kind `verdict` or `negative`, same key) until `deadline` minus a margin, then run it
+   * stored result (under kind `verdict`, `negative` or `resolution`, same key) until `deadline` minus a margin, then run it
    * themselves. Valkey down: runs at once. Rejects only with run's own error, or with an AbortError when
    * `signal` aborts while waiting.
    */

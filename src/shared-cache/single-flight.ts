@@ -14,7 +14,10 @@ import {
 } from './limits';
 import type { SharedCacheMetrics } from './metrics';
 import type { Store } from './store';
-import type { CallBounds, SingleFlightResult, SingleFlightRun } from './shared-cache.types';
+import type { CallBounds, SharedResultKind, SingleFlightResult, SingleFlightRun } from './shared-cache.types';
+
+/** Where a waiter looks for the holder's result, in this order. */
+const RESULT_KINDS: readonly SharedResultKind[] = ['verdict', 'negative', 'resolution'];
 
 /** Deletes the lock only if it still holds our token (it may have expired and been taken by another). */
 const RELEASE_SCRIPT =
@@ -147,17 +150,17 @@ export class SingleFlight {
     return reply === FELL_BACK ? FELL_BACK : reply === 'OK';
   }
 
-  // readResult looks for a stored verdict, then a stored negative result, under the key.
+  // readResult looks for a stored result of any kind under the key (a key is only ever run for one purpose:
+  // a verification's keys and a resolution's keys never coincide).
   private async readResult(
     key: string,
     bounds: CallBounds,
-  ): Promise<{ value: string; kind: 'verdict' | 'negative' } | undefined | FellBack> {
-    const [verdict, negative] = await Promise.all([
-      this.deps.store.read('verdict', key, bounds),
-      this.deps.store.read('negative', key, bounds),
-    ]);
-    if (typeof verdict === 'string') return { value: verdict, kind: 'verdict' };
-    if (typeof negative === 'string') return { value: negative, kind: 'negative' };
-    return verdict === FELL_BACK || negative === FELL_BACK ? FELL_BACK : undefined;
+  ): Promise<{ value: string; kind: SharedResultKind } | undefined | FellBack> {
+    const reads = await Promise.all(RESULT_KINDS.map((kind) => this.deps.store.read(kind, key, bounds)));
+    for (const [i, kind] of RESULT_KINDS.entries()) {
+      const value = reads[i];
+      if (typeof value === 'string') return { value, kind };
+    }
+    return reads.includes(FELL_BACK) ? FELL_BACK : undefined;
   }
 }

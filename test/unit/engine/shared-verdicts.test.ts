@@ -19,7 +19,7 @@ const PINNED = `registry.example.com/team/app@${DIGEST}`;
 // memoryStore keeps values in a Map and runs single-flight per key in this process.
 function memoryStore(): SharedStore & { values: Map<string, string> } {
   const values = new Map<string, string>();
-  const flights = new Map<string, Promise<{ value: string; kind: 'verdict' | 'negative' }>>();
+  const flights = new Map<string, Promise<{ value: string; kind: SharedKind }>>();
   const id = (kind: SharedKind, key: string) => `${kind}:${key}`;
   return {
     values,
@@ -145,5 +145,19 @@ describe('shared verdicts', () => {
     const d = { ...deps(countingRegistry(), pass), shared: slow };
     expect((await evaluateRequest(input(podRequest([PINNED]), snapshot), d)).decision.allowed).toBe(true);
     expect(most).toBe(2);
+  });
+
+  it('three replicas admitting one new tag at once resolve it once cluster-wide', async () => {
+    const store = memoryStore();
+    const regs = [0, 1, 2].map(() => countingRegistry(20));
+    const replicas = regs.map((r) => ({ ...deps(r, pass, Date.now, 30_000), shared: store }));
+    const req = podRequest(['registry.example.com/team/app:2']);
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        evaluateRequest(input(req, snapshot), replicas[i % 3] as (typeof replicas)[0]),
+      ),
+    );
+    expect(results.every((r) => r.decision.allowed)).toBe(true);
+    expect(regs.reduce((n, r) => n + r.resolves, 0)).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 // Two or more real `portcullis serve` replicas on one real Valkey, in front of a real distribution registry
-// behind a counting proxy: the stand of replicas.test.ts (and nothing else), with admission helpers over HTTPS.
+// behind a counting proxy: the stand of replicas.test.ts.
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
@@ -7,18 +7,11 @@ import * as path from 'node:path';
 import { cosignSign, generateCosignKey, type CosignKey } from '../../harness/cosign';
 import { startFlakyProxy, type FlakyProxy } from '../../harness/flaky-proxy';
 import { pushRandomImage, type PushedImage } from '../../harness/images';
-import { applyPatch } from '../../harness/json-patch';
 import { startDistribution, type RunningRegistry } from '../../harness/registries';
-import { postJson, startServe, type RunningServe } from '../../harness/serve';
+import { startServe, type RunningServe } from '../../harness/serve';
 import { selfSignedCert, type TlsPair } from '../../harness/tls';
 import { startValkey, type RunningValkey } from '../../harness/valkey';
-import {
-  admissionReview,
-  cosignPolicy,
-  patchOf,
-  podObject,
-  type ReviewResponse,
-} from '../../harness/webhook';
+import { cosignPolicy } from '../../harness/webhook';
 
 /** The repository every image of the stand is pushed to; the policy governs `<proxy>/replicas/**`. */
 export const REPO = 'replicas/app';
@@ -84,35 +77,6 @@ export async function startReplicaStand(count: number): Promise<ReplicaStand> {
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** An AdmissionReview of a one-container Pod running `image`. */
-export function podReview(image: string): Record<string, unknown> {
-  return admissionReview(podObject({ app: image }), { uid: `uid-${randomBytes(4).toString('hex')}` });
-}
-
-/** POSTs one review to `path` of a replica; an HTTP status other than 200 throws. */
-export async function review(
-  stand: ReplicaStand,
-  replica: RunningServe,
-  url: '/mutate' | '/validate',
-  body: Record<string, unknown>,
-): Promise<ReviewResponse> {
-  const res = await postJson(replica.port, stand.tls.cert, url, body);
-  if (res.status !== 200) throw new Error(`${url} answered HTTP ${res.status}: ${JSON.stringify(res.body)}`);
-  return (res.body as { response: ReviewResponse }).response;
-}
-
-/** Plays the API server on one replica: /mutate, its patch applied, then /validate. */
-export async function admit(
-  stand: ReplicaStand,
-  replica: RunningServe,
-  body: Record<string, unknown>,
-): Promise<ReviewResponse> {
-  const mutated = await review(stand, replica, '/mutate', body);
-  const req = body.request as Record<string, unknown>;
-  const object = applyPatch(req.object, patchOf(mutated));
-  return review(stand, replica, '/validate', { ...body, request: { ...req, object } });
 }
 
 /** The proxy's requests while `fn` runs. */

@@ -105,14 +105,17 @@ export class Guard {
   }
 }
 
-// raceTimeout waits for `settled`, at most `ms`, and not past an abort.
+// raceTimeout waits for `settled`, at most `ms`, and not past an abort. When the timer fires, the timeout is
+// decided one loop turn later (setImmediate runs after the poll phase): if this process's own event loop was
+// blocked past `ms` (a burst of requests), a reply already waiting in the socket is read first and wins, so the
+// timeout measures Valkey, not this process's lag.
 function raceTimeout<T>(
   settled: Promise<T>,
   ms: number,
   signal: AbortSignal | undefined,
 ): Promise<T | 'timeout' | 'aborted'> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => done('timeout'), ms);
+    const timer = setTimeout(() => setImmediate(() => done('timeout')), ms);
     const onAbort = (): void => done('aborted');
     signal?.addEventListener('abort', onAbort, { once: true });
     // done settles once and removes the timer and the listener.

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { sealEntry } from '../../../src/shared-cache/envelope';
 import type { RunningServe } from '../../harness/serve';
-import { admitOn, counterIn, metricsText, podReview, reviewOn } from '../../harness/serve-admit';
+import { admitOn, closeAgents, counterIn, metricsText, podReview, reviewOn } from '../../harness/serve-admit';
 import type { ReviewResponse } from '../../harness/webhook';
 import { requestsDuring, startReplicaStand, type ReplicaStand } from './replicas-helpers';
 import { rawClient } from './helpers';
@@ -32,6 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  closeAgents();
   await stand?.stop();
 });
 

@@ -68,7 +68,7 @@ export function reviewOn(
   });
 }
 
-/** /mutate on one replica, its patch applied as the API server would, then /validate there. */
+/** /mutate on one replica, its patch applied as the API server would, then /validate there (with the warnings of both). */
 export async function admitOn(
   replica: RunningServe,
   ca: string,
@@ -77,7 +77,10 @@ export async function admitOn(
   const mutated = await reviewOn(replica, ca, '/mutate', body);
   const req = body.request as Record<string, unknown>;
   const object = applyPatch(req.object, patchOf(mutated));
-  return reviewOn(replica, ca, '/validate', { ...body, request: { ...req, object } });
+  const validated = await reviewOn(replica, ca, '/validate', { ...body, request: { ...req, object } });
+  // The user sees the warnings of both webhooks, as kubectl prints them.
+  const warnings = [...(mutated.warnings ?? []), ...(validated.warnings ?? [])];
+  return { ...validated, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 /** GET /metrics of a replica over HTTPS, as text. */

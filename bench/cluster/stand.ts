@@ -29,8 +29,11 @@ export interface ClusterStand {
   readonly keys: readonly CosignKey[];
   /** Writes the policy folder `name` with one key policy (keys[keyIndex]), `extraSpec` lines under spec. */
   policyDir(name: string, options?: { keyIndex?: number; extraSpec?: readonly string[] }): Promise<string>;
-  /** Pushes a new image; signs it with `signatures` of the keys (0: unsigned), in `format`. */
-  push(tag: string, options?: { signatures?: number; format?: 'legacy' | 'v3' }): Promise<PushedImage>;
+  /** Pushes a new image; signs it with the keys at `signers` (default [0]; [] leaves it unsigned), in `format`. */
+  push(
+    tag: string,
+    options?: { signers?: readonly number[]; format?: 'legacy' | 'v3' },
+  ): Promise<PushedImage>;
   /** How the pods name an image: through the proxy, by `:tag` or `@digest`. */
   named(tagOrDigest: string): string;
   /** Starts one replica with `args` after the TLS flags, trusting the proxy as an insecure registry. */
@@ -70,8 +73,8 @@ export async function startClusterStand(
     },
     push: async (tag, o = {}) => {
       const image = await pushRandomImage(registry.host, REPO, tag);
-      for (const key of keys.slice(0, o.signatures ?? 1))
-        await cosignSign(key, image.ref, o.format ?? 'legacy');
+      for (const i of o.signers ?? [0])
+        await cosignSign(keys[i] as CosignKey, image.ref, o.format ?? 'legacy');
       return image;
     },
     startReplica: async (args) => {

@@ -1,4 +1,10 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 
 /** A plain-HTTP proxy to a loopback registry that answers 503 on demand: a registry blip the test controls. */
 export interface FlakyProxy {
@@ -6,6 +12,8 @@ export interface FlakyProxy {
   readonly host: string;
   /** While true, every request is answered 503. */
   failing: boolean;
+  /** Added before each request is forwarded (ms): a registry farther away than loopback. */
+  delayMs: number;
   /** Requests answered with 503 so far. */
   failed(): number;
   /** Every request seen so far, as `METHOD /path` (benchmarks count registry requests with it). */
@@ -28,6 +36,7 @@ export async function startFlakyProxy(
   const proxy = {
     host: '',
     failing: false,
+    delayMs: 0,
     failed: () => failed,
     requests: () => log,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
@@ -40,6 +49,13 @@ export async function startFlakyProxy(
       res.writeHead(503, { 'content-type': 'text/plain' }).end('registry blip');
       return;
     }
+    if (proxy.delayMs > 0) {
+      req.pause();
+      setTimeout(() => forward(req, res), proxy.delayMs);
+    } else forward(req, res);
+  });
+  // forward sends one request on to the registry and pipes its answer back.
+  const forward = (req: IncomingMessage, res: ServerResponse): void => {
     const upstream = httpRequest(
       { host: targetHost, port: Number(targetPort), method: req.method, path: req.url, headers: req.headers },
       (up) => {
@@ -49,7 +65,7 @@ export async function startFlakyProxy(
     );
     upstream.on('error', () => res.writeHead(502).end());
     req.pipe(upstream);
-  });
+  };
   server.keepAliveTimeout = 1;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   proxy.host = `127.0.0.1:${(server.address() as { port: number }).port}`;

@@ -4,6 +4,11 @@
 export const MAX_SIGNATURES_PER_IMAGE = 32;
 /** Largest sigstore bundle blob we fetch; key-signed bundles are ~1 KiB, keyless ones a few KiB. */
 export const MAX_BUNDLE_BYTES = 256 * 1024;
+/**
+ * How many legacy `.sig` payload blobs of one image are fetched at once: an image with several signatures
+ * costs about one round trip, and at most this many fetches are wasted when an early layer matches.
+ */
+export const LEGACY_BLOB_PREFETCH = 4;
 /** Largest legacy simple-signing payload we fetch; cosign's are ~300 bytes plus optional annotations. */
 export const MAX_SIMPLE_SIGNING_BYTES = 256 * 1024;
 /** Longest base64 signature annotation we decode (RSA-8192 is 1368 characters). */
@@ -22,6 +27,11 @@ export class SignatureBudget {
   exhausted = false;
 
   constructor(private readonly limit: number = MAX_SIGNATURES_PER_IMAGE) {}
+
+  /** How many units are left. */
+  left(): number {
+    return this.limit - this.used;
+  }
 
   /** Takes one unit; false (and `exhausted`) when none is left. */
   take(): boolean {

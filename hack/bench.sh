@@ -13,4 +13,8 @@ tsx bench/admission.bench.ts
 tsx bench/verdict-cache.bench.ts
 tsx bench/keyless.bench.ts
 tsx bench/webhook-load.bench.ts
+tsx bench/rollout.bench.ts
+tsx bench/outage.bench.ts
+tsx bench/restart.bench.ts
+tsx bench/cold.bench.ts
 exec tsx bench/cbor.bench.ts

@@ -25,9 +25,9 @@ export interface ExtractedPodSpec {
 
 /** One RFC 6902 operation; Portcullis only emits `test` (guard) and `replace` on string image fields. */
 export interface JsonPatchOp {
-  readonly op: 'test' | 'replace';
+  readonly op: 'test' | 'replace' | 'add';
   readonly path: string;
-  readonly value: string;
+  readonly value: string | Readonly<Record<string, string>>;
 }
 
 /** `status` of a denying AdmissionResponse (a subset of metav1.Status). */

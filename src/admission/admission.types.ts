@@ -17,6 +17,34 @@ export interface PodFacts {
   /** Names of the pod spec's `imagePullSecrets`. */
   readonly imagePullSecrets: readonly string[];
   readonly serviceAccountName?: string;
+  /**
+   * Where the pod asks to run, for `spec.placement` (docs/confidential.md#placement); extractPodSpec always
+   * sets it, and absent it reads as requesting nothing (fails closed).
+   */
+  readonly placement?: PodPlacement;
+  /** JSON pointer of the pod spec (`/spec`, `/spec/template/spec`, …), for placement patches. */
+  readonly specPointer?: string;
+}
+
+/** One `matchExpressions` entry of a required node affinity term; `values` as written (strings only). */
+export interface NodeRequirementFacts {
+  readonly key: string;
+  /** As written; anything but In/NotIn/Exists/DoesNotExist/Gt/Lt guarantees nothing. */
+  readonly operator: string;
+  readonly values: readonly string[];
+}
+
+/** The placement fields of a pod spec (attacker-controlled; unreadable parts read as guaranteeing nothing). */
+export interface PodPlacement {
+  /** `spec.runtimeClassName`; undefined when the pod requests none. */
+  readonly runtimeClassName?: string;
+  /** `spec.nodeSelector`, string values only. */
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  /**
+   * `requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms`, each term's matchExpressions; terms
+   * are ORed. Undefined when the pod has no required node affinity.
+   */
+  readonly requiredTerms?: readonly (readonly NodeRequirementFacts[])[];
 }
 
 /** The subset of an AdmissionRequest (admission.k8s.io/v1) that Portcullis reads, shape-checked. */

@@ -4,6 +4,7 @@ import { AdmissionError } from './errors';
 import { toJudgedContainerKinds, toPodBearingKind } from './kinds';
 import { describeType, ownField, toFieldPath, toPointer } from './shape';
 import { isRecord } from '../guards';
+import { toPodPlacement } from './placement';
 
 /** Most containers (all three lists together) one object may carry; more is denied, not truncated. */
 export const MAX_CONTAINERS_PER_OBJECT = 256;
@@ -105,6 +106,8 @@ export function extractPodSpec(
     annotations: toAnnotations(object, podKind.metadataPaths),
     imagePullSecrets: toPullSecretNames(spec),
     serviceAccountName: toServiceAccountName(spec),
+    placement: toPodPlacement(spec),
+    specPointer: toPointer(podKind.specPath),
   };
   return { spec, specPath: podKind.specPath, facts, containerKinds };
 }

@@ -44,6 +44,17 @@ function requestsBreakGlass(pod: PodFacts | undefined): boolean {
   return toBreakGlassState(pod?.annotations ?? {}).requestedBy !== undefined;
 }
 
+// placementKey renders a pod's placement facts canonically, to tell whether an UPDATE changed them.
+function placementKey(pod: PodFacts | undefined): string {
+  if (pod?.placement === undefined) return '';
+  const { runtimeClassName, nodeSelector, requiredTerms } = pod.placement;
+  return JSON.stringify([
+    runtimeClassName ?? null,
+    Object.entries(nodeSelector).sort(),
+    requiredTerms ?? null,
+  ]);
+}
+
 // isReviewedKind: the operation and (sub)resource can change an image at all.
 function isReviewedKind(request: AdmissionRequestFacts): boolean {
   if (request.operation === 'DELETE' || request.operation === 'CONNECT') return false;
@@ -71,6 +82,9 @@ export function toAdmissionFacts(request: AdmissionRequestFacts): AdmissionFacts
   if (request.operation !== 'UPDATE') return { ...reviewed, judged: images };
   const old = readOldObject(request);
   if (old === undefined) return { ...reviewed, judged: images };
+  // A changed placement (a workload template's runtimeClassName, nodeSelector or node affinity) is judged
+  // against every image: spec.placement binds where each governed image may run.
+  if (placementKey(pod) !== placementKey(old.pod)) return { ...reviewed, judged: images };
   const before = new Set(old.images.map(useKey));
   const judged = images.filter((use) => !before.has(useKey(use)));
   const needsReview =

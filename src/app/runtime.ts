@@ -12,6 +12,7 @@ import {
   type EvaluateOptions,
   type RequestEvaluation,
 } from '../engine/evaluate-request';
+import { EncryptionCache } from '../engine/image-encryption';
 import { pinRequest, type PinInput, type PinPlan } from '../engine/pin-request';
 import type { PolicySource } from '../policy-sources/snapshot';
 import { VerdictCache } from '../engine/verdict-cache';
@@ -128,6 +129,7 @@ export function createRuntime(options: {
     verify: (target: VerifyTarget, authority: CompiledAuthority, ctx: VerifyContext) =>
       verifyAuthority(target, authority, ctx, verifiers),
     cache: new VerdictCache(now),
+    encryption: new EncryptionCache(),
     resolutions: new Coalescer<Descriptor>(),
     resolved: new TtlCache<Descriptor>(
       options.tagTtlMs ?? TAG_RESOLUTION_TTL_MS,

@@ -18,6 +18,8 @@ import type { SharedStore } from './shared-store';
 import type { TtlCache } from '../ttl-cache';
 import type { VerificationHistory } from './history';
 import { isAvailabilityErrorCode } from '../policy/decide/decide-image';
+import { needsEncryptionState } from '../policy/decide/placement';
+import { readLayerEncryption, type EncryptionCache } from './image-encryption';
 
 /** What evaluating one image needs; all I/O is in here, handed in by the caller. */
 export interface ImageEvaluationDeps {
@@ -28,6 +30,8 @@ export interface ImageEvaluationDeps {
     ctx: VerifyContext,
   ) => Promise<Evidence>;
   readonly cache: VerdictCache;
+  /** Layer encryption by digest (spec.encryption, placement.when); without it, read on every evaluation. */
+  readonly encryption?: EncryptionCache;
   readonly resolutions: Coalescer<Descriptor>;
   /** Recent resolutions (tag or digest → descriptor), kept for a short TTL (--tag-ttl). */
   readonly resolved: TtlCache<Descriptor>;
@@ -210,10 +214,13 @@ export async function evaluateImage(
     };
   }
   const pinned = input.ref.digest;
+  const judgesEncryption = live.some(needsEncryptionState);
   if (pinned !== undefined && !input.resolveOnly) {
-    const warm = cachedOutcomes(pinned, live, deps);
+    const state = judgesEncryption ? deps.encryption?.get(pinned) : undefined;
+    const warm = judgesEncryption && state === undefined ? undefined : cachedOutcomes(pinned, live, deps);
     if (warm !== undefined) {
-      return { ...base, digest: pinned, outcomes: { ...input.presetOutcomes, ...warm } };
+      const encryption = state === undefined ? {} : { encryption: state };
+      return { ...base, digest: pinned, outcomes: { ...input.presetOutcomes, ...warm }, ...encryption };
     }
   }
   const located = await locate({ ...input, staleForMs: staleAllowance(live) }, deps);
@@ -236,15 +243,35 @@ export async function evaluateImage(
     logger: deps.logger,
   };
   const outcomes: Record<string, readonly AuthorityOutcome[]> = { ...input.presetOutcomes };
-  await Promise.all(
-    live.map(async (policy) => {
+  const [encryption] = await Promise.all([
+    judgesEncryption ? encryptionFacts(target, ctx, deps) : {},
+    ...live.map(async (policy) => {
       if (policy.requireDigest && !input.ref.digest) return; // the pure decision denies it; no need to verify
       outcomes[policy.id] = await Promise.all(
         policy.authorities.map((a) => verifyOne(target, policy, a, ctx, input.credentialsKey, deps)),
       );
     }),
-  );
-  return { ...base, digest: located.digest, outcomes };
+  ]);
+  return { ...base, digest: located.digest, outcomes, ...encryption };
+}
+
+// encryptionFacts reads (or recalls) the layer encryption of the digest; a failure is reported, not thrown,
+// and denies only the policies that judge encryption.
+async function encryptionFacts(
+  target: VerifyTarget,
+  ctx: VerifyContext,
+  deps: ImageEvaluationDeps,
+): Promise<Pick<ImageFacts, 'encryption' | 'encryptionError'>> {
+  const known = deps.encryption?.get(target.digest);
+  if (known !== undefined) return { encryption: known };
+  try {
+    const state = await readLayerEncryption(deps.registry, target.repo, target.digest, ctx.request);
+    deps.encryption?.set(target.digest, state);
+    return { encryption: state };
+  } catch (error) {
+    const failure = toFailure('registry', error) as Extract<AuthorityOutcome, { ok: false }>;
+    return { encryptionError: { code: failure.code, reason: failure.reason } };
+  }
 }
 
 type Located =

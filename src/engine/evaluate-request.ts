@@ -171,6 +171,8 @@ export async function evaluateRequest(
         requirePinned: requiresPin(input),
         namespaceLabels: input.namespaceLabels,
         ...(input.outsideCluster === true ? { outsideCluster: true } : {}),
+        ...(pod?.placement ? { placement: pod.placement } : {}),
+        placementTemplate: !facts.isPod,
       },
       images,
     );

@@ -14,3 +14,7 @@ export const MAX_TAG_TTL_MS = 10 * 60_000;
 export const MAX_CACHED_RESOLUTIONS = 10_000;
 /** How long a failed verification stored in the shared cache is reused by other replicas. */
 export const NEGATIVE_VERDICT_TTL_MS = 10_000;
+/** Image manifests read to judge one digest's layer encryption (an index's platforms, nested indexes included). */
+export const MAX_ENCRYPTION_MANIFESTS = 32;
+/** Upper bound on remembered encryption states (content-addressed: a digest's layers never change). */
+export const MAX_CACHED_ENCRYPTION_STATES = 10_000;

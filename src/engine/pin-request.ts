@@ -11,6 +11,9 @@ import { governingPolicies } from './governing';
 import { MAX_PARALLEL_IMAGES } from './limits';
 import { mapLimited } from './map-limited';
 import { REQUEST_DONE } from './outcomes';
+import type { JsonPatchOp } from '../admission/admission-review.types';
+import type { EncryptionCache } from './image-encryption';
+import { placementPatch } from './placement-request';
 
 /** One image field of a Pod that /mutate rewrites to `original@digest`. */
 export interface Pin {
@@ -28,10 +31,12 @@ export interface PinFailure {
   readonly reason: string;
 }
 
-/** What /mutate does for one request: the pins, and why any governed image is left unpinned. */
+/** What /mutate does for one request: the pins, why any governed image is left unpinned, placement additions. */
 export interface PinPlan {
   readonly pins: readonly Pin[];
   readonly failures: readonly PinFailure[];
+  /** `add` operations for placement.mutate (RuntimeClass, node selector labels); [] when none. */
+  readonly placement?: readonly JsonPatchOp[];
 }
 
 /** The I/O pinning needs: tag resolution only (verification is /validate's, on the pinned digest). */
@@ -43,11 +48,13 @@ export interface PinDeps {
   readonly metrics?: Metrics;
   readonly logger: Logger;
   readonly now: () => number;
+  /** Layer encryption by digest, for `placement.when: encrypted`. */
+  readonly encryption?: EncryptionCache;
 }
 
 export type PinInput = Omit<RequestEvaluationInput, 'noMatch' | 'requirePinned'>;
 
-const NOTHING_TO_PIN: PinPlan = Object.freeze({ pins: [], failures: [] });
+const NOTHING_TO_PIN: PinPlan = Object.freeze({ pins: [], failures: [], placement: [] });
 
 // pinUse resolves one governed, unpinned image field; ungoverned images are never looked up.
 async function pinUse(
@@ -88,20 +95,21 @@ async function pinUse(
 }
 
 /**
- * The pins for one Pod request (CREATE, UPDATE, ephemeralcontainers): every governed image that is named by
+ * The pins for one Pod request, and the placement additions (placement-request.ts) for any pod-bearing
+ * request (CREATE, UPDATE, ephemeralcontainers): every governed image that is named by
  * tag is resolved to the digest the kubelet must pull. Templates of workloads are not pinned; their Pods are,
  * when created. Never throws for a registry failure: the image stays unpinned and /validate denies it.
  */
 export async function pinRequest(input: PinInput, deps: PinDeps): Promise<PinPlan> {
   const { facts } = input;
-  if (!facts.isPod || !facts.needsReview) return NOTHING_TO_PIN;
+  if (!facts.needsReview) return NOTHING_TO_PIN;
   const { judged: uses, pod } = facts;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), Math.max(0, input.deadline - deps.now()));
   try {
-    const results = await mapLimited(uses, MAX_PARALLEL_IMAGES, (use) =>
-      pinUse(use, input, deps, pod, controller.signal),
-    );
+    const results = facts.isPod
+      ? await mapLimited(uses, MAX_PARALLEL_IMAGES, (use) => pinUse(use, input, deps, pod, controller.signal))
+      : [];
     const pins: Pin[] = [];
     const failures: PinFailure[] = [];
     for (const r of results) {
@@ -109,7 +117,9 @@ export async function pinRequest(input: PinInput, deps: PinDeps): Promise<PinPla
       if ('digest' in r) pins.push(r);
       else failures.push(r);
     }
-    return { pins, failures };
+    const digests = new Map(pins.map((p) => [p.pointer, p.digest]));
+    const placement = await placementPatch(input, deps, digests, controller.signal);
+    return { pins, failures, placement };
   } finally {
     clearTimeout(timer);
     controller.abort(REQUEST_DONE);

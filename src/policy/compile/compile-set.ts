@@ -111,6 +111,7 @@ export function toBrokenPolicy(
     authorities: [],
     breakGlass: readBreakGlass(spec.breakGlass),
     registry: { credentials: [], onError: 'deny', maxStalenessMs: 0 },
+    encryption: 'any',
   };
   return { policy, code: 'POLICY_NOT_READY', reason, index, error };
 }

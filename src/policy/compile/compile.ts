@@ -11,6 +11,7 @@ import { compileNotaryV1Authority } from '../authorities/notary-v1';
 import { compileOciVaultAuthority } from '../authorities/oracle-vault';
 import { validatePolicyObject } from './validate';
 import { isRecord } from '../../guards';
+import { toEncryptionRule, toPlacement } from './placement';
 import { DEFAULT_MAX_STALENESS_MS, STALENESS_UNIT_MS } from '../limits';
 
 /** Reads Secrets by namespace and name; values are already base64-decoded. Passed in (cluster or files). */
@@ -100,6 +101,8 @@ export function compilePolicy(obj: unknown, options: CompileOptions): CompiledPo
       onError: spec.registry?.onError ?? 'deny',
       maxStalenessMs: toStalenessMs(spec.registry?.maxStaleness),
     },
+    encryption: toEncryptionRule(spec.encryption),
+    ...(spec.placement ? { placement: toPlacement(spec.placement) } : {}),
   };
 }
 

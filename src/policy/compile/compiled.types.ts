@@ -222,6 +222,20 @@ export interface SecretReference {
   readonly key?: string;
 }
 
+/** What a policy demands of an image's layers: `any` when `spec.encryption` says nothing. */
+export type EncryptionRule = 'required' | 'forbidden' | 'any';
+
+/** `spec.placement`, compiled: what a pod running a governed image must request. */
+export interface CompiledPlacement {
+  /** One of these must be the pod's runtimeClassName; empty: any (or none). */
+  readonly runtimeClassNames: readonly string[];
+  /** Node labels the pod's nodeSelector or every required node affinity term must guarantee, sorted by key. */
+  readonly nodeSelector: readonly (readonly [string, string])[];
+  readonly mutate: boolean;
+  /** `encrypted`: only for images with an encrypted layer (docs/adr/0009-placement-rules.md). */
+  readonly when: 'always' | 'encrypted';
+}
+
 /** A policy after validation and compilation: everything the hot path needs, nothing to parse. */
 export interface CompiledPolicy {
   readonly kind: PolicyKind;
@@ -248,4 +262,6 @@ export interface CompiledPolicy {
     /** With allowVerified: the oldest verification that may stand in for an unreachable registry. */
     readonly maxStalenessMs: number;
   };
+  readonly encryption: EncryptionRule;
+  readonly placement?: CompiledPlacement;
 }

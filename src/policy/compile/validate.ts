@@ -8,6 +8,7 @@ import { MAX_DNS_LABEL_LENGTH, MAX_DNS_SUBDOMAIN_LENGTH } from '../limits';
 import { quote, validateAgainstSchema } from '../crd/schema-validate';
 import { isRecord } from '../../guards';
 import { validateAuthorities } from '../authorities/validate';
+import { validateEncryption, validatePlacement } from './placement';
 
 export interface ValidateOptions {
   /** Namespace given to an ImagePolicy that has none (like `kubectl apply` in the current namespace). */
@@ -152,6 +153,8 @@ function validateSpec(
   if (!isRecord(spec)) return spec;
   validateImages(spec.images, errors);
   validateAuthorities(spec, kind, namespace, errors);
+  if (isRecord(spec.encryption)) validateEncryption(spec.encryption, errors);
+  if (isRecord(spec.placement)) validatePlacement(spec.placement, errors);
   if (isRecord(spec.namespaceSelector))
     validateLabelSelector(spec.namespaceSelector, 'spec.namespaceSelector', errors);
   return spec;

@@ -15,6 +15,7 @@ export type LabelSelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 export type NotationVerificationLevel = 'strict' | 'permissive' | 'audit';
 export type NotationVerifyTimestamp = 'always' | 'afterCertExpiry';
 export type NotationRevocationUnreachable = 'deny' | 'warn';
+export type PlacementWhen = 'always' | 'encrypted';
 
 /** A standard Kubernetes label selector. `{}` selects every namespace. */
 export interface LabelSelector {
@@ -293,6 +294,41 @@ export interface RegistrySpec {
   maxStaleness?: string;
 }
 
+/**
+ * What the policy demands of the image's layers (ocicrypt's `+encrypted` layer media types). At most one
+ * of the two may be true; with neither, encryption is not judged (docs/confidential.md#encrypted-images).
+ */
+export interface EncryptionSpec {
+  /** Deny an image with any plaintext layer (every layer of every platform must be encrypted). Default false. */
+  required?: boolean;
+  /** Deny an image with any encrypted layer, for clusters whose nodes cannot decrypt. Default false. */
+  forbidden?: boolean;
+}
+
+/**
+ * Where a pod that runs a governed image may run (docs/confidential.md#placement). A workload is judged on
+ * its pod template.
+ */
+export interface PlacementSpec {
+  /** The pod must request one of these RuntimeClasses (`spec.runtimeClassName`), e.g. `kata-qemu-tdx`. */
+  runtimeClassNames?: string[];
+  /**
+   * Node labels the pod's `nodeSelector` or required node affinity must guarantee (every
+   * nodeSelectorTerm of the affinity must, since terms are ORed), e.g. `trust.example/attested: "true"`.
+   */
+  nodeSelector?: Record<string, string>;
+  /**
+   * Let the mutating webhook add the first RuntimeClass when the pod requests none, and the missing node
+   * selector labels; it never overrides a different value (then `/validate` denies). Default false.
+   */
+  mutate?: boolean;
+  /**
+   * `always` (default): placement applies to every governed image; `encrypted`: only to an image with
+   * at least one encrypted layer (docs/adr/0009-placement-rules.md).
+   */
+  when?: PlacementWhen;
+}
+
 /** The spec of an ImagePolicy (namespaced; applies only in its own namespace). */
 export interface ImagePolicySpec {
   /**
@@ -312,6 +348,10 @@ export interface ImagePolicySpec {
   breakGlass?: BreakGlassSpec;
   /** Extra pull credentials and the behaviour when a registry cannot be reached. */
   registry?: RegistrySpec;
+  /** Require or forbid encrypted layers (ocicrypt); unset: encryption is not judged. */
+  encryption?: EncryptionSpec;
+  /** RuntimeClass and node labels a pod running a governed image must request. */
+  placement?: PlacementSpec;
 }
 
 /** The spec of a ClusterImagePolicy: an ImagePolicy spec plus a namespace selector. */

@@ -43,6 +43,7 @@ import {
   type PropertySchemas,
   type Schema,
 } from './schema-builder';
+import { encryption, placement } from './schema-placement';
 
 /** The single source of the CRD OpenAPI schema and of structural policy validation. Limits below are API. */
 export const MAX_IMAGES_PER_POLICY = 64;
@@ -278,6 +279,8 @@ const imagePolicySpecProperties: PropertySchemas<ImagePolicySpec> = {
   }),
   breakGlass: optional(breakGlass),
   registry: optional(registry),
+  encryption: optional(encryption),
+  placement: optional(placement),
 };
 
 const specValidations = [

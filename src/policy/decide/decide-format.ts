@@ -156,7 +156,23 @@ function hintFor(f: PolicyFailure, name: string, digest: string | undefined): st
       );
     case 'not-evaluated':
       return 'retry; if it persists, report it with the portcullis logs';
+    case 'encryption':
+      return encryptionHint(f, name);
+    case 'placement':
+      return (
+        "request what the policy names in the pod (or the workload's pod template): spec.runtimeClassName, " +
+        `spec.nodeSelector or required node affinity; or set placement.mutate: true in policy ${f.policy?.id ?? ''}`
+      );
   }
+}
+
+// encryptionHint says how to make an image that the policy's encryption rule accepts.
+function encryptionHint(f: PolicyFailure, name: string): string {
+  if (f.policy?.encryption === 'forbidden')
+    return `run the plaintext image (skopeo copy --decryption-key <private.pem> docker://${name}:<tag> docker://${name}:<tag>-plain), then sign it`;
+  if (f.policy?.encryption === 'required' && f.lines[0]?.startsWith('[POLICY_ENCRYPTION_REQUIRED]'))
+    return `encrypt every layer (skopeo copy --encryption-key jwe:<public.pem> docker://${name}:<tag> docker://${name}:<tag>-enc), then sign the new digest`;
+  return "check that the image's manifests can be read (registry access, credentials)";
 }
 
 // signHint tells how to sign for the first failing authority: a keyless one wants a signer identity, not a key.

@@ -1,5 +1,7 @@
 import type { CompiledPolicy, NoMatchAction } from '../compile/compiled.types';
 import type { AuthorityOutcome, ImageFacts, PolicyVerdict } from './decision.types';
+import type { PodPlacement } from '../../admission/admission.types';
+import { encryptionLine, needsEncryptionState, placementLines } from './placement';
 
 /** Why one image failed one policy (or failed without a policy). Drives the message and the hint. */
 export type FailureKind =
@@ -10,7 +12,9 @@ export type FailureKind =
   | 'resolve'
   | 'not-pinned'
   | 'authorities'
-  | 'not-evaluated';
+  | 'not-evaluated'
+  | 'encryption'
+  | 'placement';
 
 export interface PolicyFailure {
   /** Absent for an invalid reference and for --no-match deny. */
@@ -86,6 +90,10 @@ export interface ImageRules {
   readonly noMatch: NoMatchAction;
   /** /validate of a Pod: a governed image must carry the digest that /mutate pinned (docs/policy.md). */
   readonly requirePinned: boolean;
+  /** Where the pod asks to run, for spec.placement; undefined (nothing requested) for the CLI. */
+  readonly placement?: PodPlacement;
+  /** The placement is a workload's pod template (not a Pod): placement.mutate rules count as applied. */
+  readonly template?: boolean;
 }
 
 // notPinnedLine explains ADMISSION_NOT_PINNED: a governed image reached validation by tag only.
@@ -97,8 +105,38 @@ function notPinnedLine(facts: ImageFacts): string {
   );
 }
 
-// evaluatePolicy applies the per-policy rules of docs/policy.md#how-one-policy-judges-an-image to one image.
-function evaluatePolicy(facts: ImageFacts, policy: CompiledPolicy, requirePinned: boolean): PolicyEvaluation {
+// evaluatePolicy applies the per-policy rules of docs/policy.md#how-one-policy-judges-an-image to one image:
+// signatures first, then what the image is (encryption) and where the pod runs it (placement).
+function evaluatePolicy(facts: ImageFacts, policy: CompiledPolicy, rules: ImageRules): PolicyEvaluation {
+  const signed = evaluateSignatures(facts, policy, rules.requirePinned);
+  if (!signed.passed || signed.exempted) return signed;
+  const fail = (kind: FailureKind, lines: string[]): PolicyEvaluation => ({
+    passed: false,
+    failure: { policy, kind, lines },
+    notes: [],
+    exempted: false,
+  });
+  if (needsEncryptionState(policy) && facts.encryption === undefined) {
+    const { code, reason } = facts.encryptionError ?? {
+      code: 'POLICY_NOT_EVALUATED',
+      reason: 'the layer encryption of the image was not read',
+    };
+    return fail('encryption', [
+      `[${code}] ${reason}; the policy judges encryption, so it denies (fail closed)`,
+    ]);
+  }
+  const encryption = encryptionLine(policy, facts);
+  if (encryption !== undefined) return fail('encryption', [encryption]);
+  const placement = placementLines(policy, facts, rules.placement, rules.template === true);
+  return placement.length > 0 ? fail('placement', placement) : signed;
+}
+
+// evaluateSignatures applies readiness, requireDigest, resolution, pinning and the authority threshold.
+function evaluateSignatures(
+  facts: ImageFacts,
+  policy: CompiledPolicy,
+  requirePinned: boolean,
+): PolicyEvaluation {
   const fail = (kind: FailureKind, lines: string[], authority?: string): PolicyEvaluation => ({
     passed: false,
     failure: { policy, kind, lines, ...(authority ? { authority } : {}) },
@@ -186,7 +224,7 @@ export function evaluateImageFacts(facts: ImageFacts, rules: ImageRules): ImageR
   }
   let verified = facts.digest !== undefined;
   for (const policy of facts.policies) {
-    const ev = evaluatePolicy(facts, policy, rules.requirePinned);
+    const ev = evaluatePolicy(facts, policy, rules);
     result.verdicts.push({
       policyId: policy.id,
       mode: policy.mode,

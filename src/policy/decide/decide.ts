@@ -39,7 +39,12 @@ export const AUDIT_KEYS = {
  * request by a user outside a governing policy's allowedGroups is refused even when nothing fails.
  */
 export function decide(request: RequestFacts, images: readonly ImageFacts[]): Decision {
-  const rules = { noMatch: request.noMatch, requirePinned: request.requirePinned === true };
+  const rules = {
+    noMatch: request.noMatch,
+    requirePinned: request.requirePinned === true,
+    ...(request.placement ? { placement: request.placement } : {}),
+    template: request.placementTemplate === true,
+  };
   const results = images.map((facts) => evaluateImageFacts(facts, rules));
   const governing = results.flatMap((r) => r.facts.policies);
   const warnings = [

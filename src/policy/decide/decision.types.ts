@@ -1,6 +1,7 @@
 import type { BreakGlassSettings } from './break-glass';
 import type { CompiledPolicy, NoMatchAction } from '../compile/compiled.types';
 import type { NamespaceLabelFacts } from './namespace-labels';
+import type { PodPlacement } from '../../admission/admission.types';
 
 /**
  * Who signed what an authority accepted: a public key (by its id), a keyless certificate's identity
@@ -23,6 +24,18 @@ export type AuthorityOutcome =
       readonly signer?: SignerIdentity;
     }
   | { readonly authority: string; readonly ok: false; readonly code: string; readonly reason: string };
+
+/**
+ * The encryption state of a digest, counted over every platform manifest an index names (or the one
+ * manifest). Only layers count: config and non-layer blobs (attestations, SBOMs) do not.
+ */
+export interface LayerEncryption {
+  readonly layers: number;
+  /** Layers whose media type ends in `+encrypted` (ocicrypt). */
+  readonly encrypted: number;
+  /** Image manifests judged: 1, or the platforms of an index. */
+  readonly manifests: number;
+}
 
 /** All facts gathered (with I/O) about one image field; the pure decision consumes these. */
 export interface ImageFacts {
@@ -47,6 +60,10 @@ export interface ImageFacts {
    * or /validate only checks that an unpinned image resolves); completes POLICY_NOT_EVALUATED's reason.
    */
   readonly skipped?: string;
+  /** The digest's layer encryption, when a governing policy judges encryption (spec.encryption, placement.when). */
+  readonly encryption?: LayerEncryption;
+  /** Set when the encryption state was needed but could not be read: the policies needing it deny. */
+  readonly encryptionError?: { readonly code: string; readonly reason: string };
   /** Per policy id: what each authority said. Absent when resolution failed. */
   readonly outcomes: Readonly<Record<string, readonly AuthorityOutcome[]>>;
 }
@@ -80,6 +97,10 @@ export interface RequestFacts {
    * does not suggest it. Refusals of an object's own break-glass annotation are still reported.
    */
   readonly outsideCluster?: boolean;
+  /** Where the pod (or the workload's pod template) asks to run, for spec.placement; absent for the CLI. */
+  readonly placement?: PodPlacement;
+  /** `placement` is a workload's pod template: placement.mutate rules are judged as /mutate completes Pods. */
+  readonly placementTemplate?: boolean;
   /** What the policies were selected with; a selector it could not judge adds a warning (docs/policy.md). */
   readonly namespaceLabels?: NamespaceLabelFacts;
 }

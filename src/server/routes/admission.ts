@@ -105,7 +105,10 @@ async function mutate(
         'could not pin image; /validate will deny it',
       );
     }
-    return toAdmissionReview(uid, ADMIT_UNREVIEWED, buildPinningPatch(plan.pins));
+    return toAdmissionReview(uid, ADMIT_UNREVIEWED, [
+      ...buildPinningPatch(plan.pins),
+      ...(plan.placement ?? []),
+    ]);
   } catch (error) {
     log.error({ err: error, uid }, 'pinning failed; no patch, so /validate denies the unpinned images');
     return toAdmissionReview(uid, ADMIT_UNREVIEWED);

@@ -82,6 +82,7 @@ export function fakePolicy(
     ],
     breakGlass: { allowed: true, requireReason: false, allowedGroups: [] },
     registry: { credentials: [], onError: 'deny', maxStalenessMs: 0 },
+    encryption: 'any',
     ...rest,
   };
 }

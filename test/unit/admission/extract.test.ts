@@ -141,7 +141,9 @@ describe('extractPodSpec: facts', () => {
     const r = decoded('pod');
     const found = extractPodSpec(r.kind, r.object);
     expect(found?.specPath).toEqual(['spec']);
-    expect(found?.facts).toEqual({
+    expect(found?.facts.placement).toEqual({ nodeSelector: {} });
+    expect(found?.facts.specPointer).toBe('/spec');
+    expect(found?.facts).toMatchObject({
       annotations: {
         'portcullis.dev/break-glass': 'true',
         'portcullis.dev/break-glass-reason': 'INC-42 hotfix',
@@ -168,7 +170,8 @@ describe('extractPodSpec: facts', () => {
     const r = decoded('cronjob');
     const found = extractPodSpec(r.kind, r.object);
     expect(found?.specPath).toEqual(['spec', 'jobTemplate', 'spec', 'template', 'spec']);
-    expect(found?.facts).toEqual({
+    expect(found?.facts.specPointer).toBe('/spec/jobTemplate/spec/template/spec');
+    expect(found?.facts).toMatchObject({
       annotations: {
         'portcullis.dev/break-glass': 'true',
         'portcullis.dev/break-glass-reason': 'nightly report, INC-7',
@@ -188,7 +191,7 @@ describe('extractPodSpec: facts', () => {
       },
     };
     const found = extractPodSpec({ group: '', kind: 'Pod' }, pod);
-    expect(found?.facts).toEqual({
+    expect(found?.facts).toMatchObject({
       annotations: { ok: 'yes' },
       imagePullSecrets: ['a'],
       serviceAccountName: 'legacy',

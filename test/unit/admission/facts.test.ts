@@ -167,6 +167,8 @@ describe('toAdmissionFacts: the fields to judge, the images and the pod', () => 
       annotations: { x: 'y' },
       imagePullSecrets: ['pull'],
       serviceAccountName: 'sa',
+      placement: { nodeSelector: {} },
+      specPointer: '/spec',
     });
   });
 

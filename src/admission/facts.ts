@@ -69,7 +69,8 @@ function isReviewedKind(request: AdmissionRequestFacts): boolean {
  * facts. An UPDATE needs a decision when its (field, image) multiset changes or when it turns break-glass on
  * (Pods that controllers create from it would inherit the request: break-glass `allowedGroups`,
  * docs/policy.md); it judges only the new pairs, since an unchanged container keeps running what was
- * admitted before and pinning it now would restart it. An old object that cannot be read counts as a change
+ * admitted before and pinning it now would restart it. An UPDATE that changes the placement (runtimeClassName,
+ * nodeSelector, required node affinity) judges every image, since spec.placement binds each of them. An old object that cannot be read counts as a change
  * and makes every field new. Throws ADMISSION_MALFORMED / ADMISSION_TOO_MANY_CONTAINERS for a new object
  * whose pod spec cannot be read.
  */

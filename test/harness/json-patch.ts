@@ -4,8 +4,9 @@ import type { JsonPatchOp } from '../../src/admission';
 const unescape = (s: string): string => s.replace(/~1/g, '/').replace(/~0/g, '~');
 
 /**
- * A tiny RFC 6902 applier for `test` and `replace` on existing members only (all /mutate emits); it throws
- * like the API server would, so tests can play the API server between /mutate and /validate.
+ * A tiny RFC 6902 applier for `test` and `replace` on existing members and `add` of an object member (all
+ * /mutate emits); it throws like the API server would, so tests can play the API server between /mutate and
+ * /validate.
  */
 export function applyPatch(doc: unknown, ops: readonly JsonPatchOp[]): unknown {
   const copy = structuredClone(doc);
@@ -14,6 +15,11 @@ export function applyPatch(doc: unknown, ops: readonly JsonPatchOp[]): unknown {
     const last = segments.pop();
     let parent: unknown = copy;
     for (const s of segments) parent = (parent as Record<string, unknown>)[s];
+    const isObject = typeof parent === 'object' && parent !== null && !Array.isArray(parent);
+    if (op.op === 'add' && isObject && last !== undefined) {
+      (parent as Record<string, unknown>)[last] = structuredClone(op.value);
+      continue;
+    }
     if (typeof parent !== 'object' || parent === null || last === undefined || !(last in parent)) {
       throw new Error(`path ${op.path} does not exist`);
     }

@@ -4,6 +4,7 @@ import { PolicyError } from '../../../src/policy/errors';
 import { decide } from '../../../src/policy';
 import { labelGaps, placementAdditions, placementLines } from '../../../src/policy/decide/placement';
 import { toPodPlacement, buildPlacementPatch } from '../../../src/admission/placement';
+import { toAdmissionFacts } from '../../../src/admission';
 import type { PodPlacement } from '../../../src/admission/admission.types';
 import type { ImageFacts } from '../../../src/policy/decide/decision.types';
 import type { CompiledPlacement } from '../../../src/policy/compile/compiled.types';
@@ -262,5 +263,33 @@ describe('mutate', () => {
   });
   test('placementLines is [] without a placement', () => {
     expect(placementLines(fakePolicy(), facts(), undefined)).toEqual([]);
+  });
+});
+
+describe('UPDATE of a workload template', () => {
+  const deployment = (spec: Record<string, unknown>) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'd', namespace: 'team-a' },
+    spec: { template: { spec: { containers: [{ name: 'a', image: 'registry.example.com/a:1' }], ...spec } } },
+  });
+  const update = (before: Record<string, unknown>, after: Record<string, unknown>) =>
+    toAdmissionFacts({
+      uid: 'u',
+      kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+      namespace: 'team-a',
+      operation: 'UPDATE',
+      userInfo: { username: 'u', groups: [] },
+      dryRun: false,
+      object: deployment(after),
+      oldObject: deployment(before),
+    });
+
+  test('a changed runtimeClassName or node affinity re-judges every image', () => {
+    expect(update({ runtimeClassName: 'kata' }, {}).judged).toHaveLength(1);
+    expect(update({}, { nodeSelector: { a: 'b' } }).judged).toHaveLength(1);
+  });
+  test('an unchanged placement and images need no review', () => {
+    expect(update({ runtimeClassName: 'kata' }, { runtimeClassName: 'kata' }).needsReview).toBe(false);
   });
 });

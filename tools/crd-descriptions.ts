@@ -1,4 +1,4 @@
-// Reads the doc comments of src/policy/crd/crd.types.ts with the TypeScript compiler API and returns them as a
+// Reads the doc comments of src/policy/crd/crd.types.ts (and the crd-*.types.ts files it imports) with the TypeScript compiler API and returns them as a
 // tree that mirrors the CRD schema (ADR 0002): the types' doc comments are the one source of every CRD
 // `description`, so `kubectl explain` shows what the code documents. Build-time only (typescript is a dev
 // dependency); the rendering that consumes the tree stays pure (src/policy/crd/manifest.ts).
@@ -20,9 +20,13 @@ function docOf(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): string |
   return text === '' ? undefined : text;
 }
 
-// referencedSymbol resolves `Foo` in `x: Foo` to the declared interface or type alias.
+// referencedSymbol resolves `Foo` in `x: Foo` to the declared interface or type alias, following an import
+// (the types are split over several files that crd.types.ts imports and re-exports).
 function referencedSymbol(checker: ts.TypeChecker, node: ts.TypeReferenceNode): ts.Symbol | undefined {
-  return checker.getSymbolAtLocation(node.typeName);
+  const symbol = checker.getSymbolAtLocation(node.typeName);
+  return symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias
+    ? checker.getAliasedSymbol(symbol)
+    : symbol;
 }
 
 // membersOf lists the properties of an object-shaped type node (interfaces with their bases, type literals).

@@ -3,6 +3,7 @@ import { MAX_DNS_LABEL_LENGTH, MAX_DNS_SUBDOMAIN_LENGTH } from '../limits';
 import { array, boolean, enumeration, object, optional, string, stringMap } from './schema-builder';
 
 // The schemas of spec.encryption and spec.placement (docs/confidential.md), part of the CRD schema (schema.ts).
+// Field descriptions come from the doc comments of EncryptionSpec and PlacementSpec in crd.types.ts (ADR 0002).
 
 /** RuntimeClasses one `placement.runtimeClassNames` may list. */
 export const MAX_PLACEMENT_RUNTIME_CLASSES = 16;
@@ -14,17 +15,10 @@ const RUNTIME_CLASS_PATTERN = '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$';
 /** The schema of spec.encryption. */
 export const encryption = object<EncryptionSpec>(
   {
-    required: optional(
-      boolean({ description: 'Deny an image with any plaintext layer (every platform is judged).' }),
-      false,
-    ),
-    forbidden: optional(
-      boolean({ description: 'Deny an image with any encrypted layer (for nodes that cannot decrypt).' }),
-      false,
-    ),
+    required: optional(boolean(), false),
+    forbidden: optional(boolean(), false),
   },
   {
-    description: 'Require or forbid encrypted (ocicrypt +encrypted) layers.',
     validations: [
       {
         rule: '!(has(self.required) && self.required && has(self.forbidden) && self.forbidden)',
@@ -35,35 +29,19 @@ export const encryption = object<EncryptionSpec>(
 );
 
 /** The schema of spec.placement. */
-export const placement = object<PlacementSpec>(
-  {
-    runtimeClassNames: optional(
-      array(string({ maxLength: MAX_DNS_SUBDOMAIN_LENGTH, minLength: 1, pattern: RUNTIME_CLASS_PATTERN }), {
-        maxItems: MAX_PLACEMENT_RUNTIME_CLASSES,
-        minItems: 1,
-        listType: 'set',
-        description: 'The pod must request one of these RuntimeClasses (spec.runtimeClassName).',
-      }),
-    ),
-    nodeSelector: optional(
-      stringMap(string({ maxLength: MAX_DNS_LABEL_LENGTH }), {
-        maxProperties: MAX_PLACEMENT_LABELS,
-        description:
-          "Node labels the pod's nodeSelector or every required node affinity term must guarantee.",
-      }),
-    ),
-    mutate: optional(
-      boolean({
-        description: 'Let /mutate add a missing RuntimeClass and node selector labels (never override).',
-      }),
-      false,
-    ),
-    when: optional(
-      enumeration(['always', 'encrypted'] as const, {
-        description: 'always: every governed image; encrypted: only images with an encrypted layer.',
-      }),
-      'always',
-    ),
-  },
-  { description: 'Where a pod running a governed image may run (RuntimeClass, node labels).' },
-);
+export const placement = object<PlacementSpec>({
+  runtimeClassNames: optional(
+    array(string({ maxLength: MAX_DNS_SUBDOMAIN_LENGTH, minLength: 1, pattern: RUNTIME_CLASS_PATTERN }), {
+      maxItems: MAX_PLACEMENT_RUNTIME_CLASSES,
+      minItems: 1,
+      listType: 'set',
+    }),
+  ),
+  nodeSelector: optional(
+    stringMap(string({ maxLength: MAX_DNS_LABEL_LENGTH }), {
+      maxProperties: MAX_PLACEMENT_LABELS,
+    }),
+  ),
+  mutate: optional(boolean(), false),
+  when: optional(enumeration(['always', 'encrypted'] as const), 'always'),
+});

@@ -299,3 +299,23 @@ matchConditions:
 app.kubernetes.io/name: {{ printf "%s-valkey" (include "portcullis.name" .) | trunc 63 | trimSuffix "-" }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
+
+{{/*
+One NetworkPolicy egress rule to ipBlocks on TCP ports, from a dict with "cidrs", "ports" and a "comment" line.
+Renders nothing when cidrs is empty: an egress rule without `to` would allow every destination.
+*/}}
+{{- define "portcullis.networkPolicyCidrRule" -}}
+{{- if .cidrs }}
+# {{ .comment }}
+- to:
+    {{- range .cidrs }}
+    - ipBlock:
+        cidr: {{ . | quote }}
+    {{- end }}
+  ports:
+    {{- range .ports }}
+    - protocol: TCP
+      port: {{ . }}
+    {{- end }}
+{{- end }}
+{{- end }}

@@ -17,6 +17,10 @@ interface Scenario {
   readonly extraExcluded: readonly string[];
   /** The plain-HTTP metrics port (--metrics-listen), served next to the webhook port. */
   readonly metricsPort: number;
+  /** The non-root user (and group) of the pod and the webhook container. */
+  readonly uid: number;
+  /** networkPolicy.enabled: a NetworkPolicy selects the webhook pods. */
+  readonly networkPolicy: boolean;
 }
 
 const SCENARIOS: readonly Scenario[] = [
@@ -28,6 +32,8 @@ const SCENARIOS: readonly Scenario[] = [
     tlsSecret: undefined,
     extraExcluded: [],
     metricsPort: 9090,
+    uid: 65532,
+    networkPolicy: false,
   },
   {
     file: 'cert-manager-values.yaml',
@@ -37,6 +43,8 @@ const SCENARIOS: readonly Scenario[] = [
     tlsSecret: 'portcullis-tls',
     extraExcluded: [],
     metricsPort: 9090,
+    uid: 65532,
+    networkPolicy: false,
   },
   {
     file: 'existing-secret-values.yaml',
@@ -46,6 +54,8 @@ const SCENARIOS: readonly Scenario[] = [
     tlsSecret: 'portcullis-serving-tls',
     extraExcluded: ['local-path-storage'],
     metricsPort: 9090,
+    uid: 65532,
+    networkPolicy: false,
   },
   {
     file: 'observability-values.yaml',
@@ -55,6 +65,8 @@ const SCENARIOS: readonly Scenario[] = [
     tlsSecret: undefined,
     extraExcluded: [],
     metricsPort: 9100,
+    uid: 65532,
+    networkPolicy: false,
   },
   {
     file: 'external-url-values.yaml',
@@ -64,6 +76,19 @@ const SCENARIOS: readonly Scenario[] = [
     tlsSecret: undefined,
     extraExcluded: [],
     metricsPort: 9090,
+    uid: 65532,
+    networkPolicy: false,
+  },
+  {
+    file: 'networkpolicy-values.yaml',
+    inCluster: true,
+    replicas: 3,
+    timeoutSeconds: 10,
+    tlsSecret: undefined,
+    extraExcluded: [],
+    metricsPort: 9090,
+    uid: 10001,
+    networkPolicy: true,
   },
 ];
 
@@ -189,7 +214,12 @@ function scenarioTests(s: Scenario): void {
     return;
   }
 
-  const deployment = only(objects, 'Deployment');
+  test(`a NetworkPolicy selects the webhook pods: ${s.networkPolicy}`, () => {
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'portcullis');
+    expect(policies).toHaveLength(s.networkPolicy ? 1 : 0);
+  });
+
+  const deployment = only(objects, 'Deployment', 'portcullis');
   const pod = deployment.spec.template.spec;
   const [container] = pod.containers;
 
@@ -209,7 +239,8 @@ function scenarioTests(s: Scenario): void {
   test('the pod is non-root with a read-only root, no privilege escalation, no capabilities, RuntimeDefault seccomp', () => {
     expect(pod.securityContext).toMatchObject({
       runAsNonRoot: true,
-      runAsUser: 65532,
+      runAsUser: s.uid,
+      fsGroup: s.uid,
       seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(container.securityContext).toEqual({
@@ -217,8 +248,8 @@ function scenarioTests(s: Scenario): void {
       privileged: false,
       readOnlyRootFilesystem: true,
       runAsNonRoot: true,
-      runAsUser: 65532,
-      runAsGroup: 65532,
+      runAsUser: s.uid,
+      runAsGroup: s.uid,
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     });
@@ -236,7 +267,7 @@ function scenarioTests(s: Scenario): void {
     );
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
     expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'https', scheme: 'HTTPS' });
-    expect(only(objects, 'Service').spec.ports).toEqual([
+    expect(only(objects, 'Service', 'portcullis').spec.ports).toEqual([
       { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' },
       { name: 'metrics', port: s.metricsPort, targetPort: 'metrics', protocol: 'TCP' },
     ]);

@@ -3,7 +3,7 @@
 // columns from the status Portcullis computes (toPolicyStatus, patched through the status subresource here as
 // the cluster-mode status writer does).
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { compilePolicy } from '../../src/policy/compile/compile';
@@ -16,7 +16,12 @@ import { kubectlFor } from './harness/kubectl';
 const e2e = loadE2E();
 const { ok } = kubectlFor(e2e);
 const CRD_DIR = path.join(REPO_ROOT, 'manifests', 'crds');
-const TYPES = readFileSync(path.join(REPO_ROOT, 'src', 'policy', 'crd', 'crd.types.ts'), 'utf8');
+const CRD_TYPES_DIR = path.join(REPO_ROOT, 'src', 'policy', 'crd');
+/** crd.types.ts and the *.types.ts files it re-exports (cosign, placement, simple signing), as one text. */
+const TYPES = readdirSync(CRD_TYPES_DIR)
+  .filter((f) => f.endsWith('.types.ts'))
+  .map((f) => readFileSync(path.join(CRD_TYPES_DIR, f), 'utf8'))
+  .join('\n');
 const SUFFIX = Math.random().toString(36).slice(2, 8);
 const READY = `explain-ready-${SUFFIX}`;
 const BROKEN = `explain-broken-${SUFFIX}`;
@@ -26,7 +31,7 @@ function flat(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-// docOf reads the doc comment above `field` inside `export interface name { … }` of crd.types.ts.
+// docOf reads the doc comment above `field` inside `export interface name { … }` of the CRD types.
 function docOf(name: string, field: string): string {
   const start = TYPES.indexOf(`export interface ${name} `);
   const body = TYPES.slice(start, TYPES.indexOf('\n}\n', start));

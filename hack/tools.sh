@@ -102,6 +102,10 @@ command -v go >/dev/null || { echo "tools.sh: Go is required (go install builds 
 # Debian packages first: quick, and they need no compile.
 apt_tool docker-registry docker-registry /usr/bin/docker-registry
 apt_tool skopeo skopeo /usr/bin/skopeo
+# GnuPG for simple signing (skopeo copy --sign-by); gpg-agent holds the secret keys, gpgconf stops it afterwards.
+apt_tool gpg gpg /usr/bin/gpg
+apt_tool gpg-agent gpg-agent /usr/bin/gpg-agent
+apt_tool gpgconf gpgconf /usr/bin/gpgconf
 apt_tool umoci umoci /usr/bin/umoci
 apt_tool htpasswd apache2-utils /usr/bin/htpasswd  # bcrypt htpasswd lines for the basic-auth registry
 apt_tool notary-server notary /usr/bin/notary-server  # Notary v1 (TUF) server, signer and CLI

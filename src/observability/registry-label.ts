@@ -7,7 +7,7 @@ import { OTHER_LABEL } from './metrics';
 
 /**
  * The registry hosts a snapshot's policies name: the host of every `images` glob whose registry part is literal
- * (normalised as images are: `nginx` is on `docker.io`), and the host of every Notary server.
+ * (normalised as images are: `nginx` is on `docker.io`), the host of every Notary server and lookaside store.
  */
 export function knownRegistryHosts(snapshot: PolicySnapshot): ReadonlySet<string> {
   const hosts = new Set<string>();
@@ -19,6 +19,7 @@ export function knownRegistryHosts(snapshot: PolicySnapshot): ReadonlySet<string
     }
     for (const authority of policy.authorities) {
       if (authority.kind === 'notaryV1') hosts.add(new URL(authority.server).host);
+      if (authority.kind === 'simpleSigning') hosts.add(new URL(authority.lookaside).host);
     }
   }
   return hosts;

@@ -129,3 +129,11 @@ function checkDigest(input: string, digest: string): void {
     problem.unsupported ? 'REFERENCE_UNSUPPORTED_DIGEST' : 'REFERENCE_INVALID',
   );
 }
+
+/**
+ * Whether `input`, a reference `parseImageReference` accepts, names a repository only (no tag, no digest), as
+ * docker/reference's IsNameOnly says before any `latest` is implied.
+ */
+export function isNameOnlyReference(input: string): boolean {
+  return !input.includes('@') && splitTag(input).tag === undefined;
+}

@@ -15,6 +15,7 @@ import type {
 } from './registry.types';
 import { Session, type RepoWhere } from './session';
 import { fetchTrustData, type TrustDataReader, type TrustFile } from './trust-data';
+import { fetchLookasideSignature, type LookasideFile, type LookasideReader } from './lookaside';
 import { Transport, type TransportOptions } from './http/transport';
 
 /**
@@ -30,7 +31,7 @@ export type RegistryClientOptions = TransportOptions;
  * An OCI distribution client: anonymous first, then Bearer or Basic as the registry asks, with credentials
  * from the request's keychain. Bounded in time (ctx.deadline), size, redirects and retries.
  */
-export class RegistryClient implements RegistryReader, TrustDataReader {
+export class RegistryClient implements RegistryReader, TrustDataReader, LookasideReader {
   private readonly transport: Transport;
   private readonly session: Session;
   private readonly logger: Logger;
@@ -88,6 +89,11 @@ export class RegistryClient implements RegistryReader, TrustDataReader {
   /** A Notary trust-server file, with the registry's transport, limits and token auth (see trust-data.ts). */
   getTrustData(file: TrustFile, ctx: RegistryRequestContext): Promise<Buffer | undefined> {
     return fetchTrustData(this.session, file, ctx);
+  }
+
+  /** A lookaside signature file (simple signing), with the registry's transport and limits (see lookaside.ts). */
+  getLookasideSignature(file: LookasideFile, ctx: RegistryRequestContext): Promise<Buffer | undefined> {
+    return fetchLookasideSignature(this.session, file, ctx);
   }
 
   /** Closes the connection pools the client created. */

@@ -8,6 +8,7 @@ export * from './media-types';
 export { isLoopbackHost } from './hosts';
 export { parseWwwAuthenticate, type Challenge } from './www-authenticate';
 export { isTrustDataReader, type TrustDataReader, type TrustFile } from './trust-data';
+export { isLookasideReader, type LookasideFile, type LookasideReader } from './lookaside';
 export type {
   Credential,
   CredentialSource,

@@ -9,6 +9,7 @@ import { toVerifyError } from './errors';
 import { notaryV1Verifier } from './notary-v1/verifier';
 import { notationVerifier } from './notation/verifier';
 import { createLazyOciVaultVerifier } from './oracle-vault/lazy';
+import { simpleSigningVerifier } from './simple-signing/verifier';
 import type { Evidence, Verifier, VerifyContext, VerifyTarget } from './verifier.types';
 
 /** The default OCI Vault verifier; the SDK loads only when an ociVault authority is first verified. */
@@ -42,6 +43,8 @@ export function verifyAuthority(
       return (verifiers.notation ?? notationVerifier).verify(target, authority, ctx);
     case 'ociVault':
       return (verifiers.ociVault ?? ociVaultVerifier).verify(target, authority, ctx);
+    case 'simpleSigning':
+      return simpleSigningVerifier.verify(target, authority, ctx);
     default:
       return unsupported(target, authority);
   }

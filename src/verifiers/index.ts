@@ -1,6 +1,7 @@
 /** Public surface of the verifiers layer. */
 export { cosignVerifier, createCosignVerifier } from './cosign/verifier';
 export { notaryV1Verifier } from './notary-v1/verifier';
+export { simpleSigningVerifier } from './simple-signing/verifier';
 export { MAX_TUF_ROLE_BYTES } from './notary-v1/limits';
 export { verifyAuthority, type ConfiguredVerifiers } from './dispatch';
 export { createLazyOciVaultVerifier } from './oracle-vault/lazy';

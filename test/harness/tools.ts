@@ -18,6 +18,9 @@ export type ToolName =
   // a Docker credential helper with a file store (hack/credential-helper)
   | 'docker-credential-portcullis-test'
   | 'skopeo'
+  // GnuPG, for simple signing with skopeo copy --sign-by (test/harness/simple-signing.ts)
+  | 'gpg'
+  | 'gpgconf'
   | 'umoci'
   // the shared cache's store (Debian bookworm-backports)
   | 'valkey-server'

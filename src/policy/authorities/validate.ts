@@ -2,11 +2,12 @@ import type { PolicyObject } from '../crd/crd.types';
 import { MAX_STALENESS_MS, STALENESS_UNIT_MS } from '../limits';
 import type { FieldError } from '../errors';
 import { validateOciVault } from './oracle-vault';
+import { validateSimpleSigning } from './simple-signing';
 import { quote } from '../crd/schema-validate';
 import { isRecord } from '../../guards';
 
 /** The authority kinds the schema accepts; each has a verifier (a kind without one is not listed here). */
-export const AUTHORITY_KINDS = ['cosign', 'notaryV1', 'notation', 'ociVault'] as const;
+export const AUTHORITY_KINDS = ['cosign', 'notaryV1', 'notation', 'ociVault', 'simpleSigning'] as const;
 
 /**
  * Rules on spec.authorities, spec.threshold and secret references that a structural schema cannot express.
@@ -39,6 +40,10 @@ export function validateAuthorities(
     if (isRecord(authority.cosign)) validateCosign(authority.cosign, `${at}.cosign`, kind, namespace, errors);
     if (isRecord(authority.ociVault))
       validateOciVault(authority.ociVault, `${at}.ociVault`, errors, (ref, path) =>
+        checkSecretNamespace(ref, path, kind, namespace, errors),
+      );
+    if (isRecord(authority.simpleSigning))
+      validateSimpleSigning(authority.simpleSigning, `${at}.simpleSigning`, errors, (ref, path) =>
         checkSecretNamespace(ref, path, kind, namespace, errors),
       );
   });

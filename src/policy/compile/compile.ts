@@ -9,6 +9,7 @@ import { compileLabelSelector } from '../decide/label-selector';
 import { compileNotationAuthority } from '../authorities/notation';
 import { compileNotaryV1Authority } from '../authorities/notary-v1';
 import { compileOciVaultAuthority } from '../authorities/oracle-vault';
+import { compileSimpleSigningAuthority } from '../authorities/simple-signing';
 import { validatePolicyObject } from './validate';
 import { isRecord } from '../../guards';
 import { toEncryptionRule, toPlacement } from './placement';
@@ -154,6 +155,14 @@ function compileAuthority(
       (ref, path) => lookupSecret(ref, path, namespace, secrets, errors),
       errors,
     );
+  if (authority.simpleSigning)
+    return compileSimpleSigningAuthority(
+      authority.name,
+      authority.simpleSigning,
+      `${at}.simpleSigning`,
+      (ref, path) => resolveSecretKey(ref, path, namespace, secrets, errors),
+      errors,
+    );
   if (!authority.cosign) return undefined;
   const cosign = authority.cosign;
   return compileCosignAuthority(
@@ -287,6 +296,7 @@ function materialIds(a: CompiledAuthority | undefined): string[] {
     ];
   }
   if (a?.kind === 'notaryV1') return a.rootKeys.map((k) => k.id);
+  if (a?.kind === 'simpleSigning') return a.keys.map((k) => k.fingerprint);
   if (a?.kind === 'notation') return Object.values(a.trustStore).flatMap((l) => l.map((c) => c.id));
   return [];
 }

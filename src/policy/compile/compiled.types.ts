@@ -112,7 +112,41 @@ export interface CompiledAttestationRule {
  * so adding notaryV1 / notation / ociVault here forces a verifier for each.
  */
 export type CompiledAuthority =
-  CompiledCosignAuthority | CompiledNotaryV1Authority | CompiledNotationAuthority | CompiledOciVaultAuthority;
+  | CompiledCosignAuthority
+  | CompiledNotaryV1Authority
+  | CompiledNotationAuthority
+  | CompiledOciVaultAuthority
+  | CompiledSimpleSigningAuthority;
+
+/** An OpenPGP primary key a simpleSigning authority trusts, by its v4 fingerprint (40 upper-case hex digits). */
+export interface CompiledGpgKey {
+  readonly fingerprint: string;
+}
+
+/**
+ * containers-policy.json(5) `signedIdentity`, with its references already parsed and normalised
+ * (`dockerReference` fully qualified with its tag or digest; `dockerRepository` a fully qualified name).
+ */
+export type CompiledSignedIdentity =
+  | { readonly type: 'matchRepoDigestOrExact' }
+  | { readonly type: 'matchRepository' }
+  | { readonly type: 'matchExact' }
+  | { readonly type: 'exactReference'; readonly dockerReference: string }
+  | { readonly type: 'exactRepository'; readonly dockerRepository: string }
+  | { readonly type: 'remapIdentity'; readonly prefix: string; readonly signedPrefix: string };
+
+/** A GPG simple-signing authority (containers-policy.json(5) `signedBy`, keyType GPGKeys). */
+export interface CompiledSimpleSigningAuthority {
+  readonly kind: 'simpleSigning';
+  readonly name: string;
+  /** The primary keys that may sign (a signature by one of their subkeys counts for the primary key). */
+  readonly keys: readonly CompiledGpgKey[];
+  /** The binary OpenPGP packets of every key, read by the OpenPGP library once, on first use. */
+  readonly keyring: Uint8Array;
+  readonly signedIdentity: CompiledSignedIdentity;
+  /** The lookaside base URL, without a trailing slash. */
+  readonly lookaside: string;
+}
 
 /** A pinned Notary root key; `tufKeyIds` are the key ids its pinned form has in root.json (hex). */
 export interface CompiledNotaryRootKey extends CompiledPublicKey {

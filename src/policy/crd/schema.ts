@@ -44,6 +44,7 @@ import {
   type Schema,
 } from './schema-builder';
 import { encryption, placement } from './schema-placement';
+import { simpleSigningSchema } from './schema-simple-signing';
 
 /** The single source of the CRD OpenAPI schema and of structural policy validation. Limits below are API. */
 export const MAX_IMAGES_PER_POLICY = 64;
@@ -225,6 +226,8 @@ const ociVaultAuthority = object<OciVaultAuthority>({
   keyManagementEndpoint: optional(text()),
 });
 
+const simpleSigningAuthority = simpleSigningSchema({ text, pem, secretKeyRef, maxListItems: MAX_LIST_ITEMS });
+
 const authority = object<Authority>(
   {
     name: string({ maxLength: MAX_AUTHORITY_NAME_LENGTH, minLength: 1, pattern: AUTHORITY_NAME_PATTERN }),
@@ -232,14 +235,15 @@ const authority = object<Authority>(
     notaryV1: optional(notaryV1Authority),
     notation: optional(notationAuthority),
     ociVault: optional(ociVaultAuthority),
+    simpleSigning: optional(simpleSigningAuthority),
   },
   {
     validations: [
       {
         rule:
           '(has(self.cosign) ? 1 : 0) + (has(self.notaryV1) ? 1 : 0) + (has(self.notation) ? 1 : 0) + ' +
-          '(has(self.ociVault) ? 1 : 0) == 1',
-        message: 'set exactly one of cosign, notaryV1, notation, ociVault',
+          '(has(self.ociVault) ? 1 : 0) + (has(self.simpleSigning) ? 1 : 0) == 1',
+        message: 'set exactly one of cosign, notaryV1, notation, ociVault, simpleSigning',
       },
     ],
   },

@@ -70,6 +70,7 @@ describe('generated CRDs', () => {
       'notaryV1',
       'notation',
       'ociVault',
+      'simpleSigning',
     ]);
     expect(spec.properties.registry.properties.onError).toMatchObject({ default: 'deny' });
     expect(spec.properties.breakGlass.properties.allowed).toMatchObject({ default: true });

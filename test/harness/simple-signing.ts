@@ -20,6 +20,8 @@ export interface GpgSigner {
   readonly fingerprint: string;
   /** `gpg --armor --export <fingerprint>`. */
   readonly publicKey: string;
+  /** Imports the revocation certificate gpg made at key generation; resolves to the revoked public key's export. */
+  revoke(): Promise<string>;
   cleanup(): Promise<void>;
 }
 
@@ -59,6 +61,14 @@ export async function createGpgSigner(name: string, kind: 'rsa' | 'ed25519' = 'r
     home,
     fingerprint,
     publicKey,
+    async revoke() {
+      // gpg guards the stored certificate with a leading ':' on its armor line so that it is not imported by accident.
+      const stored = await readFile(path.join(home, 'openpgp-revocs.d', `${fingerprint}.rev`), 'utf8');
+      const certificate = path.join(home, 'revocation.asc');
+      await writeFile(certificate, stored.replace(/^:-----BEGIN/m, '-----BEGIN'));
+      await gpg(['--import', certificate]);
+      return (await gpg(['--armor', '--export', fingerprint])).stdout;
+    },
     async cleanup() {
       await execFileP(tool('gpgconf'), ['--homedir', home, '--kill', 'gpg-agent']).catch(() => undefined);
       await rm(home, { recursive: true, force: true });

@@ -30,14 +30,17 @@ const h = loadHarness();
 const host = h.distribution.host;
 let release: GpgSigner;
 let stranger: GpgSigner;
+let revoked: GpgSigner;
+let revokedKey: string;
 let lookaside: Lookaside;
 let reader: RegistryReader;
 const digests: Record<string, string> = {};
 
 beforeAll(async () => {
-  [release, stranger, lookaside] = await Promise.all([
+  [release, stranger, revoked, lookaside] = await Promise.all([
     createGpgSigner('release', 'rsa'),
     createGpgSigner('stranger', 'ed25519'),
+    createGpgSigner('revoked', 'ed25519'),
     startLookaside(),
   ]);
   reader = newRegistryReader();
@@ -57,6 +60,8 @@ beforeAll(async () => {
   await copy('c', 'team/edited:v1', release);
   await tamperCompressed(sig('team/tampered', 'c'));
   await editPayload(sig('team/edited', 'c'), digests.c ?? '', digests.a ?? '');
+  await copy('c', 'team/revoked:v1', revoked); // signed, then the key is revoked (its export carries the revocation)
+  revokedKey = await revoked.revoke();
   // team/multi: signature-1 by the stranger, signature-2 by the release key.
   await copy('c', 'team/multi:v1', release);
   await rename(sig('team/multi', 'c'), `${sig('team/multi', 'c')}.release`);
@@ -65,7 +70,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await Promise.all([release?.cleanup(), stranger?.cleanup(), lookaside?.stop()]);
+  await Promise.all([release?.cleanup(), stranger?.cleanup(), revoked?.cleanup(), lookaside?.stop()]);
 });
 
 // sig is the lookaside path of an image's n-th signature.
@@ -183,6 +188,15 @@ test('signed by another key: VERIFY_KEY_NOT_TRUSTED; the same signature passes w
   const both = authority(undefined, [release.publicKey, stranger.publicKey]);
   await expect(run('team/other:v1', both)).resolves.toMatchObject({
     summary: expect.stringContaining(stranger.fingerprint),
+  });
+});
+
+test('a key revoked after signing: VERIFY_KEY_NOT_TRUSTED; the same key before revocation verifies', async () => {
+  const e = await failure('team/revoked:v1', authority(undefined, [revokedKey]));
+  expect(e.code).toBe('VERIFY_KEY_NOT_TRUSTED');
+  expect(e.message).toMatch(/revoked/i);
+  await expect(run('team/revoked:v1', authority(undefined, [revoked.publicKey]))).resolves.toMatchObject({
+    summary: expect.stringContaining(revoked.fingerprint),
   });
 });
 

@@ -120,19 +120,22 @@ export async function startLookaside(): Promise<Lookaside> {
 /**
  * Copies `source` to `destination` (both `host/repo:tag`, plain HTTP) with the real skopeo, signing with
  * `signer` when given: skopeo signs the destination reference and stages `signature-1` under `lookaside.dir`.
+ * `useSigstoreAttachments` sets registries.d's `use-sigstore-attachments: true` as well.
  */
 export async function skopeoCopy(
   source: string,
   destination: string,
   lookaside: Lookaside,
   signer?: GpgSigner,
+  options: { useSigstoreAttachments?: boolean } = {},
 ): Promise<void> {
   const config = await mkdtemp(path.join(os.tmpdir(), 'portcullis-skopeo-'));
   try {
     await mkdir(path.join(config, 'registries.d'));
     await writeFile(
       path.join(config, 'registries.d', 'default.yaml'),
-      `default-docker:\n  lookaside-staging: file://${lookaside.dir}\n`,
+      `default-docker:\n  lookaside-staging: file://${lookaside.dir}\n` +
+        (options.useSigstoreAttachments ? '  use-sigstore-attachments: true\n' : ''),
     );
     await writeFile(path.join(config, 'policy.json'), '{"default":[{"type":"insecureAcceptAnything"}]}');
     const args = [

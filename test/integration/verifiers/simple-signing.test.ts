@@ -54,6 +54,9 @@ beforeAll(async () => {
   await copySignature(sig('team/app', 'a'), sig('mirror/app', 'a'));
   await copy('b', 'team/other:v1', stranger); // signed, by a key the policy does not trust
   await copy('b', 'team/unsigned:v1');
+  await skopeoCopy(`${host}/src/b:v1`, `${host}/team/attach:v1`, lookaside, release, {
+    useSigstoreAttachments: true,
+  });
   await copy('b', 'team/replay:v1'); // digest B, carrying team/app's signature for digest A
   await copySignature(sig('team/app', 'a'), sig('team/replay', 'b'));
   await copy('c', 'team/tampered:v1', release);
@@ -161,6 +164,13 @@ async function failure(
 test('skopeo staged signature-1 where containers/image reads it', async () => {
   const bytes = await readFile(sig('team/app', 'a'));
   expect([0xa3, 0xa0, 0xa1, 0xa2, 0xc8]).toContain(bytes[0]); // an OpenPGP compressed-data packet
+});
+
+test('with use-sigstore-attachments, skopeo still writes GPG signatures to the lookaside, never as attachments', async () => {
+  const tags = (await (await fetch(`http://${host}/v2/team/attach/tags/list`)).json()) as { tags: string[] };
+  expect(tags.tags).toEqual(['v1']); // no sha256-<hex>.sig attachment tag
+  await expect(readFile(sig('team/attach', 'b'))).resolves.toBeInstanceOf(Buffer);
+  await expect(run('team/attach:v1', authority())).resolves.toMatchObject({ scheme: 'simpleSigning' });
 });
 
 test('a signed image is admitted, by tag and by digest, naming the key and identity', async () => {

@@ -1,6 +1,6 @@
-// Reads the doc comments of src/policy/crd/crd.types.ts (and the crd-*.types.ts files it imports) with the TypeScript compiler API and returns them as a
-// tree that mirrors the CRD schema (ADR 0002): the types' doc comments are the one source of every CRD
-// `description`, so `kubectl explain` shows what the code documents. Build-time only (typescript is a dev
+// Reads the doc comments of src/policy/crd/crd.types.ts (and of the types it imports) with the TypeScript compiler
+// API and returns them as a tree that mirrors the CRD schema (ADR 0002): the types' doc comments are the one source
+// of every CRD `description`, so `kubectl explain` shows what the code documents. Build-time only (typescript is a dev
 // dependency); the rendering that consumes the tree stays pure (src/policy/crd/manifest.ts).
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
@@ -20,8 +20,8 @@ function docOf(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): string |
   return text === '' ? undefined : text;
 }
 
-// referencedSymbol resolves `Foo` in `x: Foo` to the declared interface or type alias, following an import
-// (the types are split over several files that crd.types.ts imports and re-exports).
+// referencedSymbol resolves `Foo` in `x: Foo` to the declared interface or type alias, also when `Foo` is
+// imported from another file (an import is an alias symbol; the declaration is behind it).
 function referencedSymbol(checker: ts.TypeChecker, node: ts.TypeReferenceNode): ts.Symbol | undefined {
   const symbol = checker.getSymbolAtLocation(node.typeName);
   return symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias

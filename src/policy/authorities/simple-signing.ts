@@ -3,7 +3,8 @@ import type {
   CompiledSignedIdentity,
   CompiledSimpleSigningAuthority,
 } from '../compile/compiled.types';
-import type { SecretKeyRef, SignedIdentity, SimpleSigningAuthority } from '../crd/crd.types';
+import type { SecretKeyRef } from '../crd/crd.types';
+import type { SignedIdentity, SimpleSigningAuthority } from '../crd/simple-signing.types';
 import type { FieldError } from '../errors';
 import { formatReference, isNameOnlyReference, parseImageReference } from '../../reference';
 import { quote } from '../crd/schema-validate';

@@ -13,13 +13,12 @@ export type {
 } from './crd-cosign.types';
 
 /**
- * The policy CRDs (`portcullis.dev/v1alpha1`) as users write them (docs/policy.md#fields).
- * The CRD OpenAPI schema is generated from these types through src/policy/crd/schema.ts,
- * whose builder makes `tsc` fail when a field here has no schema (ADR 0002).
- * Optional fields are what users may omit; defaults are applied by the API server (schema defaults)
- * and again by the compiler.
+ * The policy CRDs (`portcullis.dev/v1alpha1`) as users write them (docs/policy.md#fields); simpleSigning's types are
+ * in simple-signing.types.ts. The CRD schema is generated from them through schema.ts, whose builder makes `tsc` fail
+ * when a field has no schema (ADR 0002). Optional fields may be omitted: the API server and the compiler default them.
  */
 
+import type { SimpleSigningAuthority } from './simple-signing.types';
 export const POLICY_API_GROUP = 'portcullis.dev';
 export const POLICY_API_VERSION = 'portcullis.dev/v1alpha1';
 
@@ -163,49 +162,6 @@ export interface OciVaultAuthority {
   keyManagementEndpoint?: string;
 }
 
-/** Public keys of a simpleSigning authority: exactly one of `data` (ASCII-armored) or `secretRef`. */
-export interface SimpleSigningKey {
-  /** One or several ASCII-armored OpenPGP public key blocks (`gpg --armor --export <fingerprint>`). */
-  data?: string;
-  /** A Secret key holding ASCII-armored OpenPGP public keys, as `data` would. */
-  secretRef?: SecretKeyRef;
-}
-
-/** How a signature's `critical.identity.docker-reference` must relate to the image (containers-policy.json(5)). */
-export type SignedIdentityType =
-  | 'matchRepoDigestOrExact'
-  | 'matchRepository'
-  | 'matchExact'
-  | 'exactReference'
-  | 'exactRepository'
-  | 'remapIdentity';
-
-/** containers-policy.json(5) `signedIdentity`; which other fields apply depends on `type`. */
-export interface SignedIdentity {
-  /** The rule; default matchRepoDigestOrExact (a tag must match exactly, a digest only the repository). */
-  type: SignedIdentityType;
-  /** exactReference only: the reference every signature must name, with a tag or digest. */
-  dockerReference?: string;
-  /** exactRepository only: the repository every signature must name. */
-  dockerRepository?: string;
-  /** remapIdentity only: the prefix of the image's name to replace, e.g. `mirror.example.com/team`. */
-  prefix?: string;
-  /** remapIdentity only: what the prefix is replaced by before matching, e.g. `quay.io/team`. */
-  signedPrefix?: string;
-}
-
-/** GPG "simple signing" (atomic container signatures), as containers-policy.json(5) `signedBy` checks them. */
-export interface SimpleSigningAuthority {
-  /** containers-policy.json(5) `keyType`; only GPGKeys exists for simple signing. Default GPGKeys. */
-  keyType?: 'GPGKeys';
-  /** The keys that may sign; a signature by any other key does not count. */
-  keys: SimpleSigningKey[];
-  /** Which signed identity (`docker-reference`) is accepted for an image. Default matchRepoDigestOrExact. */
-  signedIdentity?: SignedIdentity;
-  /** The lookaside base URL (registries.d `lookaside`), https (http on loopback only); signatures are read at `<lookaside>/<repository>@sha256=<hex>/signature-<n>`. */
-  lookaside: string;
-}
-
 /** One trusted signer. Exactly one of cosign / notaryV1 / notation / ociVault / simpleSigning is set. */
 export interface Authority {
   /** A name unique within the policy (letters, digits, -, _, .); denial messages name the authority by it. */
@@ -218,7 +174,6 @@ export interface Authority {
   notation?: NotationAuthority;
   /** OCI Vault signatures (Oracle OCIR). */
   ociVault?: OciVaultAuthority;
-  /** GPG simple signing (skopeo copy --sign-by), read from a lookaside store. */
   simpleSigning?: SimpleSigningAuthority;
 }
 
@@ -264,7 +219,7 @@ export interface ImagePolicySpec {
   requireDigest?: boolean;
   /** How many authorities must verify the image. Default 1; at most the number of authorities. */
   threshold?: number;
-  /** Who may sign (1 to 16): each authority has a unique name and exactly one of cosign, notaryV1, notation, ociVault. */
+  /** Who may sign (1 to 16): each authority has a unique name and exactly one of cosign, notaryV1, notation, ociVault, simpleSigning. */
   authorities: Authority[];
   /** Whether and by whom the break-glass annotation may be used. Default: allowed, no reason needed. */
   breakGlass?: BreakGlassSpec;

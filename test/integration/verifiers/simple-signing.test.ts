@@ -6,7 +6,7 @@ import { inflateRawSync, inflateSync } from 'node:zlib';
 import pino from 'pino';
 import { stringify } from 'yaml';
 import type { CompiledSimpleSigningAuthority } from '../../../src/policy/compile/compiled.types';
-import type { SignedIdentity } from '../../../src/policy/crd/crd.types';
+import type { SignedIdentity } from '../../../src/policy/crd/simple-signing.types';
 import type { FieldError } from '../../../src/policy/errors';
 import { compileSimpleSigningAuthority } from '../../../src/policy/authorities/simple-signing';
 import { parseImageReference } from '../../../src/reference';

@@ -21,6 +21,7 @@ export interface FromPortierisFlags {
   readonly namespace?: string;
   readonly notaryRootKey?: string[];
   readonly signer?: string[];
+  readonly acceptUnpinnedSigners?: boolean;
   readonly report?: string;
 }
 
@@ -51,6 +52,7 @@ export function fromPortieris(file: string, flags: FromPortierisFlags): Promise<
     namespace,
     rootKeys,
     signers,
+    acceptUnpinnedSigners: flags.acceptUnpinnedSigners === true,
   });
   return writeConversion(conversion, 'from-portieris', file, {
     namespace,

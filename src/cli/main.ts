@@ -218,6 +218,10 @@ function buildProgram(setExit: (code: number) => void): Command {
       'a signerSecrets Secret and the signer name it holds (repeatable)',
       collect,
     )
+    .option(
+      '--accept-unpinned-signers',
+      "convert signerSecrets although the signer's public key is not pinned (reported as semantics)",
+    )
     .option('--report <file>', 'write the JSON conversion report here')
     .action(async (file: string, flags) => setExit(await fromPortieris(file, withNoMatch(flags))));
   policy

@@ -4,8 +4,9 @@
 import { parse } from 'yaml';
 import { POLICY_API_VERSION, type LabelSelector, type PolicyObject } from '../policy/crd/crd.types';
 import { isRecord } from '../guards';
-import { ruleOutcome, type ConnaisseurValidator } from './connaisseur-validators';
+import { checkValidatorShape, ruleOutcome, type ConnaisseurValidator } from './connaisseur-validators';
 import { resolveMostSpecific, type NoMatchSetting, type PeerRule } from './most-specific';
+import { FieldReader } from './peer-input';
 import { patternHasHost, patternToGlob } from './peer-pattern';
 import { ConversionRecorder, convertInvalid, type Conversion } from './report';
 
@@ -47,7 +48,7 @@ export function convertConnaisseur(text: string, options: ConnaisseurOptions): C
         key,
         'deployment settings of Connaisseur itself; they do not decide which images are admitted',
       );
-  const validators = readValidators(app.validators, `${prefix}validators`);
+  const validators = readValidators(app.validators, `${prefix}validators`, rec);
   if (!Array.isArray(app.policy) || app.policy.length === 0)
     throw convertInvalid(FROM, `${prefix}policy must be a non-empty list of rules`);
   for (const key of Object.keys(app))
@@ -57,6 +58,9 @@ export function convertConnaisseur(text: string, options: ConnaisseurOptions): C
         'not part of the image policy (e.g. alerting); it does not decide admission',
       );
   const rules = app.policy.map((raw, i) => readRule(raw, `${prefix}policy[${i}]`, validators, options, rec));
+  const used = new Set(app.policy.map((raw) => (isRecord(raw) ? (raw.validator ?? 'default') : undefined)));
+  for (const v of validators.values())
+    if (!used.has(v.name)) rec.unmapped(v.source, 'no rule uses this validator, so it decides nothing');
   const features = readFeatures(app.features, `${prefix}features`, options.noMatch, rec);
   const emitted = resolveMostSpecific(FROM, rules, options.noMatch, rec);
   rec.semantics(
@@ -67,13 +71,18 @@ export function convertConnaisseur(text: string, options: ConnaisseurOptions): C
   return rec.finish(FROM, toPolicies(emitted, features, rec));
 }
 
-// readValidators indexes validators by name.
-function readValidators(raw: unknown, at: string): Map<string, ConnaisseurValidator> {
+// readValidators indexes validators by name, refusing fields Connaisseur's structs do not declare.
+function readValidators(
+  raw: unknown,
+  at: string,
+  rec: ConversionRecorder,
+): Map<string, ConnaisseurValidator> {
   if (!Array.isArray(raw) || raw.length === 0) throw convertInvalid(FROM, `${at} must be a non-empty list`);
   const out = new Map<string, ConnaisseurValidator>();
   raw.forEach((v, i) => {
     if (!isRecord(v) || typeof v.name !== 'string' || typeof v.type !== 'string')
       throw convertInvalid(FROM, `${at}[${i}] needs a name and a type`);
+    checkValidatorShape(new FieldReader(v, `${at}[${i}]`, rec, FROM), v.type);
     out.set(v.name, { name: v.name, type: v.type, raw: v, source: `${at}[${i}] (${v.name})` });
   });
   return out;
@@ -89,20 +98,24 @@ function readRule(
 ): PeerRule {
   if (!isRecord(raw) || typeof raw.pattern !== 'string' || raw.pattern === '')
     throw convertInvalid(FROM, `${source} needs a pattern`);
-  for (const key of Object.keys(raw))
-    if (!['pattern', 'validator', 'with'].includes(key)) rec.refuse(`${source}.${key}`, 'unknown rule field');
-  const pattern = raw.pattern;
-  const name = typeof raw.validator === 'string' ? raw.validator : 'default';
+  const r = new FieldReader(raw, source, rec, FROM);
+  const pattern = r.str('pattern') ?? '';
+  const name = r.str('validator') ?? 'default';
   const validator = validators.get(name);
   if (validator === undefined)
     throw convertInvalid(FROM, `${source} names validator "${name}", which is not defined`);
-  const withOpts = isRecord(raw.with) ? raw.with : {};
-  if (withOpts.mode === 'insecureValidateOnly')
+  const w = r.obj('with') ?? new FieldReader({}, `${source}.with`, rec, FROM);
+  const mode = w.str('mode');
+  if (mode !== undefined)
     rec.unmapped(
-      `${source}.with.mode`,
-      'only stops Connaisseur pinning the digest; the decision is the same',
+      w.at('mode'),
+      mode === 'insecureValidateOnly'
+        ? 'only stops Connaisseur pinning the digest; the decision is the same'
+        : 'Connaisseur pins the image to its digest (the default); Portcullis does too',
     );
-  const outcome = ruleOutcome(validator, withOpts, { rec, source, secretNamespace: options.secretNamespace });
+  const outcome = ruleOutcome(validator, w, { rec, source, secretNamespace: options.secretNamespace });
+  w.finish();
+  r.finish();
   return { source, pattern, globs: ruleGlobs(pattern, source, rec), rank: connaisseurRank(pattern), outcome };
 }
 
@@ -154,22 +167,26 @@ interface Features {
 // readFeatures maps detectionMode to mode: warn and namespacedValidation to a namespace selector.
 function readFeatures(raw: unknown, at: string, noMatch: NoMatchSetting, rec: ConversionRecorder): Features {
   if (!isRecord(raw)) return {};
+  const f = new FieldReader(raw, at, rec, FROM);
   const out: { mode?: 'warn'; namespaceSelector?: LabelSelector } = {};
-  for (const key of Object.keys(raw))
-    if (!KNOWN_FEATURES.includes(key)) rec.refuse(`${at}.${key}`, 'unknown feature');
-  if (raw.detectionMode === true) {
+  const detection = f.bool('detectionMode');
+  if (detection === true) {
     out.mode = 'warn';
     rec.semantics(
-      `${at}.detectionMode`,
+      f.at('detectionMode'),
       'Connaisseur admits failing images and logs them; the policies use mode: warn',
     );
-  }
-  const ns = raw.namespacedValidation;
-  if (isRecord(ns) && ns.enabled === true) {
-    const validate = ns.mode === 'validate';
+  } else if (detection === false) rec.unmapped(f.at('detectionMode'), 'off, as by default');
+  const ns = f.obj('namespacedValidation');
+  const enabled = ns?.bool('enabled');
+  const validate = ns?.str('mode') === 'validate';
+  ns?.finish();
+  if (ns !== undefined && enabled !== true)
+    rec.unmapped(ns.path, 'not enabled, so Connaisseur validates every namespace, as Portcullis does');
+  if (enabled === true) {
     if (noMatch === 'deny')
       rec.refuse(
-        `${at}.namespacedValidation`,
+        f.at('namespacedValidation'),
         'Connaisseur admits images in namespaces it does not validate; Portcullis leaves them ungoverned, which ' +
           'only admits them under --no-match allow (or warn)',
       );
@@ -181,18 +198,14 @@ function readFeatures(raw: unknown, at: string, noMatch: NoMatchSetting, rec: Co
       ],
     };
   }
-  for (const key of [
-    'automaticChildApproval',
-    'automaticUnchangedApproval',
-    'resourceValidationMode',
-    'cache',
-  ])
-    if (raw[key] !== undefined)
+  for (const key of KNOWN_FEATURES.slice(2))
+    if (f.take(key) !== undefined)
       rec.unmapped(
-        `${at}.${key}`,
+        f.at(key),
         'Portcullis verifies every pod and pod template itself (with its own verdict cache); this can only deny ' +
           'an image whose signature was removed after its parent was admitted',
       );
+  f.finish();
   return out;
 }
 

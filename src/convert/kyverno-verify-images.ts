@@ -87,6 +87,11 @@ function convertEntry(
       vi.at('type'),
       "SigstoreBundle: Portcullis reads sigstore bundles attached as OCI referrers, as well as cosign's other formats",
     );
+  else if (type === 'Cosign' && vi.has('type'))
+    rec.semantics(
+      vi.at('type'),
+      "Cosign: Kyverno reads cosign's signatures; Portcullis also accepts a sigstore bundle from the same signer",
+    );
   else if (type !== 'Cosign' && type !== 'Notary')
     rec.refuse(vi.at('type'), `"${type}" is not a signature type Portcullis knows`);
   const mutateDigest = vi.bool('mutateDigest') ?? true;
@@ -112,9 +117,15 @@ function convertEntry(
       vi.at('verifyDigest'),
       'false: Portcullis verifies the digest it pins, which is always present after pinning',
     );
-  vi.take('useCache');
-  vi.take('cosignOCI11');
-  if (vi.has('useCache')) rec.unmapped(vi.at('useCache'), 'Portcullis caches verdicts per compiled policy');
+  if (vi.take('useCache') !== undefined)
+    rec.unmapped(vi.at('useCache'), 'Portcullis caches verdicts per compiled policy');
+  const oci11 = vi.bool('cosignOCI11');
+  if (oci11 !== undefined)
+    rec.semantics(
+      vi.at('cosignOCI11'),
+      `${oci11}: Kyverno looks for signatures only ${oci11 ? 'as OCI 1.1 referrers' : "under cosign's tag scheme"}; ` +
+        'Portcullis looks in both, so a valid signature by the same signer stored the other way also passes',
+    );
   const credentials = convertCredentials(vi.obj('imageRegistryCredentials'), ctx);
   const action = vi.str('failureAction') ?? ctx.action ?? 'Audit';
   const mode: CrdPolicyMode = /^enforce$/i.test(action) ? 'enforce' : 'audit';

@@ -107,10 +107,14 @@ export class FieldReader {
     return v as string[];
   }
 
+  // untaken lists the fields no one took, for a peer whose API server prunes unknown fields instead.
+  untaken(): string[] {
+    return Object.keys(this.value).filter((key) => !this.taken.has(key) && this.value[key] !== null);
+  }
+
   // finish refuses every field that no one took.
   finish(): void {
-    for (const key of Object.keys(this.value)) {
-      if (this.taken.has(key) || this.value[key] === null) continue;
+    for (const key of this.untaken()) {
       this.rec.refuse(
         this.at(key),
         `unknown field "${key}": the converter does not know what it does to admission, so it cannot leave it out`,

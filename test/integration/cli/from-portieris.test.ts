@@ -26,10 +26,19 @@ const SIGNED_IN = {
   s1: ['targets/releases', 'targets/signer1'],
   s2: ['targets/releases', 'targets/signer2'],
   s12: ['targets/releases', 'targets/signer1', 'targets/signer2'],
+  /** Signed in a delegation only: Portieris's admission passes it (trust.go), Portcullis does not. */
+  onlyS1: ['targets/signer1'],
   unsigned: [],
 } as const satisfies Record<string, readonly string[]>;
 type Tag = keyof typeof SIGNED_IN;
-const SIGNERS = ['--signer', 'signer1pubkey=signer1', '--signer', 'signer2pubkey=signer2'];
+/** The signer names, and the user's consent that Portcullis does not pin the signer keys (reported). */
+const SIGNERS = [
+  '--signer',
+  'signer1pubkey=signer1',
+  '--signer',
+  'signer2pubkey=signer2',
+  '--accept-unpinned-signers',
+];
 
 let h: Harness;
 let server: NotaryServer;
@@ -121,6 +130,22 @@ describe('portcullis policy from-portieris, round trip on Portieris e2e test pol
       tags.map((t) => refs.authn[t]),
     );
     expect(Object.fromEntries(tags.map((t, i) => [t, got[i]]))).toEqual(expected);
+  });
+
+  it('a tag signed only in another delegation role is denied: stricter than Portieris, and reported', async () => {
+    expect(await run(['imagepolicy-allow-signed-custom.yaml'], [refs.authn.onlyS1])).toEqual(['denied']);
+    const input = await writePeerInput('policies.yaml', adapt('imagepolicy-allow-signed-custom.yaml'));
+    const { run: converted } = await convertInto('from-portieris', input, rootKeyFlags);
+    expect(converted.stderr).toMatch(/semantics: .*policy\.trust: .*any delegation role/);
+  });
+
+  it('signerSecrets are refused without --accept-unpinned-signers (the signer key is not pinned)', async () => {
+    const input = await writePeerInput('policies.yaml', adapt('imagepolicy-pinned-signer1.yaml'));
+    const flags = [...rootKeyFlags, '--signer', 'signer1pubkey=signer1'];
+    const { run: converted } = await convertInto('from-portieris', input, flags);
+    expect(converted.code).toBe(2);
+    expect(converted.stderr).toContain('POLICY_CONVERT_UNMAPPABLE');
+    expect(converted.stderr).toContain('--accept-unpinned-signers');
   });
 
   it('an image no repository name matches is denied (the other repository)', async () => {

@@ -127,7 +127,37 @@ describe('from-connaisseur refuses what it cannot keep', () => {
       '',
       'pins a digest',
     ],
-    ['an unknown rule field', '- pattern: "*:*"\n  weight: 3\n', '', 'unknown rule field'],
+    ['an unknown rule field', '- pattern: "*:*"\n  weight: 3\n', '', 'unknown field "weight"'],
+    [
+      'a typo inside with (verifyInTransparencyLogs)',
+      '- pattern: "*:*"\n  with:\n    verifyInTransparencyLogs: false\n',
+      '',
+      'policy[0].with.verifyInTransparencyLogs: unknown field',
+    ],
+    [
+      'an unknown field in a keyless trust root',
+      '- pattern: "*:*"\n  validator: k\n  with:\n    trustRoot: x\n',
+      '- name: k\n  type: cosign\n  trustRoots:\n  - name: x\n    keyless:\n      issuer: https://i\n      subjects: s\n',
+      'trustRoots[0].keyless.subjects: unknown field',
+    ],
+    [
+      'an unknown field in a cosign host',
+      '- pattern: "*:*"\n  validator: k\n',
+      '- name: k\n  type: cosign\n  host:\n    rekorKey: x\n  trustRoots:\n  - name: default\n    key: x\n',
+      'host.rekorKey: unknown field',
+    ],
+    [
+      'an unknown field in namespacedValidation',
+      '- pattern: "*:*"\n',
+      '',
+      'features.namespacedValidation.modes: unknown field',
+    ],
+    [
+      'with.required naming another root than the one trustRoot selects (Connaisseur then always denies)',
+      '- pattern: "*:*"\n  with:\n    required: [bob]\n',
+      '',
+      'policy[0].with.required',
+    ],
     [
       'verifySCT: false on keyless',
       '- pattern: "*:*"\n  validator: k\n  with:\n    trustRoot: x\n    verifySCT: false\n',
@@ -136,9 +166,19 @@ describe('from-connaisseur refuses what it cannot keep', () => {
     ],
   ])('refuses %s', (_, policy, validators, message) => {
     const noMatch = message === 'denies its images' ? 'allow' : 'deny';
+    const features = message.startsWith('features.')
+      ? 'features:\n  namespacedValidation:\n    enabled: false\n    modes: validate\n'
+      : '';
     expect(
-      refusal(() => convertConnaisseur(values(policy, validators), { ...DENY, noMatch })).message,
+      refusal(() => convertConnaisseur(features + values(policy, validators), { ...DENY, noMatch })).message,
     ).toContain(message);
+  });
+
+  it('reports a with option the validator type does not read (delegations on cosign)', () => {
+    const c = convertConnaisseur(values('- pattern: "*:*"\n  with:\n    delegations: [alice]\n'), DENY);
+    expect(c.findings).toContainEqual(
+      expect.objectContaining({ kind: 'unmapped', source: 'policy[0].with.delegations' }),
+    );
   });
 
   it('reports unmapped values outside the policy', () => {

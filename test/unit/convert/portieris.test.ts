@@ -20,6 +20,7 @@ const OPTIONS: PortierisOptions = {
     ['signer1pubkey', 'signer1'],
     ['signer2pubkey', 'signer2'],
   ]),
+  acceptUnpinnedSigners: true,
 };
 
 // fixture converts one vendored file.
@@ -103,6 +104,47 @@ describe('from-portieris on Portieris e2e test policies', () => {
     expect(
       refusal(() => fixture('imagepolicy-pinned-multi.yaml', { ...OPTIONS, signers: new Map() })).message,
     ).toContain('--signer signer1pubkey=');
+  });
+
+  // semanticsAt matches a semantics finding whose source and message contain the given text.
+  const semanticsAt = (source: string, message: string): unknown =>
+    expect.objectContaining({
+      kind: 'semantics',
+      source: expect.stringContaining(source),
+      message: expect.stringContaining(message),
+    });
+
+  it('reports that trust without signerSecrets is stricter than Portieris (any delegation role)', () => {
+    const c = fixture('imagepolicy-allow-signed-custom.yaml');
+    expect(c.findings).toContainEqual(semanticsAt('policy.trust', 'any delegation role'));
+  });
+
+  it('refuses signerSecrets unless --accept-unpinned-signers: Portcullis does not pin the signer key', () => {
+    const e = refusal(() =>
+      fixture('imagepolicy-pinned-signer1.yaml', { ...OPTIONS, acceptUnpinnedSigners: false }),
+    );
+    expect(e.code).toBe('POLICY_CONVERT_UNMAPPABLE');
+    expect(e.message).toContain('--accept-unpinned-signers');
+    expect(e.message).toContain('signerSecrets[0]');
+    const c = fixture('imagepolicy-pinned-signer1.yaml');
+    expect(c.findings).toContainEqual(semanticsAt('signerSecrets[0]', 'public key'));
+  });
+
+  it('reports every nested field Portieris never sees (pruned by the API server)', () => {
+    const text =
+      'apiVersion: portieris.cloud.ibm.com/v1\nkind: ImagePolicy\nmetadata: {name: i, namespace: team}\n' +
+      'spec:\n  extra: 1\n  repositories:\n  - name: "registry.example.com/team/*"\n    weight: 2\n' +
+      '    policy:\n      trust:\n        enabled: true\n        trustServer: "https://notary.example.com"\n' +
+      '        signerSecret: [{name: s}]\n';
+    const c = convertPortieris(text, OPTIONS);
+    const unmapped = c.findings.filter((f) => f.kind === 'unmapped').map((f) => f.source);
+    expect(unmapped).toEqual(
+      expect.arrayContaining([
+        'ImagePolicy/team/i spec.extra',
+        'ImagePolicy/team/i spec.repositories[0].weight',
+        'ImagePolicy/team/i spec.repositories[0].policy.trust.signerSecret',
+      ]),
+    );
   });
 
   it('keeps namespace exclusivity and reports mutateImage', () => {

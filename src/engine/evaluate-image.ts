@@ -69,6 +69,9 @@ export interface ImageEvaluationInput {
 
 export { toFailure } from './outcomes';
 
+/** A resolution, and when it is a remembered one used during an outage (allowVerified), when it was made. */
+export type ResolvedDescriptor = Descriptor & { readonly staleSince?: number };
+
 // resolveDescriptor finds the digest that will run: from the short-lived resolution cache, or from the
 // registry, with concurrent identical lookups sharing one request. Pinning makes the cache safe: what
 // runs is the digest that was verified, even if the tag moves within the TTL.
@@ -81,7 +84,7 @@ export async function resolveDescriptor(
     ImageEvaluationDeps,
     'registry' | 'resolutions' | 'resolved' | 'history' | 'metrics' | 'logger' | 'shared'
   >,
-): Promise<Descriptor> {
+): Promise<ResolvedDescriptor> {
   const { ref } = input;
   const reference = ref.digest ?? ref.tag ?? 'latest';
   const key = `${ref.registry}/${ref.repository}@${reference}\u0000${input.credentialsKey}`;
@@ -166,7 +169,7 @@ function staleResolution(
   error: unknown,
   staleForMs: number | undefined,
   deps: Pick<ImageEvaluationDeps, 'history' | 'metrics' | 'logger'>,
-): Descriptor | undefined {
+): ResolvedDescriptor | undefined {
   if (staleForMs === undefined || !isPortcullisError(error) || !isAvailabilityErrorCode(error.code)) {
     return undefined;
   }
@@ -177,7 +180,7 @@ function staleResolution(
     { code: error.code, digest: last.descriptor.digest, resolvedAt: new Date(last.at).toISOString() },
     'registry unreachable: using the last resolution (registry.onError: allowVerified)',
   );
-  return last.descriptor;
+  return { ...last.descriptor, staleSince: last.at };
 }
 
 /**
@@ -227,8 +230,18 @@ export async function evaluateImage(
   if ('resolveError' in located) {
     return { ...base, outcomes: input.presetOutcomes, resolveError: located.resolveError };
   }
+  const stale =
+    located.staleSince === undefined
+      ? {}
+      : { staleResolutionMinutes: Math.round((deps.now() - located.staleSince) / 60_000) };
   if (input.resolveOnly) {
-    return { ...base, digest: located.digest, outcomes: input.presetOutcomes, skipped: 'not verified' };
+    return {
+      ...base,
+      ...stale,
+      digest: located.digest,
+      outcomes: input.presetOutcomes,
+      skipped: 'not verified',
+    };
   }
   const target: VerifyTarget = {
     ref: input.ref,
@@ -252,7 +265,7 @@ export async function evaluateImage(
       );
     }),
   ]);
-  return { ...base, digest: located.digest, outcomes, ...encryption };
+  return { ...base, ...stale, digest: located.digest, outcomes, ...encryption };
 }
 
 // encryptionFacts reads (or recalls) the layer encryption of the digest; a failure is reported, not thrown,
@@ -275,7 +288,12 @@ async function encryptionFacts(
 }
 
 type Located =
-  | { readonly digest: string; readonly descriptor: () => Promise<Descriptor> }
+  | {
+      readonly digest: string;
+      readonly descriptor: () => Promise<Descriptor>;
+      /** Set when the digest comes from a remembered resolution (see ResolvedDescriptor). */
+      readonly staleSince?: number;
+    }
   | { readonly resolveError: { readonly code: string; readonly reason: string } };
 
 // locate finds the digest that will run: a digest reference needs no request (its descriptor is fetched
@@ -288,7 +306,8 @@ async function locate(input: ImageEvaluationInput, deps: ImageEvaluationDeps): P
   }
   try {
     const descriptor = await resolveDescriptor(input, deps);
-    return { digest: descriptor.digest, descriptor: () => Promise.resolve(descriptor) };
+    const stale = descriptor.staleSince === undefined ? {} : { staleSince: descriptor.staleSince };
+    return { digest: descriptor.digest, descriptor: () => Promise.resolve(descriptor), ...stale };
   } catch (error) {
     const failure = toFailure('registry', error) as Extract<AuthorityOutcome, { ok: false }>;
     return { resolveError: { code: failure.code, reason: failure.reason } };

@@ -223,6 +223,12 @@ export function evaluateImageFacts(facts: ImageFacts, rules: ImageRules): ImageR
     return result;
   }
   let verified = facts.digest !== undefined;
+  if (facts.staleResolutionMinutes !== undefined) {
+    // Admission on a remembered tag resolution must never be silent (docs/operations.md#registry-outages).
+    result.notes.push({
+      text: `registry down; tag pinned to its digest as resolved ${facts.staleResolutionMinutes}m ago (registry.onError: allowVerified)`,
+    });
+  }
   for (const policy of facts.policies) {
     const ev = evaluatePolicy(facts, policy, rules);
     result.verdicts.push({

@@ -60,6 +60,11 @@ export interface ImageFacts {
    * or /validate only checks that an unpinned image resolves); completes POLICY_NOT_EVALUATED's reason.
    */
   readonly skipped?: string;
+  /**
+   * Set when the registry was unreachable and the tag was pinned to the digest it resolved to earlier
+   * (registry.onError: allowVerified): how many minutes ago that resolution was made. The user is warned.
+   */
+  readonly staleResolutionMinutes?: number;
   /** The digest's layer encryption, when a governing policy judges encryption (spec.encryption, placement.when). */
   readonly encryption?: LayerEncryption;
   /** Set when the encryption state was needed but could not be read: the policies needing it deny. */

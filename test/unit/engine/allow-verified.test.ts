@@ -77,6 +77,17 @@ describe('registry.onError: allowVerified', () => {
   it('admits a tag whose last resolution and verification are within maxStaleness', async () => {
     const decision = await scenario(TAGGED, allowVerified, 20 * MINUTE);
     expect(decision.allowed).toBe(true);
+    expect(decision.warnings.join('\n')).toContain(
+      'registry down; tag pinned to its digest as resolved 20m ago',
+    );
+  });
+
+  it('warns when only the tag comes from memory (its verdict is still cached)', async () => {
+    const decision = await scenario(TAGGED, allowVerified, 5 * MINUTE);
+    expect(decision.allowed).toBe(true);
+    expect(decision.warnings).toEqual([
+      expect.stringContaining('registry down; tag pinned to its digest as resolved 5m ago'),
+    ]);
   });
 
   it('denies a digest verified longer ago than maxStaleness', async () => {

@@ -6,6 +6,7 @@ import { fromConnaisseur, fromPortieris } from './from-peers';
 import { fromNotation, type FromNotationFlags } from './from-notation';
 import { fromKyverno } from './from-kyverno';
 import { fromPolicyController } from './from-policy-controller';
+import { fromContainersPolicy } from './from-containers-policy';
 import type { ConvertOutputFlags } from './convert-output';
 import { lint } from './lint';
 import { review } from './review';
@@ -239,6 +240,20 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (file: string, flags: ConvertOutputFlags) =>
       setExit(await fromPolicyController(file, flags)),
     );
+  policy
+    .command('from-containers-policy')
+    .description(
+      'print ClusterImagePolicies for a containers-policy.json(5) (Podman, CRI-O, Confidential Containers)',
+    )
+    .argument('<file>', 'policy.json')
+    .option(
+      '--key-dir <dir>',
+      'look key files up here by base name (the policy names paths on another machine)',
+    )
+    .option('--lookaside <url>', 'the registries.d lookaside URL where signedBy signatures are published')
+    .option('--no-match <setting>', 'the --no-match the webhook runs with: deny, warn or allow', 'deny')
+    .option('--report <file>', 'also write the conversion report as JSON')
+    .action(async (file: string, flags) => setExit(await fromContainersPolicy(file, withNoMatch(flags))));
   return program;
 }
 

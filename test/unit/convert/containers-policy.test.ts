@@ -8,6 +8,7 @@ import {
   type ContainersPolicyOptions,
 } from '../../../src/convert/containers-policy';
 import { dockerScopeReach } from '../../../src/convert/containers-policy-scope';
+import { armorPublicKeys } from '../../../src/convert/openpgp-armor';
 import { compilePolicy } from '../../../src/policy/compile/compile';
 import { isPolicyError } from '../../../src/policy/errors';
 import { compileImageGlob } from '../../../src/reference/glob';
@@ -217,5 +218,17 @@ describe('dockerScopeReach', () => {
     ['quay.io/team/app@sha256:' + 'a'.repeat(64), 'tagged'],
   ])('%s → %s', (scope, kind) => {
     expect(dockerScopeReach(scope).kind).toBe(kind);
+  });
+});
+
+describe('armorPublicKeys', () => {
+  it('armors a binary keyring exactly as gpg --armor --export does (body and CRC-24)', () => {
+    const body = (armor: string) =>
+      armor
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('-----'))
+        .join('');
+    const asc = readFileSync(path.join(DIR, 'keys', 'pubkey.asc'), 'utf8');
+    expect(body(armorPublicKeys(GPG_BINARY))).toBe(body(asc));
   });
 });

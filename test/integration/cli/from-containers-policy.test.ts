@@ -1,0 +1,206 @@
+// `portcullis policy from-containers-policy` round trip on real images: a policy.json with a host scope, repository
+// scopes (sigstoreSigned with a real cosign key, signedBy with a real GPG key and skopeo-made lookaside signatures)
+// and reject/insecureAcceptAnything is converted, and `portcullis verify` decides each image. The oracle is the real
+// containers/image: `skopeo --policy policy.json copy` of the same image, so "decides like containers/image" is
+// measured, not assumed. Scope lookup per containers-policy.json(5): the most specific scope alone decides.
+// Debian's skopeo (1.9.3 here) is built with sigstore verification disabled ("Debian-local change: sigstore
+// disabled"): it rejects every sigstoreSigned image, so it is the oracle for signedBy, reject, accept and scope
+// precedence only; the sigstoreSigned expectations follow containers-policy.json(5) ("sigstoreSigned": only
+// signatures by the key are accepted; matchRepository accepts a signature naming the image's repository).
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { convertInto, decide } from '../../harness/round-trip';
+import { cosignSign, generateCosignKey } from '../../harness/cosign';
+import { loadHarness } from '../../harness/env';
+import { pushRandomImage, TOOL_TIMEOUT_MS } from '../../harness/images';
+import {
+  createGpgSigner,
+  skopeoCopy,
+  startLookaside,
+  type GpgSigner,
+  type Lookaside,
+} from '../../harness/simple-signing';
+import { tool } from '../../harness/tools';
+
+const execFileP = promisify(execFile);
+const h = loadHarness();
+const host = h.distribution.host;
+let dir: string;
+let gpg: GpgSigner;
+let lookaside: Lookaside;
+const images: Record<string, string> = {};
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-from-containers-policy-'));
+  const [release, rogue] = await Promise.all([generateCosignKey(), generateCosignKey()]);
+  [gpg, lookaside] = await Promise.all([createGpgSigner('cp-release', 'ed25519'), startLookaside()]);
+  await mkdir(path.join(dir, 'keys'));
+  await writeFile(path.join(dir, 'keys', 'cosign.pub'), release.publicKeyPem);
+  await writeFile(path.join(dir, 'keys', 'pubkey.gpg'), gpg.publicKey);
+  // cosign: legacy .sig attachments, which containers/image reads with use-sigstore-attachments.
+  const push = (repo: string) => pushRandomImage(host, repo, 'v1');
+  const [signed, unsigned, wrong, other] = await Promise.all([
+    push('cp/cosign/signed'),
+    push('cp/cosign/unsigned'),
+    push('cp/cosign/wrong'),
+    push('cp/other/app'),
+  ]);
+  await cosignSign(release, signed.ref, 'legacy');
+  await cosignSign(rogue, wrong.ref, 'legacy');
+  Object.assign(images, { signed: signed.ref, unsigned: unsigned.ref, wrong: wrong.ref, other: other.ref });
+  // GPG simple signing: skopeo --sign-by stages signature-1 in the lookaside folder.
+  await push('cp/src/a');
+  await skopeoCopy(`${host}/cp/src/a:v1`, `${host}/cp/gpg/signed:v1`, lookaside, gpg);
+  await skopeoCopy(`${host}/cp/src/a:v1`, `${host}/cp/gpg/unsigned:v1`, lookaside);
+  images.gpgSigned = `${host}/cp/gpg/signed:v1`;
+  images.gpgUnsigned = `${host}/cp/gpg/unsigned:v1`;
+}, 240_000);
+
+afterAll(async () => {
+  await Promise.all([gpg?.cleanup(), lookaside?.stop()]);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+// policyJson writes a policy.json naming the test's key files.
+async function policyJson(name: string, policy: unknown): Promise<string> {
+  const file = path.join(dir, name);
+  await writeFile(file, JSON.stringify(policy, null, 2));
+  return file;
+}
+
+// skopeoAllows is the oracle: the real containers/image (skopeo) copying the image under the policy.
+async function skopeoAllows(policy: string, image: string): Promise<boolean> {
+  const conf = await mkdtemp(path.join(dir, 'skopeo-'));
+  await mkdir(path.join(conf, 'registries.d'));
+  await writeFile(
+    path.join(conf, 'registries.d', 'default.yaml'),
+    `default-docker:\n  lookaside: file://${lookaside.dir}\n  use-sigstore-attachments: true\n`,
+  );
+  const args = ['--policy', policy, '--registries.d', path.join(conf, 'registries.d'), 'copy'];
+  try {
+    await execFileP(
+      tool('skopeo'),
+      [...args, '--src-tls-verify=false', `docker://${image}`, `dir:${path.join(conf, 'out')}`],
+      {
+        timeout: TOOL_TIMEOUT_MS,
+      },
+    );
+    return true;
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr);
+    if (/rejected|signature|not allowed|Source image rejected/i.test(stderr)) return false;
+    throw error;
+  }
+}
+
+describe('from-containers-policy round trip, --no-match deny (default and host reject)', () => {
+  let file: string;
+  let policyDir: string;
+
+  beforeAll(async () => {
+    file = await policyJson('locked.json', {
+      default: [{ type: 'reject' }],
+      transports: {
+        docker: {
+          // The host scope rejects; the more specific repository scopes below decide their own images.
+          [host]: [{ type: 'reject' }],
+          [`${host}/cp/cosign`]: [
+            {
+              type: 'sigstoreSigned',
+              keyPath: '/run/image-security/cosign/cosign.pub',
+              signedIdentity: { type: 'matchRepository' },
+            },
+          ],
+          [`${host}/cp/gpg`]: [
+            {
+              type: 'signedBy',
+              keyType: 'GPGKeys',
+              keyPath: '/run/image-security/simple_signing/pubkey.gpg',
+            },
+          ],
+        },
+        'docker-daemon': { '': [{ type: 'insecureAcceptAnything' }] },
+      },
+    });
+    const keyDir = path.join(dir, 'keys');
+    const converted = await convertInto('from-containers-policy', file, [
+      '--key-dir',
+      keyDir,
+      '--lookaside',
+      lookaside.url,
+    ]);
+    expect(converted.run.stderr).toContain('docker-daemon');
+    expect(converted.run.code).toBe(0);
+    policyDir = converted.policyDir;
+    // skopeo reads keyPath literally: give it the same policy with the key files where they are on this machine.
+    const text = (await import('node:fs'))
+      .readFileSync(file, 'utf8')
+      .replaceAll(/\/run\/image-security\/[a-z_]+\//g, `${keyDir}/`);
+    await writeFile(file, text);
+  }, 120_000);
+
+  // [image, allowed, checked against skopeo]: sigstoreSigned cases cannot be (see the top of the file).
+  it.each([
+    ['signed', true, false],
+    ['unsigned', false, false],
+    ['wrong', false, false],
+    ['gpgSigned', true, true],
+    ['gpgUnsigned', false, true],
+    ['other', false, true], // the host scope rejects: no repository scope is more specific
+  ])(
+    '%s: allowed=%s (skopeo oracle: %s)',
+    async (which, allowed, oracle) => {
+      const image = images[which] ?? '';
+      const [decision] = await decide(policyDir, [image], ['--insecure-registry', host]);
+      if (oracle) expect(await skopeoAllows(file, image)).toBe(allowed);
+      expect([which, decision?.allowed]).toEqual([which, allowed]);
+    },
+    120_000,
+  );
+
+  it('skopeo here rejects even the correctly signed sigstore image (a build decision)', async () => {
+    await expect(skopeoAllows(file, images.signed ?? '')).resolves.toBe(false);
+  }, 60_000);
+});
+
+describe('from-containers-policy round trip, --no-match allow (default insecureAcceptAnything)', () => {
+  it('admits images outside the verified scope and verifies those inside, as skopeo decides', async () => {
+    const keyDir = path.join(dir, 'keys');
+    const file = await policyJson('open.json', {
+      default: [{ type: 'insecureAcceptAnything' }],
+      transports: {
+        docker: {
+          [`${host}/cp/cosign`]: [
+            {
+              type: 'sigstoreSigned',
+              keyPath: `${keyDir}/cosign.pub`,
+              signedIdentity: { type: 'matchRepository' },
+            },
+          ],
+        },
+      },
+    });
+    const converted = await convertInto('from-containers-policy', file, ['--no-match', 'allow']);
+    expect(converted.run.code).toBe(0);
+    const order = ['other', 'signed', 'unsigned'] as const;
+    const decisions = await decide(
+      converted.policyDir,
+      order.map((k) => images[k] ?? ''),
+      ['--insecure-registry', host, '--no-match', 'allow'],
+    );
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, false]);
+    // skopeo agrees where it can: an image outside the scope falls to default insecureAcceptAnything.
+    await expect(skopeoAllows(file, images.other ?? '')).resolves.toBe(true);
+    await expect(skopeoAllows(file, images.unsigned ?? '')).resolves.toBe(false);
+  }, 180_000);
+
+  it('refuses it under --no-match deny, naming the default', async () => {
+    const file = await policyJson('open-deny.json', { default: [{ type: 'insecureAcceptAnything' }] });
+    const converted = await convertInto('from-containers-policy', file);
+    expect(converted.run.code).toBe(2);
+    expect(converted.run.stderr).toContain('POLICY_CONVERT_UNMAPPABLE');
+  }, 60_000);
+});

@@ -11,7 +11,7 @@ import type { Evidence, VerifyContext, VerifyTarget } from '../verifiers/verifie
 import type { Coalescer } from './coalesce';
 import { EngineError } from './errors';
 import type { Metrics } from '../observability/metrics';
-import { VerdictCache } from './verdict-cache';
+import { verdictKey, type VerdictCache } from './verdict-cache';
 import { verifyOne } from './verify-authority';
 import { toFailure } from './outcomes';
 import type { SharedStore } from './shared-store';
@@ -220,7 +220,8 @@ export async function evaluateImage(
   const judgesEncryption = live.some(needsEncryptionState);
   if (pinned !== undefined && !input.resolveOnly) {
     const state = judgesEncryption ? deps.encryption?.get(pinned) : undefined;
-    const warm = judgesEncryption && state === undefined ? undefined : cachedOutcomes(pinned, live, deps);
+    const warm =
+      judgesEncryption && state === undefined ? undefined : cachedOutcomes(input.ref, pinned, live, deps);
     if (warm !== undefined) {
       const encryption = state === undefined ? {} : { encryption: state };
       return { ...base, digest: pinned, outcomes: { ...input.presetOutcomes, ...warm }, ...encryption };
@@ -317,6 +318,7 @@ async function locate(input: ImageEvaluationInput, deps: ImageEvaluationDeps): P
 // cachedOutcomes answers every authority of every live policy from the verdict cache, or gives up at the
 // first miss (a partial answer would still need the registry, so it saves nothing).
 function cachedOutcomes(
+  ref: ImageRef,
   digest: string,
   live: readonly CompiledPolicy[],
   deps: ImageEvaluationDeps,
@@ -325,7 +327,7 @@ function cachedOutcomes(
   for (const policy of live) {
     const list: AuthorityOutcome[] = [];
     for (const authority of policy.authorities) {
-      const cached = deps.cache.get(VerdictCache.key(digest, policy.cacheKey, authority.name));
+      const cached = deps.cache.get(verdictKey(ref, digest, policy, authority));
       if (cached === undefined) return undefined;
       list.push({ authority: authority.name, ok: true, summary: cached.summary, warnings: cached.warnings });
     }

@@ -1,4 +1,6 @@
 import type { SignerIdentity } from '../policy/decide/decision.types';
+import type { CompiledAuthority, CompiledPolicy } from '../policy/compile/compiled.types';
+import type { ImageRef } from '../reference/reference.types';
 import { TtlCache } from '../ttl-cache';
 import { MAX_CACHED_VERDICTS, VERDICT_TTL_MS } from './limits';
 
@@ -20,9 +22,10 @@ export class VerdictCache {
     this.entries = new TtlCache(ttlMs, maxEntries, now);
   }
 
-  // key builds the cache key; the digest must already be verified to be a digest, never a tag.
-  static key(digest: string, policyCacheKey: string, authority: string): string {
-    return `${digest}\u0000${policyCacheKey}\u0000${authority}`;
+  // key builds the cache key; the digest must already be verified to be a digest, never a tag. `scope` names
+  // the reference for schemes whose verdict depends on it (see verdictKey), and is empty otherwise.
+  static key(digest: string, policyCacheKey: string, authority: string, scope = ''): string {
+    return `${digest}\u0000${policyCacheKey}\u0000${authority}\u0000${scope}`;
   }
 
   // get returns a live verdict, or undefined when absent or expired.
@@ -38,4 +41,24 @@ export class VerdictCache {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/**
+ * Authority kinds whose verdict depends on the name the image is used by, not only on its digest: a simple
+ * signature's `signedIdentity` is matched against the reference, and Notary v1 trust data is per repository and
+ * signs tags. A cosign, Notation or OCI Vault signature binds the digest alone.
+ */
+const REFERENCE_BOUND_KINDS: ReadonlySet<CompiledAuthority['kind']> = new Set(['simpleSigning', 'notaryV1']);
+
+// verdictKey is the cache key of one authority's verdict on `digest` as used through `ref`: for reference-bound
+// schemes it adds the repository and tag, so the same digest under another name is verified again. The pinned
+// form `repo:tag@digest` that /mutate writes keeps the tag, so /validate still finds the verdict.
+export function verdictKey(
+  ref: ImageRef,
+  digest: string,
+  policy: Pick<CompiledPolicy, 'cacheKey'>,
+  authority: Pick<CompiledAuthority, 'kind' | 'name'>,
+): string {
+  const scope = REFERENCE_BOUND_KINDS.has(authority.kind) ? `${ref.name}:${ref.tag ?? ''}` : '';
+  return VerdictCache.key(digest, policy.cacheKey, authority.name, scope);
 }

@@ -5,7 +5,7 @@ import type { VerifyContext, VerifyTarget } from '../verifiers/verifier.types';
 import type { ImageEvaluationDeps } from './evaluate-image';
 import { toFailure } from './outcomes';
 import { sharedVerify } from './shared-verdicts';
-import { VerdictCache } from './verdict-cache';
+import { verdictKey } from './verdict-cache';
 
 // verifyOne runs one authority, consulting the verdict cache first (successes only are cached).
 // Concurrent verifications of one (digest, policy, authority, credentials) share one run.
@@ -17,7 +17,7 @@ export async function verifyOne(
   credentialsKey: string,
   deps: ImageEvaluationDeps,
 ): Promise<AuthorityOutcome> {
-  const key = VerdictCache.key(target.digest, policy.cacheKey, authority.name);
+  const key = verdictKey(target.ref, target.digest, policy, authority);
   const cached = deps.cache.get(key);
   if (cached) {
     deps.metrics?.cacheHits.inc();

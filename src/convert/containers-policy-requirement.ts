@@ -7,6 +7,7 @@ import { parseArmoredGpgKeys } from '../policy/authorities/gpg-keys';
 import type { FieldError } from '../policy/errors';
 import { isRecord } from '../guards';
 import { armorPublicKeys } from './openpgp-armor';
+import { fulcioAuthority } from './containers-policy-fulcio';
 import type { ConversionRecorder } from './report';
 
 /** What a requirement demands. */
@@ -203,41 +204,84 @@ function signedBy(
   };
 }
 
-// sigstoreSigned maps a sigstore key requirement to a cosign authority; Fulcio and PKI roots are refused.
+// sigstoreSigned maps a sigstore key or Fulcio requirement to a cosign authority; PKI roots are refused.
 function sigstoreSigned(
   raw: Record<string, unknown>,
   path: string,
   ctx: RequirementContext,
 ): Requirement | undefined {
   readSignedIdentity(raw.signedIdentity, `${path}.signedIdentity`, ctx);
-  for (const f of ['fulcio', 'pki'])
-    if (raw[f] !== undefined && !ctx.shapeOnly)
-      ctx.rec.refuse(
-        `${path}.${f}`,
-        `${f} roots given as bare CA files are not converted: write a cosign keyless authority with a trustedRoot by hand (docs/cosign.md)`,
-      );
+  if (raw.pki !== undefined && !ctx.shapeOnly)
+    ctx.rec.refuse(
+      `${path}.pki`,
+      'pki roots given as bare CA files are not converted: write a cosign keyless authority with a trustedRoot by hand (docs/cosign.md)',
+    );
   const keyFields = ['keyPath', 'keyPaths', 'keyData', 'keyDatas', 'fulcio', 'pki'];
   const withKey = keyFields.filter((f) => raw[f] !== undefined);
   if (withKey.length !== 1)
     return void bad(ctx, path, `exactly one of ${keyFields.join(', ')} must be present`);
-  if (withKey[0] === 'fulcio' || withKey[0] === 'pki') return undefined;
-  const keys = keySources(raw, keyFields.slice(0, 4), path, ctx);
+  if (withKey[0] === 'pki') return undefined;
   const rekorFields = [
     'rekorPublicKeyPath',
     'rekorPublicKeyPaths',
     'rekorPublicKeyData',
     'rekorPublicKeyDatas',
   ];
-  const rekor = rekorFields.some((f) => raw[f] !== undefined) ? keySources(raw, rekorFields, path, ctx) : [];
+  const hasRekor = rekorFields.some((f) => raw[f] !== undefined);
+  if (withKey[0] === 'fulcio' && !hasRekor)
+    return void bad(ctx, path, 'fulcio needs a rekorPublicKey (containers/image refuses the policy)');
+  const rekor = hasRekor ? keySources(raw, rekorFields, path, ctx) : [];
+  const cosign =
+    withKey[0] === 'fulcio'
+      ? fulcio(raw.fulcio, rekor, `${path}.fulcio`, ctx)
+      : keyAuthority(keySources(raw, keyFields.slice(0, 4), path, ctx), rekor, ctx);
+  if (cosign === undefined) return undefined;
+  ctx.rec.semantics(`${path}.signedIdentity`, signedIdentityWeaker(raw.signedIdentity));
+  return { kind: 'verify', authority: { name: 'sigstore-signed', cosign } };
+}
+
+// keyAuthority is a cosign key authority over the policy's keys, with its Rekor keys when it names any.
+function keyAuthority(
+  keys: Buffer[] | undefined,
+  rekor: Buffer[] | undefined,
+  ctx: RequirementContext,
+): CosignAuthority | undefined {
   if (keys === undefined || rekor === undefined || ctx.shapeOnly) return undefined;
   const pem = keys.map((k) => k.toString('utf8').trim()).join('\n');
   const cosign: CosignAuthority = { key: { data: `${pem}\n` } };
   if (rekor.length > 0) cosign.tlog = { required: true, rekorKeys: rekor.map((k) => k.toString('utf8')) };
+  return cosign;
+}
+
+// fulcio reads `fulcio: {caPath|caData, oidcIssuer, subjectEmail}` into a keyless authority.
+function fulcio(
+  raw: unknown,
+  rekor: Buffer[] | undefined,
+  path: string,
+  ctx: RequirementContext,
+): CosignAuthority | undefined {
+  if (!isRecord(raw)) return void bad(ctx, path, 'fulcio must be an object');
+  strictKeys(raw, ['caPath', 'caData', 'oidcIssuer', 'subjectEmail'], path, ctx);
+  for (const f of ['oidcIssuer', 'subjectEmail'])
+    if (typeof raw[f] !== 'string' || raw[f] === '') bad(ctx, `${path}.${f}`, `fulcio needs a string ${f}`);
+  const ca = keySources(raw, ['caPath', 'caData'], path, ctx);
+  if (ca?.length !== 1 || rekor === undefined || ctx.shapeOnly) return undefined;
+  const made = fulcioAuthority({
+    ca: ca[0] as Buffer,
+    oidcIssuer: String(raw.oidcIssuer),
+    subjectEmail: String(raw.subjectEmail),
+    rekorKeys: rekor,
+  });
+  if ('refused' in made) return void ctx.rec.refuse(path, made.refused);
   ctx.rec.semantics(
-    `${path}.signedIdentity`,
-    `containers/image also compares the signature's docker-reference with the image (${
-      isRecord(raw.signedIdentity) ? String(raw.signedIdentity.type) : 'matchRepoDigestOrExact'
-    }); Portcullis cosign authorities do not (docs/cosign.md): a signature this key made for another repository, copied along with the image, is accepted`,
+    path,
+    "Portcullis reads only the certificate authorities in fulcio's CA file: a certificate issued by an intermediate that only the signature's chain annotation carries is denied (containers/image accepts it); cosign v3 bundles by the same signer, which containers/image does not read, are accepted",
   );
-  return { kind: 'verify', authority: { name: 'sigstore-signed', cosign } };
+  return made;
+}
+
+// signedIdentityWeaker says what Portcullis does not check of signedIdentity (docs/migration.md).
+function signedIdentityWeaker(identity: unknown): string {
+  const type = isRecord(identity) ? String(identity.type) : 'matchRepoDigestOrExact';
+  return `containers/image also compares the docker-reference inside the signed payload with the image (${type}); Portcullis cosign authorities check only the payload's manifest digest (docs/cosign.md): a signature by this signer for the same digest under another name (another repository, or another tag where ${type} demands the tag) is accepted`;
 }

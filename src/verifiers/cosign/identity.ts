@@ -22,6 +22,9 @@ const EXTENSION_OIDS: Readonly<Record<FulcioExtensionName, string>> = {
   buildTrigger: `${FULCIO_OID}.20`,
 };
 const UTF8_STRING_TAG = 12;
+const EXTENDED_KEY_USAGE = '2.5.29.37';
+const CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
+const ANY_USAGE = '2.5.29.37.0';
 
 /** What a verified certificate says about its signer. */
 export interface CertificateIdentity {
@@ -40,8 +43,26 @@ export function certificateIdentity(cert: X509Certificate): CertificateIdentity 
     if (value !== undefined) extensions[name] = value;
   }
   const subject = safe(() => cert.subjectAltName);
-  const issuer = derString(cert, ISSUER_V2) ?? rawString(cert, ISSUER_V1);
+  const v2 = derString(cert, ISSUER_V2);
+  const v1 = rawString(cert, ISSUER_V1);
+  // Two issuer extensions that disagree name no issuer (cosign and containers/image reject such a certificate).
+  const issuer = v2 !== undefined && v1 !== undefined && v1 !== v2 ? undefined : (v2 ?? v1);
   return { ...(subject ? { subject } : {}), ...(issuer ? { issuer } : {}), extensions };
+}
+
+/**
+ * Whether the leaf may sign code: no extended key usage (any use), code signing or any usage. cosign and
+ * containers/image verify the chain for code signing; @sigstore/verify does not look at the extension.
+ */
+export function allowsCodeSigning(cert: X509Certificate): boolean {
+  return (
+    safe(() => {
+      const ext = cert.extension(EXTENDED_KEY_USAGE);
+      if (ext === undefined) return true;
+      const usages = ext.valueObj.subs.map((s) => s.toOID());
+      return usages.includes(CODE_SIGNING) || usages.includes(ANY_USAGE);
+    }) ?? false
+  );
 }
 
 /** The first policy identity that the certificate satisfies in every field it names, or undefined. */

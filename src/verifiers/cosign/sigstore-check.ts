@@ -15,7 +15,7 @@ import type {
 import { describeUnknown } from '../../errors';
 import type { SignerIdentity } from '../../policy/decide/decision.types';
 import { findSigningKey, toPreAuthEncoding } from '../kit/dsse';
-import { certificateIdentity, describeCertificate, matchIdentity } from './identity';
+import { allowsCodeSigning, certificateIdentity, describeCertificate, matchIdentity } from './identity';
 import { fixedKey, trustMaterialFor } from './trust-material';
 import { markVerified, verifiedBundleKey, wasVerified } from './verified-bundles';
 
@@ -81,6 +81,8 @@ function checkKeyless(
     markVerified(root, cacheKey);
   }
   if (entity.key.$case !== 'certificate') return refuse('signature', 'no certificate');
+  if (!allowsCodeSigning(entity.key.certificate))
+    return refuse('certificate', 'certificate refused: its extended key usage does not allow code signing');
   const identity = certificateIdentity(entity.key.certificate);
   const matched = matchIdentity(keyless.identities, identity);
   if (matched === undefined) {

@@ -3,7 +3,9 @@
 // `rekorPublicKey*`, its certificate chains (at the SET's time, code-signing usage) to a certificate of `caPath`/
 // `caData`, its OIDC issuer extension equals `oidcIssuer` and its email SANs include `subjectEmail`. It checks no
 // SCT and trusts no timestamp authority. The trusted root written here has exactly those CAs and logs, and no CT
-// logs or TSAs, so Portcullis demands no SCT and takes the certificate's time from the log entry only.
+// logs or TSAs, so Portcullis demands no SCT and takes the certificate's time from the log entry only. But
+// @sigstore/verify checks every SCT a certificate does carry against the root's CT logs, which policy.json cannot
+// name: such certificates (the public-good Fulcio embeds SCTs) are denied. That is reported as stricter.
 import { createHash, createPublicKey, X509Certificate } from 'node:crypto';
 import type { CosignAuthority } from '../policy/crd/crd.types';
 import { TRUSTED_ROOT_MEDIA_TYPES } from '../policy/authorities/trusted-root';

@@ -275,7 +275,7 @@ function fulcio(
   if ('refused' in made) return void ctx.rec.refuse(path, made.refused);
   ctx.rec.semantics(
     path,
-    "Portcullis reads only the certificate authorities in fulcio's CA file: a certificate issued by an intermediate that only the signature's chain annotation carries is denied (containers/image accepts it); cosign v3 bundles by the same signer, which containers/image does not read, are accepted",
+    "stricter: a certificate that carries SCTs (the public-good Fulcio embeds them) is denied, because Portcullis verifies every SCT against the trusted root's ctlogs and policy.json names no CT log (containers/image ignores SCTs): add the CT log to the trustedRoot's ctlogs by hand. Portcullis reads only the certificate authorities in fulcio's CA file: a certificate issued by an intermediate that only the signature's chain annotation carries is denied (containers/image accepts it); cosign v3 bundles by the same signer, which containers/image does not read, are accepted",
   );
   return made;
 }

@@ -59,7 +59,8 @@ export function allowsCodeSigning(cert: X509Certificate): boolean {
     safe(() => {
       const ext = cert.extension(EXTENDED_KEY_USAGE);
       if (ext === undefined) return true;
-      const usages = ext.valueObj.subs.map((s) => s.toOID());
+      // valueObj is the extension's OCTET STRING; inside it, the SEQUENCE of usage OIDs.
+      const usages = (ext.valueObj.subs[0]?.subs ?? []).map((s) => s.toOID());
       return usages.includes(CODE_SIGNING) || usages.includes(ANY_USAGE);
     }) ?? false
   );

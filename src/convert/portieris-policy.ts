@@ -4,12 +4,12 @@
 import { FieldReader } from './peer-input';
 import { patternToGlob } from './peer-pattern';
 import type { NoMatchSetting, PeerRule, RuleOutcome } from './most-specific';
+import { PRUNED, simpleOutcome, type SimpleScope } from './portieris-simple';
 import { convertInvalid, type ConversionRecorder } from './report';
 
 const FROM = 'Portieris';
 /** Docker Hub's notary, Portieris's default trust server for docker.io images. */
 const DOCKER_HUB_NOTARY = 'https://notary.docker.io';
-const PRUNED = "not in Portieris's CRD schema: the API server prunes it, so Portieris never sees it";
 
 /** Options of the Portieris conversion. */
 export interface PortierisOptions {
@@ -33,7 +33,12 @@ export function reportPruned(reader: FieldReader, rec: ConversionRecorder): void
 }
 
 /** Converts one `repositories[]` entry: its name to a glob and rank, its policy to an outcome. */
-export function readRepository(r: FieldReader, options: PortierisOptions, rec: ConversionRecorder): PeerRule {
+export function readRepository(
+  r: FieldReader,
+  options: PortierisOptions,
+  scope: SimpleScope,
+  rec: ConversionRecorder,
+): PeerRule {
   const pattern = r.str('name');
   if (pattern === undefined || pattern === '') throw convertInvalid(FROM, `${r.path} needs a name`);
   const wild = pattern.includes('*');
@@ -48,16 +53,18 @@ export function readRepository(r: FieldReader, options: PortierisOptions, rec: C
   }
   // `policy: null` (the CRD allows it) is an empty policy: admit without checks.
   const policy = r.obj('policy') ?? new FieldReader({}, r.at('policy'), rec, FROM);
-  const outcome = policyOutcome(policy, globs[0] ?? '', options, rec);
+  const outcome = policyOutcome(policy, globs[0] ?? '', options, scope, rec);
   reportPruned(r, rec);
   return { source: r.path, pattern, globs, rank, outcome };
 }
 
-// policyOutcome maps `policy`: empty or trust disabled admits; trust is Notary v1; simple and vulnerability refuse.
+// policyOutcome maps `policy`: empty or trust disabled admits; simple is simpleSigning and trust Notary v1 (both
+// must pass, as Portieris runs both); an enabled vulnerability gate refuses.
 function policyOutcome(
   p: FieldReader,
   glob: string,
   options: PortierisOptions,
+  scope: SimpleScope,
   rec: ConversionRecorder,
 ): RuleOutcome {
   if (p.bool('mutateImage') !== undefined)
@@ -65,52 +72,55 @@ function policyOutcome(
       p.at('mutateImage'),
       "Portcullis's mutating webhook pins governed images to their digest whatever this says; the decision is the same",
     );
-  const refused = [readSimple(p, rec), readVulnerability(p, rec)].includes(true);
+  const before = rec.refusals.length;
+  const simple = readSimple(p, scope, rec);
+  readVulnerability(p, rec);
+  const refused = rec.refusals.length > before;
   const trust = p.obj('trust');
   reportPruned(p, rec);
-  if (trust?.bool('enabled') !== true) {
-    if (trust !== undefined) {
-      for (const key of ['enabled', 'trustServer', 'signerSecrets'])
-        if (trust.has(key))
-          rec.unmapped(trust.at(key), 'trust is not enabled, so Portieris does not read it');
-      for (const key of ['trustServer', 'signerSecrets']) trust.take(key);
-      reportPruned(trust, rec);
-    }
-    // A refused requirement already stops the conversion; an empty verify adds no second, misleading refusal.
-    return refused ? { kind: 'verify', specs: [] } : { kind: 'allow' };
+  let trusted: RuleOutcome | undefined;
+  if (trust?.bool('enabled') === true) trusted = trustOutcome(trust, glob, options, rec);
+  else if (trust !== undefined) {
+    for (const key of ['enabled', 'trustServer', 'signerSecrets'])
+      if (trust.has(key)) rec.unmapped(trust.at(key), 'trust is not enabled, so Portieris does not read it');
+    for (const key of ['trustServer', 'signerSecrets']) trust.take(key);
+    reportPruned(trust, rec);
   }
-  return trustOutcome(trust, glob, options, rec);
+  // A refused requirement already stops the conversion; an empty verify adds no second, misleading refusal.
+  if (refused) return { kind: 'verify', specs: [] };
+  if (simple?.kind === 'deny') return simple;
+  const specs = [simple, trusted].flatMap((o) => (o?.kind === 'verify' ? o.specs : []));
+  return specs.length > 0 ? { kind: 'verify', specs } : { kind: 'allow' };
 }
 
-// readSimple refuses Red Hat simple signing with requirements; says whether it refused.
-function readSimple(p: FieldReader, rec: ConversionRecorder): boolean {
+// readSimple maps simple signing with requirements (simpleOutcome); without requirements Portieris reads nothing.
+function readSimple(p: FieldReader, scope: SimpleScope, rec: ConversionRecorder): RuleOutcome | undefined {
   const simple = p.obj('simple');
-  if (simple === undefined) return false;
-  const requirements = simple.take('requirements');
-  if (Array.isArray(requirements) && requirements.length > 0) {
-    simple.take('storeURL');
-    simple.take('storeSecret');
-    rec.refuse(
-      p.at('simple'),
-      'Red Hat simple signing (GPG) is not supported by Portcullis yet; issue 14 adds a `simpleSigning` authority',
-    );
-    reportPruned(simple, rec);
-    return true;
+  if (simple === undefined) return undefined;
+  const requirements = simple.list('requirements');
+  let outcome: RuleOutcome | undefined;
+  if (requirements.length > 0) outcome = simpleOutcome(simple, requirements, scope, rec);
+  else {
+    if (Array.isArray(simple.value.requirements))
+      rec.unmapped(
+        simple.at('requirements'),
+        'simple has no requirements, so Portieris checks no simple signature',
+      );
+    for (const key of ['storeURL', 'storeSecret'])
+      if (simple.take(key) !== undefined)
+        rec.unmapped(simple.at(key), 'simple has no requirements, so Portieris checks no simple signature');
   }
-  for (const key of ['requirements', 'storeURL', 'storeSecret'])
-    if (simple.take(key) !== undefined)
-      rec.unmapped(simple.at(key), 'simple has no requirements, so Portieris checks no simple signature');
   reportPruned(simple, rec);
-  return false;
+  return outcome;
 }
 
-// readVulnerability refuses an enabled Vulnerability Advisor gate; says whether it refused.
-function readVulnerability(p: FieldReader, rec: ConversionRecorder): boolean {
+// readVulnerability refuses an enabled Vulnerability Advisor gate.
+function readVulnerability(p: FieldReader, rec: ConversionRecorder): void {
   const vuln = p.obj('vulnerability');
-  if (vuln === undefined) return false;
+  if (vuln === undefined) return;
   const va = vuln.obj('ICCRVA');
   reportPruned(vuln, rec);
-  if (va === undefined) return false;
+  if (va === undefined) return;
   const enabled = va.bool('enabled') === true;
   const account = va.str('account');
   reportPruned(va, rec);
@@ -119,11 +129,11 @@ function readVulnerability(p: FieldReader, rec: ConversionRecorder): boolean {
       vuln.at('ICCRVA'),
       'Portcullis has no vulnerability gate; dropping it would admit images Vulnerability Advisor denies',
     );
-    return true;
+    return;
   }
   rec.unmapped(vuln.at('ICCRVA'), 'Vulnerability Advisor is not enabled, so Portieris checks nothing');
   if (account !== undefined) rec.unmapped(va.at('account'), 'only read when the check is enabled');
-  return false;
+  return;
 }
 
 // trustOutcome maps enabled trust to one notaryV1 authority; signerSecrets only with --accept-unpinned-signers.

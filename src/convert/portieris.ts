@@ -40,7 +40,8 @@ export function convertPortieris(text: string, options: PortierisOptions): Conve
     const spec = top.obj('spec');
     if (spec === undefined || !Array.isArray(spec.value.repositories))
       throw convertInvalid(FROM, `${top.path.trim()}: spec.repositories must be a list`);
-    const rules = spec.list('repositories').map((r) => readRepository(r, options, rec));
+    const scope = { namespace: obj.kind === 'ImagePolicy' ? ns : undefined };
+    const rules = spec.list('repositories').map((r) => readRepository(r, options, scope, rec));
     reportPruned(spec, rec);
     reportPruned(top, rec);
     if (obj.kind === 'ClusterImagePolicy') cluster.push(...rules);

@@ -13,7 +13,7 @@ import { parseArmoredGpgKeys } from './gpg-keys';
 import { MAX_KEYS_PER_AUTHORITY } from './keys';
 
 /** Hosts that may serve a lookaside over plain HTTP (tests and port-forwards); everything else needs HTTPS. */
-const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+export const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 /**
  * A remapIdentity prefix as containers/image accepts it: a host[:port], or a host[:port] and repository path
  * components (its remapIdentityDomainRegexp / remapIdentityNameRegexp).

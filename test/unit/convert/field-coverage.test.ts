@@ -47,6 +47,10 @@ describe('every field of a maximal input is mapped, reported or refused', () => 
         '* spec.repositories[*].policy.trust.enabled',
         '* spec.repositories[*].policy.trust.trustServer',
         '* spec.repositories[*].policy.trust.signerSecrets[*].name',
+        '* spec.repositories[*].policy.simple.storeURL$',
+        ...['type', 'keySecret', 'keySecretNamespace', 'signedIdentity.type']
+          .concat(['signedIdentity.prefix', 'signedIdentity.signedPrefix'])
+          .map((f) => `* spec.repositories[*].policy.simple.requirements[*].${f}$`),
       ],
       refused,
     );

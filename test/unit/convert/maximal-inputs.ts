@@ -34,6 +34,18 @@ spec:
   - name: "*"
     policy:
       trust: {enabled: false, trustServer: "https://n", signerSecrets: [{name: s}]}
+  - name: "icr.io/cise/*"
+    policy:
+      simple:
+        storeURL: "https://sigstore.example.com/sigs"
+        requirements:
+        - type: signedBy
+          keySecret: k
+          keySecretNamespace: team
+          unknownRequirementField: 1
+          signedIdentity:
+            {type: remapIdentity, prefix: icr.io/cise/remap, signedPrefix: icr.io/cise, dockerReference: x, unknownIdentityField: 1}
+        - {type: insecureAcceptAnything, keySecret: k2}
 status: {x: 1}
 `;
 
@@ -47,7 +59,7 @@ spec:
     policy:
       trust: {enabled: true, trustServer: "https://n", signerSecrets: [{name: unmapped-secret}]}
       vulnerability: {ICCRVA: {enabled: true, account: acc}}
-      simple: {storeURL: "https://store", requirements: [{type: signedBy, keySecret: k}]}
+      simple: {storeURL: "https://store", storeSecret: sec, requirements: [{type: signedBy, keySecret: k}]}
   - name: "registry.example.com/app:v1"
 `;
 

@@ -89,7 +89,7 @@ describe('from-portieris on Portieris e2e test policies', () => {
   it.each([
     ['clusterimagepolicy-allow-all.yaml', 'deny', 'admits its images without verification'],
     ['imagepolicy-allow-unsigned-embedded-wildcard.yaml', 'allow', 'denies an image that no rule matches'],
-    ['imagepolicy-simple-signedby1.yaml', 'deny', 'issue 14'],
+    ['imagepolicy-simple-signedby1.yaml', 'deny', 'X-Registry-Supports-Signatures'],
     ['imagepolicy-vulnerability-enabled.yaml', 'deny', 'no vulnerability gate'],
   ] as const)('refuses %s under --no-match %s', (name, noMatch, message) => {
     const e = refusal(() => fixture(name, { ...OPTIONS, noMatch }));

@@ -140,8 +140,8 @@ function signedBy(
   }
   rec.semantics(
     req.at('keySecret'),
-    `Portieris reads only the first armored key block in the Secret's "${PORTIERIS_KEY_FIELD}"; Portcullis ` +
-      'trusts every block there. Keep one block per Secret (gpg --armor --export writes one)',
+    `Portieris reads only the first armored block in the Secret's "${PORTIERIS_KEY_FIELD}" (one block may hold ` +
+      'several keys, as gpg --export --armour A B writes); Portcullis trusts the keys of every block there',
   );
   return {
     simpleSigning: {

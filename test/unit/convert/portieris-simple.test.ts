@@ -63,7 +63,7 @@ describe('from-portieris policy.simple', () => {
       expect.objectContaining({ kind: 'unmapped', source: expect.stringContaining('policy.simpleStore') }),
     );
     expect(c.findings).toContainEqual(
-      expect.objectContaining({ kind: 'semantics', message: expect.stringContaining('first armored key') }),
+      expect.objectContaining({ kind: 'semantics', message: expect.stringContaining('first armored block') }),
     );
   });
 

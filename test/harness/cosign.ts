@@ -84,3 +84,33 @@ export async function cosignSign(
     timeout: COSIGN_TIMEOUT_MS,
   });
 }
+
+/**
+ * Attests `ref` (host/repo@sha256:…) offline with `key` and no transparency log, as cosign v3 does by default
+ * (a sigstore bundle of a DSSE in-toto statement): `type` is cosign's `--type` (e.g. `spdxjson`).
+ */
+export async function cosignAttest(
+  key: CosignKey,
+  ref: string,
+  type: string,
+  predicate: unknown,
+): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-cosign-attest-'));
+  const file = path.join(dir, 'predicate.json');
+  await writeFile(file, JSON.stringify(predicate));
+  const args = [
+    'attest',
+    '--key',
+    key.privateKeyPath,
+    '--predicate',
+    file,
+    '--type',
+    type,
+    '--tlog-upload=false',
+  ];
+  await run(
+    tool('cosign'),
+    [...args, '--use-signing-config=false', '--allow-insecure-registry', '--allow-http-registry', '-y', ref],
+    { env: env(), timeout: COSIGN_TIMEOUT_MS },
+  );
+}

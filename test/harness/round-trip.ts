@@ -1,8 +1,9 @@
 // Converter round trips as a migrating user runs them: `portcullis policy from-<peer>` on the peer's file, its
 // output kept as a policy folder, then `portcullis verify` on real images against that folder.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
 import { runPortcullis, type CliRun } from './cli';
 
 /** A converted policy folder and the converter run that wrote it. */
@@ -66,4 +67,35 @@ export async function decide(
     allowed: d.allowed,
     ...(d.message ? { message: d.message } : {}),
   }));
+}
+
+/** The fixture's PEM public key (the first one in the text). */
+const PEM = /-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/;
+
+/** Puts `pem` where the peer's file had its own public key, keeping the YAML indentation of that line. */
+export function withKey(text: string, pem: string): string {
+  return text.replace(PEM, (old) => {
+    const line = text.slice(0, text.indexOf(old)).split('\n').pop() ?? '';
+    return pem.trim().split('\n').join(`\n${line}`);
+  });
+}
+
+/**
+ * Gives every keyless cosign authority of the converted policies `trustedRoot` inline: a peer's policy that names
+ * the public Sigstore converts to an authority trusting it, which a loopback test cannot reach, so the round trip
+ * substitutes the local Sigstore's root there (and nothing else).
+ */
+export async function withTrustedRoot(converted: Converted, trustedRoot: unknown): Promise<void> {
+  const file = path.join(converted.policyDir, 'converted.yaml');
+  const docs = parseAllDocuments(await readFile(file, 'utf8')).map((d) => d.toJS() as PolicyLike);
+  for (const doc of docs)
+    for (const authority of doc?.spec?.authorities ?? [])
+      if (authority.cosign?.keyless !== undefined)
+        authority.cosign.keyless.trustedRoot = { data: JSON.stringify(trustedRoot) };
+  await writeFile(file, docs.map((d) => stringify(d)).join('---\n'));
+}
+
+/** The part of a converted policy withTrustedRoot edits. */
+interface PolicyLike {
+  spec?: { authorities?: { cosign?: { keyless?: Record<string, unknown> } }[] };
 }

@@ -10,22 +10,14 @@ import { runPortcullis, type CliRun } from '../../harness/cli';
 import { cosignSign, generateCosignKey, type CosignKey } from '../../harness/cosign';
 import { loadHarness, type Harness } from '../../harness/env';
 import { pushRandomImage } from '../../harness/images';
+import { withKey } from '../../harness/round-trip';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'migration');
-const PEM = /-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/;
 
 let h: Harness;
 let dir: string;
 let release: CosignKey;
 const refs: Record<'signed' | 'unsigned' | 'rogue', string> = { signed: '', unsigned: '', rogue: '' };
-
-// withKey puts the test's public key where the fixture had its own, keeping the YAML indentation.
-function withKey(text: string, pem: string): string {
-  return text.replace(PEM, (old) => {
-    const line = text.slice(0, text.indexOf(old)).split('\n').pop() ?? '';
-    return pem.trim().split('\n').join(`\n${line}`);
-  });
-}
 
 // convertAndLint converts a fixture text, writes the output as a policy folder and lints it.
 async function convertAndLint(

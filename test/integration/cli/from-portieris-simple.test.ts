@@ -103,21 +103,20 @@ describe('portcullis policy from-portieris, round trip on imagepolicy-simple-sig
     };
     await writeFile(path.join(policyDir, 'secret.yaml'), stringify(secret));
     const flags = ['--insecure-registry', host];
-    // The retagged image shares the signed one's digest; it is judged in a run of its own, since one verify run
-    // caches a successful verdict per digest, policy and authority (not per tag).
-    const [retagged] = await decide(policyDir, [`${host}/cise/nginx:retagged`], flags);
-    expect(retagged?.allowed).toBe(false); // a tag nobody signed: matchRepoDigestOrExact needs the signed tag
-    expect(retagged?.message).toContain('VERIFY_IDENTITY_MISMATCH');
-    const images = ['signed', 'unsigned', 'rogue'].map((t) => `${host}/cise/nginx:${t}`);
+    // `retagged` shares the signed image's digest and comes after it in the same run: its verdict must not be
+    // taken from the cache (simpleSigning verdicts are keyed by name too, ADR 0004).
+    const images = ['signed', 'unsigned', 'rogue', 'retagged'].map((t) => `${host}/cise/nginx:${t}`);
     const decisions = await decide(policyDir, [...images, `${host}/elsewhere/app:signed`], flags);
     expect(decisions.map((d) => (d.allowed ? 'allowed' : 'denied'))).toEqual([
       'allowed', // signed by the key in simple1pubkey, for this tag
       'denied', // no signature in the store
       'denied', // signed by another key
+      'denied', // a tag nobody signed: matchRepoDigestOrExact needs the signed tag
       'denied', // no repository name matches: Portieris denies, and so does --no-match deny
     ]);
     expect(decisions[1]?.message).toContain('VERIFY_NO_SIGNATURES');
     expect(decisions[2]?.message).toContain('VERIFY_KEY_NOT_TRUSTED');
-    expect(decisions[3]?.message).toContain('POLICY_NO_MATCH');
+    expect(decisions[3]?.message).toContain('VERIFY_IDENTITY_MISMATCH');
+    expect(decisions[4]?.message).toContain('POLICY_NO_MATCH');
   }, 120_000);
 });

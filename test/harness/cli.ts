@@ -14,12 +14,13 @@ export interface CliRun {
 }
 
 /** Runs `portcullis ARGS…` and resolves with its exit code and output; never rejects. */
-export function runPortcullis(args: readonly string[]): Promise<CliRun> {
+export function runPortcullis(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [path.join(REPO_ROOT, 'bin', 'portcullis.js'), ...args],
-      { timeout: CLI_TIMEOUT_MS },
+      // `env` is explicit: jest gives each test file its own copy of process.env, which children do not inherit.
+      { timeout: CLI_TIMEOUT_MS, ...(env === undefined ? {} : { env }) },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });

@@ -4,7 +4,7 @@
 // (sigStoreConfig.go). Every requirement of the scope must accept the image, as containers/image requires.
 import type { Authority } from '../policy/crd/crd.types';
 import type { SignedIdentity } from '../policy/crd/simple-signing.types';
-import { LOOPBACK_HOST } from '../policy/authorities/simple-signing';
+import { LOOPBACK_HOST } from '../policy/authorities/service-url';
 import type { RuleOutcome } from './most-specific';
 import type { FieldReader } from './peer-input';
 import type { ConversionRecorder } from './report';

@@ -3,11 +3,11 @@ import type { NotaryV1Authority } from '../crd/crd.types';
 import { isPolicyError, type FieldError } from '../errors';
 import { parseNotaryRootKeys } from './notary-keys';
 import { quote } from '../crd/schema-validate';
+import { normaliseServiceUrl } from './service-url';
 
 /** A delegation role name as Notary allows it: `targets/` then path segments, no `..`. */
 const DELEGATION_ROLE = /^targets(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)+$/;
 /** Hosts that may be reached over plain HTTP (tests and port-forwards); everything else needs HTTPS. */
-const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
 /**
  * Compiles a `notaryV1` authority: the server URL is checked and normalised, the pinned root keys parsed
@@ -45,37 +45,12 @@ export function compileNotaryV1Authority(
   return {
     kind: 'notaryV1',
     name,
-    server: normaliseServer(spec.server, `${at}.server`, errors),
+    server: normaliseServiceUrl(spec.server, `${at}.server`, errors, {
+      label: 'notary server URL',
+      example: 'https://notary.example.com',
+      credentialsHint: 'put them in a pull secret for the notary host',
+    }),
     rootKeys,
     delegations: [...delegations],
   };
-}
-
-// normaliseServer accepts an https URL (http only on loopback) without credentials, query or fragment.
-function normaliseServer(text: string, path: string, errors: FieldError[]): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    errors.push({
-      path,
-      code: 'POLICY_FIELD_VALUE',
-      message: `${quote(text)} is not a URL: expected e.g. https://notary.example.com`,
-    });
-    return text;
-  }
-  const problem =
-    url.protocol !== 'https:' && url.protocol !== 'http:'
-      ? `scheme ${url.protocol} is not https`
-      : url.protocol === 'http:' && !LOOPBACK_HOST.test(url.hostname)
-        ? 'plain http is allowed only for loopback hosts; use https'
-        : url.username !== '' || url.password !== ''
-          ? 'the URL must not carry credentials; put them in a pull secret for the notary host'
-          : url.search !== '' || url.hash !== ''
-            ? 'the URL must not have a query or fragment'
-            : undefined;
-  if (problem !== undefined) {
-    errors.push({ path, code: 'POLICY_FIELD_VALUE', message: `notary server URL: ${problem}` });
-  }
-  return url.href.replace(/\/+$/, '');
 }

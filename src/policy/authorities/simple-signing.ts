@@ -11,9 +11,8 @@ import { quote } from '../crd/schema-validate';
 import { isRecord } from '../../guards';
 import { parseArmoredGpgKeys } from './gpg-keys';
 import { MAX_KEYS_PER_AUTHORITY } from './keys';
+import { normaliseServiceUrl } from './service-url';
 
-/** Hosts that may serve a lookaside over plain HTTP (tests and port-forwards); everything else needs HTTPS. */
-export const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 /**
  * A remapIdentity prefix as containers/image accepts it: a host[:port], or a host[:port] and repository path
  * components (its remapIdentityDomainRegexp / remapIdentityNameRegexp).
@@ -62,7 +61,10 @@ export function compileSimpleSigningAuthority(
     keys,
     keyring: Buffer.concat(binaries),
     signedIdentity: compileSignedIdentity(spec.signedIdentity, `${at}.signedIdentity`, errors),
-    lookaside: normaliseLookaside(spec.lookaside, `${at}.lookaside`, errors),
+    lookaside: normaliseServiceUrl(spec.lookaside, `${at}.lookaside`, errors, {
+      label: 'lookaside URL',
+      example: 'https://sigstore.example.com/sigs',
+    }),
   };
 }
 
@@ -158,33 +160,4 @@ function tryParse(text: string): ReturnType<typeof parseImageReference> | undefi
   } catch {
     return undefined;
   }
-}
-
-// normaliseLookaside accepts an https base URL (http only on loopback; never file://, which would read the
-// webhook's own disk) without credentials, query or fragment, and drops a trailing slash.
-function normaliseLookaside(text: string, path: string, errors: FieldError[]): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    errors.push({
-      path,
-      code: 'POLICY_FIELD_VALUE',
-      message: `${quote(text)} is not a URL: expected e.g. https://sigstore.example.com/sigs`,
-    });
-    return text;
-  }
-  const problem =
-    url.protocol !== 'https:' && url.protocol !== 'http:'
-      ? `scheme ${url.protocol} is not supported; serve the lookaside over https`
-      : url.protocol === 'http:' && !LOOPBACK_HOST.test(url.hostname)
-        ? 'plain http is allowed only for loopback hosts; use https'
-        : url.username !== '' || url.password !== ''
-          ? 'the URL must not carry credentials'
-          : url.search !== '' || url.hash !== ''
-            ? 'the URL must not have a query or fragment'
-            : undefined;
-  if (problem !== undefined)
-    errors.push({ path, code: 'POLICY_FIELD_VALUE', message: `lookaside URL: ${problem}` });
-  return url.href.replace(/\/+$/, '');
 }

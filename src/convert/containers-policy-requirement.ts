@@ -210,7 +210,7 @@ function sigstoreSigned(
   path: string,
   ctx: RequirementContext,
 ): Requirement | undefined {
-  readSignedIdentity(raw.signedIdentity, `${path}.signedIdentity`, ctx);
+  const identity = readSignedIdentity(raw.signedIdentity, `${path}.signedIdentity`, ctx);
   if (raw.pki !== undefined && !ctx.shapeOnly)
     ctx.rec.refuse(
       `${path}.pki`,
@@ -236,8 +236,10 @@ function sigstoreSigned(
       ? fulcio(raw.fulcio, rekor, `${path}.fulcio`, ctx)
       : keyAuthority(keySources(raw, keyFields.slice(0, 4), path, ctx), rekor, ctx);
   if (cosign === undefined) return undefined;
-  ctx.rec.semantics(`${path}.signedIdentity`, signedIdentityWeaker(raw.signedIdentity));
-  return { kind: 'verify', authority: { name: 'sigstore-signed', cosign } };
+  // containers/image always compares the docker-reference; absent, its rule is matchRepoDigestOrExact.
+  const signedIdentity = identity ?? { type: 'matchRepoDigestOrExact' };
+  ctx.rec.semantics(`${path}.signedIdentity`, signedIdentityStricter(signedIdentity.type));
+  return { kind: 'verify', authority: { name: 'sigstore-signed', cosign: { ...cosign, signedIdentity } } };
 }
 
 // keyAuthority is a cosign key authority over the policy's keys, with its Rekor keys when it names any.
@@ -275,13 +277,12 @@ function fulcio(
   if ('refused' in made) return void ctx.rec.refuse(path, made.refused);
   ctx.rec.semantics(
     path,
-    "stricter: a certificate that carries SCTs (the public-good Fulcio embeds them) is denied, because Portcullis verifies every SCT against the trusted root's ctlogs and policy.json names no CT log (containers/image ignores SCTs): add the CT log to the trustedRoot's ctlogs by hand. Portcullis reads only the certificate authorities in fulcio's CA file: a certificate issued by an intermediate that only the signature's chain annotation carries is denied (containers/image accepts it); cosign v3 bundles by the same signer, which containers/image does not read, are accepted",
+    "stricter: a certificate that carries SCTs (the public-good Fulcio embeds them) is denied, because Portcullis verifies every SCT against the trusted root's ctlogs and policy.json names no CT log (containers/image ignores SCTs): add the CT log to the trustedRoot's ctlogs by hand. Portcullis reads only the certificate authorities in fulcio's CA file: a certificate issued by an intermediate that only the signature's chain annotation carries is denied (containers/image accepts it)",
   );
   return made;
 }
 
-// signedIdentityWeaker says what Portcullis does not check of signedIdentity (docs/migration.md).
-function signedIdentityWeaker(identity: unknown): string {
-  const type = isRecord(identity) ? String(identity.type) : 'matchRepoDigestOrExact';
-  return `containers/image also compares the docker-reference inside the signed payload with the image (${type}); Portcullis cosign authorities check only the payload's manifest digest (docs/cosign.md): a signature by this signer for the same digest under another name (another repository, or another tag where ${type} demands the tag) is accepted`;
+// signedIdentityStricter says what signedIdentity on a cosign authority refuses that containers/image never sees.
+function signedIdentityStricter(type: SignedIdentityType): string {
+  return `mapped to the cosign authority's signedIdentity (${type}), which compares the signed docker-reference as containers/image does; only cosign v2 legacy (.sig) signatures carry one, so cosign v3 bundles by the same signer are not accepted under it (containers/image does not read them either)`;
 }

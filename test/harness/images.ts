@@ -74,12 +74,24 @@ export async function retag(
   tag: string,
   login?: RegistryLogin,
 ): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-tag-'));
+  await craneOnce(host, ['tag', '--insecure', `${host}/${repo}@${fromDigest}`, tag], login);
+}
+
+/** Copies a manifest and its blobs to another reference, digest unchanged, with `crane copy` (plain HTTP). */
+export async function copyReference(
+  host: string,
+  from: string,
+  to: string,
+  login?: RegistryLogin,
+): Promise<void> {
+  await craneOnce(host, ['copy', '--insecure', `${host}/${from}`, `${host}/${to}`], login);
+}
+
+// craneOnce runs one crane command with its own throwaway DOCKER_CONFIG for `host`.
+async function craneOnce(host: string, args: string[], login?: RegistryLogin): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-crane-'));
   try {
-    await crane(
-      ['tag', '--insecure', `${host}/${repo}@${fromDigest}`, tag],
-      await craneEnv(dir, host, login),
-    );
+    await crane(args, await craneEnv(dir, host, login));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

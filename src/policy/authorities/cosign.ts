@@ -14,6 +14,7 @@ import type { CosignAuthority, CosignKeyless, FulcioExtensions, KeylessIdentity 
 import { isPolicyError, type FieldError } from '../errors';
 import { compileCondition } from './cel';
 import { parsePublicKeys } from './keys';
+import { compileSignedIdentity } from './simple-signing';
 
 /** The I/O a cosign authority needs at compile time, handed in by the compiler (Secrets, ConfigMaps). */
 export interface CosignCompileIo {
@@ -29,7 +30,7 @@ export interface CosignCompileIo {
 
 /**
  * Compiles a validated cosign authority once: keys, keyless identities (regular expressions anchored),
- * the TrustedRoot, tlog rules and CEL conditions. Every problem becomes a field error in `errors`.
+ * the TrustedRoot, tlog rules, CEL conditions and signedIdentity. Every problem becomes a field error in `errors`.
  */
 export function compileCosignAuthority(
   name: string,
@@ -58,6 +59,9 @@ export function compileCosignAuthority(
     // Keyless certificates live for minutes: without a log (or a timestamp) their time cannot be trusted.
     tlog: { required: cosign.tlog?.required ?? cosign.keyless !== undefined, rekorKeys },
     attestations,
+    ...(cosign.signedIdentity
+      ? { signedIdentity: compileSignedIdentity(cosign.signedIdentity, `${at}.signedIdentity`, errors) }
+      : {}),
   };
 }
 

@@ -89,7 +89,11 @@ export function validateSimpleSigning(
         });
       if (isRecord(key.secretRef)) checkSecret(key.secretRef, `${at}.keys[${i}].secretRef`);
     });
-  const identity = spec.signedIdentity;
+  validateSignedIdentity(spec.signedIdentity, `${at}.signedIdentity`, errors);
+}
+
+/** The fields each signedIdentity type needs and allows (simpleSigning and cosign authorities alike). */
+export function validateSignedIdentity(identity: unknown, at: string, errors: FieldError[]): void {
   if (!isRecord(identity) || typeof identity.type !== 'string') return;
   const needs: Record<string, readonly string[]> = {
     exactReference: ['dockerReference'],
@@ -101,7 +105,7 @@ export function validateSimpleSigning(
     const given = identity[field] !== undefined;
     if (given === wanted.includes(field)) continue;
     errors.push({
-      path: `${at}.signedIdentity.${field}`,
+      path: `${at}.${field}`,
       code: given ? 'POLICY_FIELD_NOT_ALLOWED' : 'POLICY_FIELD_REQUIRED',
       message: given
         ? `${field} does not apply to type ${identity.type}`
@@ -110,8 +114,8 @@ export function validateSimpleSigning(
   }
 }
 
-// compileSignedIdentity parses the references an identity names, as containers/image's policy parser does.
-function compileSignedIdentity(
+/** Parses the references a signedIdentity names, as containers/image's policy parser does (absent: the default). */
+export function compileSignedIdentity(
   spec: SignedIdentity | undefined,
   at: string,
   errors: FieldError[],

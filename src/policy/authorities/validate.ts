@@ -2,7 +2,7 @@ import type { PolicyObject } from '../crd/crd.types';
 import { MAX_STALENESS_MS, STALENESS_UNIT_MS } from '../limits';
 import type { FieldError } from '../errors';
 import { validateOciVault } from './oracle-vault';
-import { validateSimpleSigning } from './simple-signing';
+import { validateSignedIdentity, validateSimpleSigning } from './simple-signing';
 import { quote } from '../crd/schema-validate';
 import { isRecord } from '../../guards';
 
@@ -113,7 +113,7 @@ function validateAuthorityKind(authority: Record<string, unknown>, at: string, e
   }
 }
 
-// validateCosign checks the key / keyless choice, each keyless identity, and attestation names.
+// validateCosign checks the key / keyless choice, each keyless identity, attestation names and signedIdentity.
 function validateCosign(
   cosign: Record<string, unknown>,
   at: string,
@@ -138,6 +138,18 @@ function validateCosign(
   if (isRecord(cosign.keyless)) validateKeyless(cosign.keyless, `${at}.keyless`, errors);
   if (Array.isArray(cosign.attestations))
     validateAttestationNames(cosign.attestations, `${at}.attestations`, errors);
+  validateSignedIdentity(cosign.signedIdentity, `${at}.signedIdentity`, errors);
+  if (
+    cosign.signedIdentity !== undefined &&
+    Array.isArray(cosign.attestations) &&
+    cosign.attestations.length > 0
+  )
+    errors.push({
+      path: `${at}.signedIdentity`,
+      code: 'POLICY_FIELD_NOT_ALLOWED',
+      message:
+        'attestations (in-toto statements) carry no docker-reference; use signedIdentity without attestations',
+    });
   const key = cosign.key;
   if (!isRecord(key)) return;
   if ((key.data === undefined) === (key.secretRef === undefined)) {

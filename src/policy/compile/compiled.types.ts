@@ -30,6 +30,8 @@ export interface CompiledCosignAuthority {
   readonly keyless?: CompiledKeyless;
   readonly tlog: CompiledTlog;
   readonly attestations: readonly CompiledAttestationRule[];
+  /** When set, only legacy signatures whose docker-reference this rule accepts count (docs/cosign.md). */
+  readonly signedIdentity?: CompiledSignedIdentity;
 }
 
 /** A sigstore TrustedRoot, parsed and checked once (policy/authorities/trusted-root.ts). */

@@ -1,6 +1,7 @@
 // The CRD types of the cosign authority (docs/cosign.md), re-exported by crd.types.ts. Their doc comments become
 // the CRD's field descriptions (tools/crd-descriptions.ts, ADR 0002).
 import type { SecretKeyRef, ConfigMapKeyRef } from './crd.types';
+import type { SignedIdentity } from './simple-signing.types';
 
 /** A cosign public key: exactly one of `data` (PEM, one or several public keys) or `secretRef`. */
 export interface CosignKey {
@@ -100,4 +101,10 @@ export interface CosignAuthority {
    * authority is satisfied by attestations only.
    */
   attestations?: CosignAttestation[];
+  /**
+   * containers-policy.json(5) `signedIdentity`: when set, only legacy `.sig` signatures count, and only if their
+   * payload's `critical.identity.docker-reference` matches the image by this rule. cosign v3 bundles carry no
+   * docker-reference and do not count. Cannot be combined with attestations. Unset: the reference is not compared.
+   */
+  signedIdentity?: SignedIdentity;
 }

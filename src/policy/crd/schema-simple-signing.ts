@@ -26,7 +26,23 @@ export function simpleSigningSchema(parts: SchemaParts): Schema<SimpleSigningAut
     },
   );
 
-  const signedIdentity = object<SignedIdentity>(
+  const signedIdentity = signedIdentitySchema(parts);
+
+  const simpleSigningAuthority = object<SimpleSigningAuthority>({
+    keyType: optional(enumeration(['GPGKeys'] as const), 'GPGKeys'),
+    keys: array(simpleSigningKey, {
+      maxItems: parts.maxListItems,
+      minItems: 1,
+    }),
+    signedIdentity: optional(signedIdentity),
+    lookaside: parts.text(),
+  });
+  return simpleSigningAuthority;
+}
+
+/** containers-policy.json(5) `signedIdentity`, shared by the simpleSigning and cosign authorities. */
+export function signedIdentitySchema(parts: Pick<SchemaParts, 'text'>): Schema<SignedIdentity> {
+  return object<SignedIdentity>(
     {
       type: enumeration([
         'matchRepoDigestOrExact',
@@ -58,15 +74,4 @@ export function simpleSigningSchema(parts: SchemaParts): Schema<SimpleSigningAut
       ],
     },
   );
-
-  const simpleSigningAuthority = object<SimpleSigningAuthority>({
-    keyType: optional(enumeration(['GPGKeys'] as const), 'GPGKeys'),
-    keys: array(simpleSigningKey, {
-      maxItems: parts.maxListItems,
-      minItems: 1,
-    }),
-    signedIdentity: optional(signedIdentity),
-    lookaside: parts.text(),
-  });
-  return simpleSigningAuthority;
 }

@@ -44,7 +44,7 @@ import {
   type Schema,
 } from './schema-builder';
 import { encryption, placement } from './schema-placement';
-import { simpleSigningSchema } from './schema-simple-signing';
+import { signedIdentitySchema, simpleSigningSchema } from './schema-simple-signing';
 
 /** The single source of the CRD OpenAPI schema and of structural policy validation. Limits below are API. */
 export const MAX_IMAGES_PER_POLICY = 64;
@@ -180,6 +180,7 @@ const cosignAuthority = object<CosignAuthority>({
     }),
   ),
   attestations: optional(array(cosignAttestation, { maxItems: MAX_LIST_ITEMS })),
+  signedIdentity: optional(signedIdentitySchema({ text })),
 });
 
 const notaryV1Authority = object<NotaryV1Authority>({

@@ -1,4 +1,5 @@
 import type { CompiledCosignAuthority, CompiledTrustedRoot } from '../../policy/compile/compiled.types';
+import type { ImageRef } from '../../reference';
 import { findSigningKey } from '../kit/dsse';
 import { MAX_SIGNATURE_ANNOTATION_CHARS } from './limits';
 import { strictBase64, toLegacyBundle } from './legacy-bundle';
@@ -9,15 +10,16 @@ import { checkSigner } from './sigstore-check';
 
 /**
  * Checks one legacy `.sig` layer: its signature (the layer's signature annotation) must verify over the
- * EXACT payload bytes by the authority's signer, then the payload must name `digest`. All inputs but
- * `digest`, `authority` and `root` are attacker-controlled. A key authority that needs no tlog ignores the
+ * EXACT payload bytes by the authority's signer, then the payload must name `target.digest` (and, under the
+ * authority's signedIdentity, a docker-reference it accepts for `target.ref`). All inputs but `target`,
+ * `authority` and `root` are attacker-controlled. A key authority that needs no tlog ignores the
  * keyless annotations; any other authority rebuilds the layer as a bundle and checks it whole.
  */
 export function checkLegacySignature(
   payload: Buffer,
   signatureB64: string,
   annotations: Readonly<Record<string, string>>,
-  digest: string,
+  target: { readonly ref: ImageRef; readonly digest: string },
   authority: CompiledCosignAuthority,
   root: CompiledTrustedRoot,
   where: string,
@@ -27,7 +29,9 @@ export function checkLegacySignature(
       ? checkKeyOnly(payload, signatureB64, annotations, authority)
       : signerOf(payload, signatureB64, annotations, authority, root);
   if (!signer.ok) return { ok: false, kind: signer.kind, where, reason: signer.reason, keyVerified: false };
-  const check = checkSimpleSigningPayload(payload, digest);
+  const { signedIdentity } = authority;
+  const rule = signedIdentity === undefined ? undefined : { signedIdentity, ref: target.ref };
+  const check = checkSimpleSigningPayload(payload, target.digest, rule);
   if (!check.ok) return { ok: false, kind: check.kind, where, reason: check.reason, keyVerified: true };
   return { ok: true, format: 'legacy', where, signer: signer.signer, identity: signer.identity };
 }

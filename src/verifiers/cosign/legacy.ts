@@ -56,7 +56,7 @@ export async function* examineLegacy(
     const payload = await (prefetched.get(i) as Promise<Buffer>);
     prefetched.delete(i);
     const annotations = layer.annotations ?? {};
-    yield checkLegacySignature(payload, signature, annotations, target.digest, authority, root, where);
+    yield checkLegacySignature(payload, signature, annotations, target, authority, root, where);
   }
 }
 

@@ -26,10 +26,12 @@ export interface SignatureAccepted extends Accepted {
  * - `timestamp`: no trusted time for a certificate, or a timestamp that does not verify;
  * - `digest`: verified, but signs another image digest;
  * - `predicate`: an attestation (another predicateType), not a signature;
+ * - `reference`: verified, but under the authority's signedIdentity: a docker-reference it does not accept, or a
+ *   cosign v3 bundle, which names no docker-reference;
  * - `payload`: malformed manifest, bundle or payload, or over a size limit.
  */
 export interface SignatureRejected extends Rejected {
-  readonly kind: SignerRefusal | 'digest' | 'predicate';
+  readonly kind: SignerRefusal | 'digest' | 'predicate' | 'reference';
   /** True when the authority's signer verified the signature before the content check failed. */
   readonly keyVerified: boolean;
 }

@@ -1,19 +1,37 @@
 import { COSIGN_SIGN_PREDICATE_TYPE, IN_TOTO_STATEMENT_TYPES, SIMPLE_SIGNING_TYPE } from './media-types';
 import { isRecord } from '../../guards';
+import type { CompiledSignedIdentity } from '../../policy/compile/compiled.types';
+import type { ImageRef } from '../../reference';
+import { describeRule, matchesSignedIdentity } from '../simple-signing/identity';
 
 /** The result of checking what a verified signature says about the image. */
 export type PayloadCheck =
   | { readonly ok: true }
-  | { readonly ok: false; readonly kind: 'digest' | 'predicate' | 'payload'; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly kind: 'digest' | 'predicate' | 'payload' | 'reference';
+      readonly reason: string;
+    };
+
+/** An authority's signedIdentity and the image as the pod names it, to compare a payload's docker-reference with. */
+export interface ReferenceRule {
+  readonly signedIdentity: CompiledSignedIdentity;
+  readonly ref: ImageRef;
+}
 
 const OK: PayloadCheck = { ok: true };
 
 /**
  * Checks a legacy simple-signing payload (attacker-controlled bytes, already signature-verified):
  * `critical.type` must be cosign's and `critical.image.docker-manifest-digest` must be `digest`.
- * `critical.identity.docker-reference` is deliberately not compared (cosign does not; see docs/cosign.md).
+ * `critical.identity.docker-reference` is compared only under a signedIdentity `rule` (cosign itself never
+ * compares it; see docs/cosign.md), with the simpleSigning authority's matcher.
  */
-export function checkSimpleSigningPayload(payload: Buffer, digest: string): PayloadCheck {
+export function checkSimpleSigningPayload(
+  payload: Buffer,
+  digest: string,
+  rule?: ReferenceRule,
+): PayloadCheck {
   const json = parseJson(payload);
   const critical = isRecord(json) ? json['critical'] : undefined;
   if (!isRecord(critical)) return invalid('payload is not a simple-signing JSON object with "critical"');
@@ -24,7 +42,18 @@ export function checkSimpleSigningPayload(payload: Buffer, digest: string): Payl
   const signed = isRecord(image) ? image['docker-manifest-digest'] : undefined;
   if (typeof signed !== 'string') return invalid('payload has no critical.image.docker-manifest-digest');
   if (signed !== digest) return mismatch(signed, digest);
-  return OK;
+  return rule === undefined ? OK : checkReference(critical['identity'], rule);
+}
+
+// checkReference applies the signedIdentity rule to `critical.identity.docker-reference` (signer-written).
+function checkReference(identity: unknown, rule: ReferenceRule): PayloadCheck {
+  const reference = isRecord(identity) ? identity['docker-reference'] : undefined;
+  if (typeof reference === 'string' && matchesSignedIdentity(rule.signedIdentity, rule.ref, reference))
+    return OK;
+  const named =
+    typeof reference === 'string' ? `identity ${quote(reference)}` : 'no critical.identity.docker-reference';
+  const why = `signed for ${named}, which signedIdentity ${describeRule(rule)} does not accept`;
+  return { ok: false, kind: 'reference', reason: why };
 }
 
 /**

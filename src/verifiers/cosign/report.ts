@@ -17,6 +17,7 @@ export interface SearchSummary {
 const CODE_OF_KIND: Readonly<Record<SignatureRejected['kind'], VerifyErrorCode>> = {
   digest: 'VERIFY_DIGEST_MISMATCH',
   predicate: 'VERIFY_PREDICATE_MISMATCH',
+  reference: 'VERIFY_IDENTITY_MISMATCH',
   payload: 'VERIFY_PAYLOAD_INVALID',
   signature: 'VERIFY_SIGNATURE_INVALID',
   identity: 'VERIFY_IDENTITY_MISMATCH',
@@ -60,6 +61,7 @@ export function toCosignFailure(
 }
 
 const VERIFIED_RANK: Readonly<Record<SignatureRejected['kind'], number>> = {
+  reference: 13,
   digest: 12,
   predicate: 11,
   payload: 10,
@@ -78,6 +80,7 @@ const UNVERIFIED_RANK: Readonly<Record<SignatureRejected['kind'], number>> = {
   digest: 3,
   payload: 2,
   predicate: 1,
+  reference: 0,
 };
 
 /** Orders refusals by how much they tell the user (higher wins): content the signer verified first,
@@ -110,6 +113,8 @@ function hintFor(
       return `A signature made for another image does not count; sign this digest: ${signCommand}`;
     case 'predicate':
       return `Attestations are not signatures; sign the image: ${signCommand}`;
+    case 'reference':
+      return `Under signedIdentity only a cosign v2 legacy signature (cosign 2.x, or cosign 3 with --new-bundle-format=false) made for this image's reference counts: ${signCommand}`;
     case 'identity':
       return `Sign as one of the accepted identities, or add the signer to the policy if it is trusted.`;
     case 'tlog':

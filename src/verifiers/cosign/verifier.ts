@@ -5,7 +5,8 @@ import { verifyAttestations } from './attestations';
 import { examineBundles } from './bundles';
 import { examineLegacy } from './legacy';
 import { SignatureBudget } from './limits';
-import type { SignatureAccepted, SignatureRejected } from './outcome.types';
+import type { SignatureAccepted, SignatureOutcome, SignatureRejected } from './outcome.types';
+import { describeRule } from '../simple-signing/identity';
 import { embeddedPublicGoodRoot } from './public-good';
 import { toCosignFailure } from './report';
 import type { Evidence, Verifier, VerifyTarget } from '../verifier.types';
@@ -19,8 +20,9 @@ export interface CosignVerifierOptions {
  * Builds the cosign verifier: sigstore bundles stored as OCI referrers (cosign v3), then legacy
  * `sha256-<hex>.sig` manifests (cosign v2). One signature by the authority's signer (a key, or a
  * certificate whose identity the policy names, with its log entry and timestamps verified against the
- * TrustedRoot) that binds exactly `target.digest` satisfies the authority. An authority that lists
- * attestations is satisfied by those instead (attestations.ts).
+ * TrustedRoot) that binds exactly `target.digest` satisfies the authority. Under the authority's signedIdentity
+ * only a legacy signature whose docker-reference the rule accepts counts (bundles name none). An authority that
+ * lists attestations is satisfied by those instead (attestations.ts).
  */
 export function createCosignVerifier(options: CosignVerifierOptions): Verifier<CompiledCosignAuthority> {
   return {
@@ -34,10 +36,11 @@ export function createCosignVerifier(options: CosignVerifierOptions): Verifier<C
       const rejected: SignatureRejected[] = [];
       for (const source of [examineBundles, examineLegacy]) {
         for await (const outcome of source(target, authority, root, ctx, budget)) {
-          const fields = outcome.ok ? { signer: outcome.signer } : { kind: outcome.kind };
-          logOutcome(ctx, target, authority, 'cosign', outcome, fields);
-          if (outcome.ok) return toCosignEvidence(authority, outcome);
-          rejected.push(outcome);
+          const judged = refuseUnnamed(authority, outcome);
+          const fields = judged.ok ? { signer: judged.signer } : { kind: judged.kind };
+          logOutcome(ctx, target, authority, 'cosign', judged, fields);
+          if (judged.ok) return toCosignEvidence(authority, judged);
+          rejected.push(judged);
         }
         if (budget.exhausted) break;
       }
@@ -69,6 +72,14 @@ function requireSigner(target: VerifyTarget, authority: CompiledCosignAuthority)
 function rootOf(authority: CompiledCosignAuthority, options: CosignVerifierOptions): CompiledTrustedRoot {
   const ref = authority.keyless?.trustedRoot;
   return ref?.kind === 'given' ? ref.root : options.publicGood();
+}
+
+// refuseUnnamed turns a verified cosign v3 bundle into a refusal under signedIdentity: its in-toto statement
+// names the digest only, so no docker-reference can be compared (containers/image does not read bundles either).
+function refuseUnnamed(authority: CompiledCosignAuthority, outcome: SignatureOutcome): SignatureOutcome {
+  if (!outcome.ok || outcome.format !== 'bundle' || authority.signedIdentity === undefined) return outcome;
+  const reason = `signed by ${outcome.signer}, but a cosign v3 bundle names no docker-reference, so signedIdentity ${describeRule({ signedIdentity: authority.signedIdentity })} cannot accept it`;
+  return { ok: false, kind: 'reference', where: outcome.where, reason, keyVerified: true };
 }
 
 // toCosignEvidence says which signature, in which format, verified by which signer.

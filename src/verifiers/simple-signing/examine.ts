@@ -4,7 +4,7 @@ import type { PublicKey } from 'openpgp';
 import type { CompiledSimpleSigningAuthority } from '../../policy/compile/compiled.types';
 import { VerifyError } from '../errors';
 import type { VerifyTarget } from '../verifier.types';
-import { matchesSignedIdentity } from './identity';
+import { describeRule, matchesSignedIdentity } from './identity';
 import { verifyGpgMessage } from './openpgp';
 import type { SimpleSignatureOutcome } from './outcome.types';
 import { parseSimpleSigningPayload } from './payload';
@@ -43,21 +43,4 @@ export async function examineSimpleSignature(
     return { ok: false, where, kind: 'identity', reason };
   }
   return { ok: true, where, fingerprint: gpg.fingerprint, dockerReference: payload.dockerReference };
-}
-
-/** The signedIdentity rule in words, for messages: `exactReference "quay.io/app:1"`. */
-export function describeRule(authority: CompiledSimpleSigningAuthority): string {
-  const id = authority.signedIdentity;
-  switch (id.type) {
-    case 'exactReference':
-      return `exactReference "${id.dockerReference}"`;
-    case 'exactRepository':
-      return `exactRepository "${id.dockerRepository}"`;
-    case 'remapIdentity':
-      return `remapIdentity "${id.prefix}" → "${id.signedPrefix}"`;
-    case 'matchRepoDigestOrExact':
-    case 'matchRepository':
-    case 'matchExact':
-      return id.type;
-  }
 }

@@ -47,6 +47,23 @@ export function matchesSignedIdentity(
   }
 }
 
+/** The signedIdentity rule in words, for messages: `exactReference "quay.io/app:1"`. */
+export function describeRule(authority: { readonly signedIdentity: CompiledSignedIdentity }): string {
+  const id = authority.signedIdentity;
+  switch (id.type) {
+    case 'exactReference':
+      return `exactReference "${id.dockerReference}"`;
+    case 'exactRepository':
+      return `exactRepository "${id.dockerRepository}"`;
+    case 'remapIdentity':
+      return `remapIdentity "${id.prefix}" → "${id.signedPrefix}"`;
+    case 'matchRepoDigestOrExact':
+    case 'matchRepository':
+    case 'matchExact':
+      return id.type;
+  }
+}
+
 // matchRepoDigestOrExact: a tagged image needs exactly its reference signed; one by digest only its repository.
 function matchRepoDigestOrExact(intended: Named, signature: Named): boolean {
   if (signature.nameOnly) return false;

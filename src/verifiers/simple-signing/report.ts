@@ -4,7 +4,7 @@ import { toVerifyError, type VerifyError, type VerifyErrorCode } from '../errors
 import { mostTelling } from '../kit/outcome';
 import { listReasons } from '../kit/report';
 import type { VerifyTarget } from '../verifier.types';
-import { describeRule } from './examine';
+import { describeRule } from './identity';
 import { MAX_SIMPLE_SIGNATURES_PER_IMAGE } from './limits';
 import type { SimpleRejectionKind, SimpleSignatureRejected } from './outcome.types';
 

@@ -131,6 +131,8 @@ describe('convertContainersPolicy mapping', () => {
     expect(cosign?.spec.authorities[0]?.cosign).toEqual({
       key: { data: `${COSIGN_PUB.toString().trim()}\n` },
       tlog: { required: true, rekorKeys: [COSIGN_PUB.toString()] },
+      // containers/image's default rule, kept rather than dropped.
+      signedIdentity: { type: 'matchRepoDigestOrExact' },
     });
     expect(gpg?.spec.authorities[0]?.simpleSigning).toEqual({
       keys: [{ data: expect.stringContaining('-----BEGIN PGP PUBLIC KEY BLOCK-----') }],
@@ -140,6 +142,28 @@ describe('convertContainersPolicy mapping', () => {
     // The armored binary keyring compiles: the same key as the fixture's own armored export.
     for (const p of c.policies)
       compilePolicy(p, { secrets: { get: () => undefined }, defaultNamespace: 'default' });
+  });
+
+  it("sigstoreSigned signedIdentity becomes the cosign authority's, with a finding that v3 bundles do not count", () => {
+    const identity = {
+      type: 'remapIdentity',
+      prefix: 'mirror.example.com/team',
+      signedPrefix: 'quay.io/team',
+    };
+    const c = convertContainersPolicy(
+      policy({
+        'mirror.example.com/team': [
+          { type: 'sigstoreSigned', keyData: COSIGN_PUB.toString('base64'), signedIdentity: identity },
+        ],
+      }),
+      options('deny'),
+    );
+    const [p] = c.policies;
+    expect(p?.spec.authorities[0]?.cosign?.signedIdentity).toEqual(identity);
+    const finding = c.findings.find((f) => f.source.endsWith('[0].signedIdentity'));
+    expect(finding?.kind).toBe('semantics');
+    expect(finding?.message).toMatch(/remapIdentity.*cosign v3 bundles .* are not accepted/);
+    if (p) compilePolicy(p, { secrets: { get: () => undefined }, defaultNamespace: 'default' });
   });
 
   it('a verifying host scope under a more specific accepting repository is refused (globs cannot exclude)', () => {

@@ -1,6 +1,6 @@
 // A cached verdict is reused only where it holds: a simpleSigning or Notary v1 verdict depends on the reference
 // (signedIdentity, the signed tag and repository), so the same digest under another name is verified again;
-// a cosign verdict binds the digest alone, so it is reused.
+// a cosign verdict binds the digest alone, so it is reused, unless its authority sets signedIdentity.
 import { verifyOne } from '../../../src/engine/verify-authority';
 import type { CompiledAuthority, CompiledPolicy } from '../../../src/policy/compile/compiled.types';
 import { parseImageReference } from '../../../src/reference/parse';
@@ -25,7 +25,11 @@ function target(image: string): VerifyTarget {
 }
 
 // judge verifies `images` in turn with an authority of `kind` that only accepts the tag `signed` of team/app.
-async function judge(kind: string, images: string[]): Promise<{ ok: boolean[]; runs: number }> {
+async function judge(
+  kind: string,
+  images: string[],
+  extra: Record<string, unknown> = {},
+): Promise<{ ok: boolean[]; runs: number }> {
   let runs = 0;
   const verify: VerifyFn = async (t, a) => {
     runs += 1;
@@ -34,7 +38,7 @@ async function judge(kind: string, images: string[]): Promise<{ ok: boolean[]; r
     return { scheme: kind, authority: a.name, summary: 'ok' } as never;
   };
   const d = deps(countingRegistry(), verify);
-  const authority = { name: 'a', kind } as unknown as CompiledAuthority;
+  const authority = { name: 'a', kind, ...extra } as unknown as CompiledAuthority;
   const ctx = { request: { deadline: Date.now() + 2000 } } as unknown as VerifyContext;
   const ok: boolean[] = [];
   for (const image of images) ok.push((await verifyOne(target(image), POLICY, authority, ctx, 'anon', d)).ok);
@@ -80,6 +84,24 @@ describe('verdict cache scope', () => {
       'registry.example.com/team/app:signed',
       'registry.example.com/team/other:x',
     ]);
+    expect(r).toEqual({ ok: [true, true], runs: 1 });
+  });
+
+  it('cosign with signedIdentity: the same digest under another name is verified again', async () => {
+    const r = await judge(
+      'cosign',
+      ['registry.example.com/team/app:signed', 'registry.example.com/team/other:signed'],
+      { signedIdentity: { type: 'matchRepository' } },
+    );
+    expect(r).toEqual({ ok: [true, false], runs: 2 });
+  });
+
+  it('cosign with signedIdentity: the pinned form of a verified tag reuses its verdict', async () => {
+    const r = await judge(
+      'cosign',
+      ['registry.example.com/team/app:signed', `registry.example.com/team/app:signed@${DIGEST}`],
+      { signedIdentity: { type: 'matchRepoDigestOrExact' } },
+    );
     expect(r).toEqual({ ok: [true, true], runs: 1 });
   });
 });

@@ -6,6 +6,7 @@ import { Keychain } from '../registry';
 import { describeApiError, isNotFound, withTimeout } from './errors';
 import { decodeSecretData, readSecret, SECRET_READ_TIMEOUT_MS } from './secrets';
 import { TtlCache } from '../ttl-cache';
+import { isRecord } from '../guards';
 
 /** Pull secrets and ServiceAccounts are cached this long: short, so a rotated secret is picked up quickly. */
 export const PULL_SECRET_CACHE_TTL_MS = 10_000;
@@ -103,6 +104,13 @@ export class KubePullSecretSource implements PullSecretSource {
         return undefined;
       }
       Keychain.fromDockerConfigJson(text); // throws, without quoting it, when it is not a docker config
+      if (namesCredentialHelpers(text)) {
+        // Never run in the cluster (docs/operations.md#credential-helpers); say so rather than ignore it silently.
+        this.logger.warn(
+          { secret: id },
+          'pull secret names credential helpers (credHelpers/credsStore); the webhook never runs them and uses only its "auths"',
+        );
+      }
       return text;
     } catch (error) {
       this.logger.warn(
@@ -112,4 +120,10 @@ export class KubePullSecretSource implements PullSecretSource {
       return undefined;
     }
   }
+}
+
+// namesCredentialHelpers: a docker config with `credHelpers` or `credsStore` at its top level (already parsed once).
+function namesCredentialHelpers(text: string): boolean {
+  const parsed: unknown = JSON.parse(text);
+  return isRecord(parsed) && ('credHelpers' in parsed || 'credsStore' in parsed);
 }

@@ -48,6 +48,14 @@ const secrets: Record<string, V1Secret> = {
     data: { '.dockerconfigjson': b64('{not json s3cr3t-password') },
   },
   forbidden: null as unknown as V1Secret,
+  helpers: {
+    type: 'kubernetes.io/dockerconfigjson',
+    data: {
+      '.dockerconfigjson': b64(
+        JSON.stringify({ auths: { 'pod.example': { auth: b64('u:p') } }, credsStore: 'ecr-login' }),
+      ),
+    },
+  },
 };
 const accounts: Record<string, V1ServiceAccount> = {
   default: { imagePullSecrets: [{ name: 'sa-json' }] },
@@ -100,6 +108,18 @@ describe('KubePullSecretSource', () => {
     const log = lines().join('\n');
     expect(log).not.toContain('s3cr3t-password');
     expect(log).not.toContain(b64('user:s3cr3t-password'));
+  });
+
+  it('says that credential helpers named in a pull secret are not run, and still uses its auths', async () => {
+    const api = cluster(secrets, accounts);
+    const { logger, lines } = captureLogger();
+    const source = new KubePullSecretSource(api as unknown as PullSecretApi, logger);
+    expect(hosts(await source.dockerConfigsFor('team-a', podFacts(['helpers'], 'ghost')))).toEqual([
+      'pod.example',
+    ]);
+    expect(lines().join('\n')).toMatch(
+      /team-a\/helpers.*credential helpers \(credHelpers\/credsStore\); the webhook never runs them/,
+    );
   });
 
   it('caches reads for the TTL, then reads again', async () => {

@@ -3,6 +3,7 @@ import type { Authority, CosignAuthority, CosignAttestation, KeylessIdentity } f
 import type { FieldReader } from './peer-input';
 import type { ConversionRecorder } from './report';
 import { unanchored } from './policy-controller-authority';
+import { refuseUnsupportedKeyForms } from './cosign-key-input';
 
 const PUBLIC_REKOR = 'https://rekor.sigstore.dev';
 const K8S_SECRET = /^k8s:\/\/([a-z0-9.-]+)\/([a-z0-9.-]+)$/;
@@ -86,15 +87,7 @@ function convertKeys(k: FieldReader, rec: ConversionRecorder): CosignAuthority {
   const out: CosignAuthority = {};
   const pem = k.str('publicKeys');
   const secret = k.obj('secret');
-  if (k.has('kms'))
-    rec.refuse(
-      k.at('kms'),
-      'KMS keys are not supported by Portcullis; export the public key into publicKeys',
-    );
-  k.take('kms');
-  const alg = k.str('signatureAlgorithm');
-  if (alg !== undefined && alg !== 'sha256')
-    rec.refuse(k.at('signatureAlgorithm'), `"${alg}": Portcullis verifies SHA-256 cosign signatures only`);
+  refuseUnsupportedKeyForms(k, rec, { kms: 'kms', hash: 'signatureAlgorithm', exportInto: 'publicKeys' });
   if (secret !== undefined) {
     const name = secret.str('name') ?? '';
     const namespace = secret.str('namespace') ?? '';

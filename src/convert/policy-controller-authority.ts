@@ -2,6 +2,7 @@
 import type { Authority, CosignAuthority, KeylessIdentity } from '../policy/crd/crd.types';
 import type { FieldReader } from './peer-input';
 import type { ConversionRecorder } from './report';
+import { refuseUnsupportedKeyForms } from './cosign-key-input';
 
 /** Where policy-controller runs and reads `secretRef` Secrets (its documented install namespace). */
 export const POLICY_CONTROLLER_NAMESPACE = 'cosign-system';
@@ -140,18 +141,7 @@ export function convertPcAuthority(
 function convertKey(key: FieldReader, rec: ConversionRecorder, policy: string): CosignAuthority['key'] {
   const data = key.str('data');
   const secret = key.obj('secretRef');
-  if (key.has('kms'))
-    rec.refuse(
-      key.at('kms'),
-      'KMS keys are not supported by Portcullis; export the public key (cosign public-key --key <kms-uri>) into key.data',
-    );
-  key.take('kms');
-  const hash = key.str('hashAlgorithm');
-  if (hash !== undefined && hash !== 'sha256')
-    rec.refuse(
-      key.at('hashAlgorithm'),
-      `"${hash}": Portcullis verifies cosign signatures over SHA-256 digests only`,
-    );
+  refuseUnsupportedKeyForms(key, rec, { kms: 'kms', hash: 'hashAlgorithm', exportInto: 'key.data' });
   key.finish();
   if (secret !== undefined) {
     const name = secret.str('name') ?? '';

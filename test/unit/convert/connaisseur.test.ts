@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { compilePolicy } from '../../../src/policy/compile/compile';
-import { PolicyError } from '../../../src/policy/errors';
 import { convertConnaisseur, type ConnaisseurOptions } from '../../../src/convert/connaisseur';
 import { globsOverlap } from '../../../src/convert/glob-overlap';
 import type { Conversion } from '../../../src/convert/report';
+import { refusal } from './refusal';
 
 const DIR = path.join(__dirname, '..', '..', 'fixtures', 'migration', 'connaisseur');
 const DENY: ConnaisseurOptions = { noMatch: 'deny', secretNamespace: 'connaisseur' };
@@ -17,17 +17,6 @@ const KEY = readFileSync(path.join(DIR, 'docs-cosign-multi-all.yaml'), 'utf8')
 // fixture converts one vendored file.
 function fixture(name: string, options: ConnaisseurOptions = DENY): Conversion {
   return convertConnaisseur(readFileSync(path.join(DIR, name), 'utf8'), options);
-}
-
-// refusal returns the conversion error, failing when there is none.
-function refusal(run: () => unknown): PolicyError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PolicyError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
 }
 
 // summary is what decides: per policy its globs, threshold and authority names.

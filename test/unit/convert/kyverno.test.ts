@@ -7,6 +7,7 @@ import { translateKyvernoPattern } from '../../../src/convert/kyverno-glob';
 import { compilePolicy } from '../../../src/policy/compile/compile';
 import { isPolicyError } from '../../../src/policy/errors';
 import { compileImageGlob } from '../../../src/reference/glob';
+import { refusalPaths as pathsOf } from './refusal';
 
 const DIR = path.join(__dirname, '..', '..', 'fixtures', 'migration', 'kyverno');
 const fixture = (name: string): string => readFileSync(path.join(DIR, name), 'utf8');
@@ -14,14 +15,7 @@ const secrets = { get: () => undefined };
 
 // refusalPaths converts and returns the field paths of the POLICY_CONVERT_UNMAPPABLE error.
 function refusalPaths(text: string): string[] {
-  try {
-    policiesFromKyverno(text);
-  } catch (error) {
-    if (isPolicyError(error) && error.code === 'POLICY_CONVERT_UNMAPPABLE')
-      return error.fieldErrors.map((e) => e.path);
-    throw error;
-  }
-  throw new Error('expected a refusal');
+  return pathsOf(() => policiesFromKyverno(text));
 }
 
 const KEY = { cosign: { key: { data: expect.stringContaining('BEGIN PUBLIC KEY') } } };

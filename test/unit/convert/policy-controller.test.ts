@@ -5,22 +5,15 @@ import * as path from 'node:path';
 import { policiesFromPolicyController } from '../../../src/convert/policy-controller';
 import { translatePolicyControllerGlob } from '../../../src/convert/policy-controller-glob';
 import { compilePolicy } from '../../../src/policy/compile/compile';
-import { isPolicyError } from '../../../src/policy/errors';
 import { compileImageGlob } from '../../../src/reference/glob';
+import { refusalPaths as pathsOf } from './refusal';
 
 const DIR = path.join(__dirname, '..', '..', 'fixtures', 'migration', 'policy-controller');
 const fixture = (name: string): string => readFileSync(path.join(DIR, name), 'utf8');
 
 // refusalPaths converts and returns the field paths of the POLICY_CONVERT_UNMAPPABLE error.
 function refusalPaths(text: string): string[] {
-  try {
-    policiesFromPolicyController(text);
-  } catch (error) {
-    if (isPolicyError(error) && error.code === 'POLICY_CONVERT_UNMAPPABLE')
-      return error.fieldErrors.map((e) => e.path);
-    throw error;
-  }
-  throw new Error('expected a refusal');
+  return pathsOf(() => policiesFromPolicyController(text));
 }
 
 describe('policiesFromPolicyController on policy-controller fixtures', () => {

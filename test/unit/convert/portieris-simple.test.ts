@@ -5,9 +5,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { generateKey } from 'openpgp';
 import { compilePolicy } from '../../../src/policy/compile/compile';
-import { PolicyError } from '../../../src/policy/errors';
 import { convertPortieris, type PortierisOptions } from '../../../src/convert/portieris';
-import type { Conversion } from '../../../src/convert/report';
+import { refusal } from './refusal';
 
 const FIXTURE = readFileSync(
   path.join(__dirname, '..', '..', 'fixtures', 'migration', 'portieris', 'imagepolicy-simple-signedby1.yaml'),
@@ -27,17 +26,6 @@ function policy(kind: 'ImagePolicy' | 'ClusterImagePolicy', simple: string, trus
     `apiVersion: portieris.cloud.ibm.com/v1\nkind: ${kind}\nmetadata: {name: p${ns}}\nspec:\n  repositories:\n` +
     `  - name: "icr.io/cise/*"\n    policy:\n      simple: ${simple}\n${trust}`
   );
-}
-
-// refusal returns the conversion error, failing when there is none.
-function refusal(run: () => Conversion): PolicyError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PolicyError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('from-portieris policy.simple', () => {

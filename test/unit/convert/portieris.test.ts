@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { compilePolicy } from '../../../src/policy/compile/compile';
-import { PolicyError } from '../../../src/policy/errors';
 import { convertPortieris, type PortierisOptions } from '../../../src/convert/portieris';
 import type { Conversion } from '../../../src/convert/report';
+import { refusal } from './refusal';
 
 const DIR = path.join(__dirname, '..', '..', 'fixtures', 'migration', 'portieris');
 const ROOT_KEY = readFileSync(
@@ -26,17 +26,6 @@ const OPTIONS: PortierisOptions = {
 // fixture converts one vendored file.
 function fixture(name: string, options: PortierisOptions = OPTIONS): Conversion {
   return convertPortieris(readFileSync(path.join(DIR, name), 'utf8'), options);
-}
-
-// refusal returns the conversion error, failing when there is none.
-function refusal(run: () => unknown): PolicyError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PolicyError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('from-portieris on Portieris e2e test policies', () => {

@@ -1,9 +1,5 @@
 import type { SignerIdentity } from '../policy/decide/decision.types';
-import type {
-  CompiledAuthority,
-  CompiledCosignAuthority,
-  CompiledPolicy,
-} from '../policy/compile/compiled.types';
+import type { CompiledAuthority, CompiledPolicy } from '../policy/compile/compiled.types';
 import type { ImageRef } from '../reference/reference.types';
 import { TtlCache } from '../ttl-cache';
 import { MAX_CACHED_VERDICTS, VERDICT_TTL_MS } from './limits';
@@ -47,28 +43,6 @@ export class VerdictCache {
   }
 }
 
-/**
- * Authority kinds whose verdict depends on the name the image is used by, not only on its digest: a simple
- * signature's `signedIdentity` is matched against the reference, and Notary v1 trust data is per repository and
- * signs tags. A Notation or OCI Vault signature binds the digest alone, and so does a cosign signature unless
- * its authority sets signedIdentity (isReferenceBound).
- */
-const REFERENCE_BOUND_KINDS: ReadonlySet<CompiledAuthority['kind']> = new Set(['simpleSigning', 'notaryV1']);
-
-/** The parts of an authority its verdict's cache key depends on. */
-export type VerdictScoped =
-  | Pick<CompiledAuthority, 'kind' | 'name'>
-  | Pick<CompiledCosignAuthority, 'kind' | 'name' | 'signedIdentity'>;
-
-// isReferenceBound says whether a verdict holds only for the reference it was reached through: a
-// reference-bound kind, or a cosign authority with signedIdentity (it compares the signed docker-reference).
-function isReferenceBound(authority: VerdictScoped): boolean {
-  if (REFERENCE_BOUND_KINDS.has(authority.kind)) return true;
-  return (
-    authority.kind === 'cosign' && 'signedIdentity' in authority && authority.signedIdentity !== undefined
-  );
-}
-
 // verdictKey is the cache key of one authority's verdict on `digest` as used through `ref`: for reference-bound
 // schemes it adds the repository and tag, so the same digest under another name is verified again. The pinned
 // form `repo:tag@digest` that /mutate writes keeps the tag, so /validate still finds the verdict.
@@ -76,8 +50,8 @@ export function verdictKey(
   ref: ImageRef,
   digest: string,
   policy: Pick<CompiledPolicy, 'cacheKey'>,
-  authority: VerdictScoped,
+  authority: Pick<CompiledAuthority, 'name' | 'referenceBound'>,
 ): string {
-  const scope = isReferenceBound(authority) ? `${ref.name}:${ref.tag ?? ''}` : '';
+  const scope = authority.referenceBound ? `${ref.name}:${ref.tag ?? ''}` : '';
   return VerdictCache.key(digest, policy.cacheKey, authority.name, scope);
 }

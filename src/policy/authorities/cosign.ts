@@ -54,6 +54,7 @@ export function compileCosignAuthority(
   return {
     kind: 'cosign',
     name,
+    referenceBound: cosign.signedIdentity !== undefined,
     keys,
     ...(keyless ? { keyless } : {}),
     // Keyless certificates live for minutes: without a log (or a timestamp) their time cannot be trusted.

@@ -45,6 +45,7 @@ export function compileNotaryV1Authority(
   return {
     kind: 'notaryV1',
     name,
+    referenceBound: true,
     server: normaliseServiceUrl(spec.server, `${at}.server`, errors, {
       label: 'notary server URL',
       example: 'https://notary.example.com',

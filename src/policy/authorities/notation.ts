@@ -54,6 +54,7 @@ export function compileNotationAuthority(
   return {
     kind: 'notation',
     name,
+    referenceBound: false,
     trustStore: { ca, signingAuthority, tsa },
     trustedIdentities: compileIdentities(spec.trustedIdentities, `${at}.trustedIdentities`, errors),
     verificationLevel: spec.verificationLevel ?? 'strict',

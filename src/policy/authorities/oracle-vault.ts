@@ -175,6 +175,7 @@ export function compileOciVaultAuthority(
   return {
     kind: 'ociVault',
     name,
+    referenceBound: false,
     region: spec.region,
     compartmentId: spec.compartmentId,
     ...(spec.endpoint !== undefined ? { endpoint: spec.endpoint.replace(/\/+$/, '') } : {}),

@@ -58,6 +58,7 @@ export function compileSimpleSigningAuthority(
   return {
     kind: 'simpleSigning',
     name,
+    referenceBound: true,
     keys,
     keyring: Buffer.concat(binaries),
     signedIdentity: compileSignedIdentity(spec.signedIdentity, `${at}.signedIdentity`, errors),

@@ -26,6 +26,8 @@ export interface CompiledPublicKey {
 export interface CompiledCosignAuthority {
   readonly kind: 'cosign';
   readonly name: string;
+  /** Its verdict holds only for the name it was reached through: true exactly when `signedIdentity` is set. */
+  readonly referenceBound: boolean;
   readonly keys: readonly CompiledPublicKey[];
   readonly keyless?: CompiledKeyless;
   readonly tlog: CompiledTlog;
@@ -141,6 +143,8 @@ export type CompiledSignedIdentity =
 export interface CompiledSimpleSigningAuthority {
   readonly kind: 'simpleSigning';
   readonly name: string;
+  /** Always true: `signedIdentity` is matched against the reference, so a verdict holds for that name only. */
+  readonly referenceBound: true;
   /** The primary keys that may sign (a signature by one of their subkeys counts for the primary key). */
   readonly keys: readonly CompiledGpgKey[];
   /** The binary OpenPGP packets of every key, read by the OpenPGP library once, on first use. */
@@ -159,6 +163,8 @@ export interface CompiledNotaryRootKey extends CompiledPublicKey {
 export interface CompiledNotaryV1Authority {
   readonly kind: 'notaryV1';
   readonly name: string;
+  /** Always true: trust data belongs to one repository and signs tags, so a verdict holds for that name only. */
+  readonly referenceBound: true;
   /** The server's base URL, without a trailing slash. */
   readonly server: string;
   readonly rootKeys: readonly CompiledNotaryRootKey[];
@@ -184,6 +190,8 @@ export interface CompiledDistinguishedName {
 export interface CompiledNotationAuthority {
   readonly kind: 'notation';
   readonly name: string;
+  /** Always false: the signature binds the digest, so any name of it runs the same bytes. */
+  readonly referenceBound: false;
   readonly trustStore: {
     readonly ca: readonly CompiledCertificate[];
     readonly signingAuthority: readonly CompiledCertificate[];
@@ -225,6 +233,8 @@ export type CompiledOciVaultAuth =
 export interface CompiledOciVaultAuthority {
   readonly kind: 'ociVault';
   readonly name: string;
+  /** Always false: the signature binds the digest, so any name of it runs the same bytes. */
+  readonly referenceBound: false;
   readonly region: string;
   readonly compartmentId: string;
   /** Artifacts API base URL override (tests, sovereign realms); default from the region. */

@@ -45,6 +45,7 @@ async function verify(
 ): Promise<Evidence> {
   const authority: CompiledCosignAuthority = {
     kind: 'cosign',
+    referenceBound: true,
     name: 'release',
     keys: [compileKey(createPublicKey(key.publicPem))],
     tlog: { required: false, rekorKeys: [] },

@@ -64,6 +64,7 @@ function compiled(key: CosignKey): CompiledPublicKey {
 function authorityFor(key: CosignKey): CompiledCosignAuthority {
   return {
     kind: 'cosign',
+    referenceBound: false,
     name: `key-${key.type}`,
     keys: [compiled(key)],
     tlog: { required: false, rekorKeys: [] },

@@ -25,6 +25,8 @@ function target(image: string): VerifyTarget {
 }
 
 // judge verifies `images` in turn with an authority of `kind` that only accepts the tag `signed` of team/app.
+// `referenceBound` is what the authority compilers set (asserted in the policy tests): true for simpleSigning,
+// notaryV1 and cosign with signedIdentity.
 async function judge(
   kind: string,
   images: string[],
@@ -38,7 +40,8 @@ async function judge(
     return { scheme: kind, authority: a.name, summary: 'ok' } as never;
   };
   const d = deps(countingRegistry(), verify);
-  const authority = { name: 'a', kind, ...extra } as unknown as CompiledAuthority;
+  const referenceBound = kind !== 'cosign' || extra.signedIdentity !== undefined;
+  const authority = { name: 'a', kind, referenceBound, ...extra } as unknown as CompiledAuthority;
   const ctx = { request: { deadline: Date.now() + 2000 } } as unknown as VerifyContext;
   const ok: boolean[] = [];
   for (const image of images) ok.push((await verifyOne(target(image), POLICY, authority, ctx, 'anon', d)).ok);

@@ -1,7 +1,7 @@
 // Shared builders for policy tests: valid policy objects, PEM keys, compiled policies and image facts.
 import { generateKeyPairSync } from 'node:crypto';
 import { compileImageGlob } from '../../../src/reference/glob';
-import type { CompiledPolicy } from '../../../src/policy/compile/compiled.types';
+import type { CompiledAuthority, CompiledPolicy } from '../../../src/policy/compile/compiled.types';
 import type { AuthorityOutcome, ImageFacts, RequestFacts } from '../../../src/policy/decide/decision.types';
 import type { SecretLookup } from '../../../src/policy/compile/compile';
 
@@ -71,15 +71,7 @@ export function fakePolicy(
     images: globs.map((g) => compileImageGlob(g)),
     requireDigest: false,
     threshold: 1,
-    authorities: [
-      {
-        kind: 'cosign',
-        name: 'release-manager',
-        keys: [],
-        tlog: { required: false, rekorKeys: [] },
-        attestations: [],
-      },
-    ],
+    authorities: [keyAuthority('release-manager')],
     breakGlass: { allowed: true, requireReason: false, allowedGroups: [] },
     registry: { credentials: [], onError: 'deny', maxStalenessMs: 0 },
     encryption: 'any',
@@ -131,5 +123,17 @@ export function request(over: Partial<RequestFacts> = {}): RequestFacts {
     userGroups: ['system:authenticated'],
     noMatch: 'deny',
     ...over,
+  };
+}
+
+// keyAuthority is a compiled cosign key authority named `name`, with no keys (the decision tests never verify).
+export function keyAuthority(name: string): CompiledAuthority {
+  return {
+    kind: 'cosign',
+    referenceBound: false,
+    name,
+    keys: [],
+    tlog: { required: false, rekorKeys: [] },
+    attestations: [],
   };
 }

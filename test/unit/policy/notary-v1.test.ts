@@ -73,8 +73,9 @@ describe('compileNotaryV1Authority', () => {
   test('normalises the server URL and keeps delegations', () => {
     const { a, errors } = compile('https://notary.example.com:4443/', ['targets/releases']);
     expect(errors).toEqual([]);
-    expect([a.kind, a.server, a.delegations, a.rootKeys.length]).toEqual([
+    expect([a.kind, a.referenceBound, a.server, a.delegations, a.rootKeys.length]).toEqual([
       'notaryV1',
+      true,
       'https://notary.example.com:4443',
       ['targets/releases'],
       1,

@@ -28,8 +28,10 @@ function fieldErrors(over: Record<string, unknown>): { path: string; code: strin
 }
 
 describe('cosign signedIdentity', () => {
-  it('is absent unless set: the docker-reference is not compared', () => {
+  it('is absent unless set: the docker-reference is not compared, and verdicts bind the digest alone', () => {
     expect(compiled({}).signedIdentity).toBeUndefined();
+    expect(compiled({}).referenceBound).toBe(false);
+    expect(compiled({ signedIdentity: { type: 'matchRepository' } }).referenceBound).toBe(true);
   });
 
   it.each([

@@ -58,6 +58,7 @@ test('compiles: fingerprints as OpenPGP computes them, default identity, lookasi
   const a = compiled.authorities[0] as CompiledSimpleSigningAuthority;
   expect(a).toMatchObject({
     kind: 'simpleSigning',
+    referenceBound: true, // its verdict holds for the reference it was reached through only
     keys: [{ fingerprint }],
     signedIdentity: { type: 'matchRepoDigestOrExact' },
     lookaside: 'https://sigs.example.com/s',

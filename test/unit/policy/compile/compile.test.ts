@@ -48,6 +48,7 @@ describe('compilePolicy', () => {
     expect(p.authorities).toEqual([
       {
         kind: 'cosign',
+        referenceBound: false,
         name: 'release-manager',
         keys: [expect.objectContaining({ type: 'ecdsa', curve: 'P-256' })],
         tlog: { required: false, rekorKeys: [] },

@@ -15,6 +15,7 @@ describe('decide: hints', () => {
       authorities: [
         {
           kind: 'cosign',
+          referenceBound: false,
           name: 'ci',
           keys: [],
           keyless: { identities: [], trustedRoot: { kind: 'public-good' } },

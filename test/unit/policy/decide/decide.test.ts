@@ -6,7 +6,7 @@ import {
 } from '../../../../src/policy/decide/decide-format';
 import { isAvailabilityErrorCode } from '../../../../src/policy/decide/decide-image';
 import type { Decision } from '../../../../src/policy/decide/decision.types';
-import { DIGEST, FAIL, OK, facts, fakePolicy, request } from '../helpers';
+import { DIGEST, FAIL, OK, facts, fakePolicy, keyAuthority, request } from '../helpers';
 
 const P = fakePolicy({ name: 'release-signed' });
 const PID = 'ClusterImagePolicy/release-signed';
@@ -132,10 +132,7 @@ describe('decide: policies', () => {
     const p = fakePolicy({
       name: 'release-signed',
       threshold,
-      authorities: [
-        { kind: 'cosign', name: 'a', keys: [], tlog: { required: false, rekorKeys: [] }, attestations: [] },
-        { kind: 'cosign', name: 'b', keys: [], tlog: { required: false, rekorKeys: [] }, attestations: [] },
-      ],
+      authorities: [keyAuthority('a'), keyAuthority('b')],
     });
     const d = decide(request(), [facts([p], { [PID]: outcomes })]);
     expect(d.allowed).toBe(allowed);

@@ -19,6 +19,7 @@ const target = targetFor('registry.example/team/app', DIGEST, 'registry.example/
 function authorityWith(signedIdentity?: CompiledSignedIdentity): CompiledCosignAuthority {
   return {
     kind: 'cosign',
+    referenceBound: signedIdentity !== undefined,
     name: 'release',
     keys: [ours.compiled],
     tlog: { required: false, rekorKeys: [] },

@@ -22,6 +22,7 @@ const ours = generateTestKey('p256');
 const theirs = generateTestKey('p256');
 const authority: CompiledCosignAuthority = {
   kind: 'cosign',
+  referenceBound: false,
   name: 'release',
   keys: [ours.compiled],
   tlog: { required: false, rekorKeys: [] },

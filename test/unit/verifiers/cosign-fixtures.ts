@@ -4,6 +4,10 @@ import { ed25519ph } from '@noble/curves/ed25519';
 import { keyHint } from '../../../src/verifiers/cosign/sigstore-check';
 import { toPreAuthEncoding } from '../../../src/verifiers/kit/dsse';
 import type { Descriptor } from '../../../src/registry/registry.types';
+import type {
+  CompiledCosignAuthority,
+  CompiledSignedIdentity,
+} from '../../../src/policy/compile/compiled.types';
 import { rawEd25519Private, type TestKeyPair } from './keys';
 import { MemoryRegistry, OCI_MANIFEST } from './memory-registry';
 
@@ -144,4 +148,20 @@ export function pushLegacy(reg: MemoryRegistry, digest: string, layers: readonly
   );
   const manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config: EMPTY_CONFIG, layers: descriptors };
   reg.putManifest(manifest, `${digest.replace(':', '-')}.sig`);
+}
+
+// keyAuthority is the compiled cosign authority `release` trusting `pair`, optionally under `signedIdentity`.
+export function keyAuthority(
+  pair: TestKeyPair,
+  signedIdentity?: CompiledSignedIdentity,
+): CompiledCosignAuthority {
+  return {
+    kind: 'cosign',
+    referenceBound: signedIdentity !== undefined,
+    name: 'release',
+    keys: [pair.compiled],
+    tlog: { required: false, rekorKeys: [] },
+    attestations: [],
+    ...(signedIdentity ? { signedIdentity } : {}),
+  };
 }

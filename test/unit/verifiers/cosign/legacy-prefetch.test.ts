@@ -5,21 +5,14 @@ import type { CompiledCosignAuthority } from '../../../../src/policy/compile/com
 import { LEGACY_BLOB_PREFETCH } from '../../../../src/verifiers/cosign/limits';
 import { cosignVerifier } from '../../../../src/verifiers/cosign/verifier';
 import { contextFor, targetFor } from '../context';
-import { legacyLayer, pushLegacy, simpleSigningPayload } from '../cosign-fixtures';
+import { legacyLayer, pushLegacy, simpleSigningPayload, keyAuthority } from '../cosign-fixtures';
 import { generateTestKey } from '../keys';
 import { MemoryRegistry, sha256Digest } from '../memory-registry';
 
 const DIGEST = sha256Digest(Buffer.from('image'));
 const ours = generateTestKey('p256');
 const theirs = generateTestKey('p256');
-const authority: CompiledCosignAuthority = {
-  kind: 'cosign',
-  referenceBound: false,
-  name: 'release',
-  keys: [ours.compiled],
-  tlog: { required: false, rekorKeys: [] },
-  attestations: [],
-};
+const authority: CompiledCosignAuthority = keyAuthority(ours);
 const target = targetFor('registry.example/team/app', DIGEST, 'registry.example/team/app:v1');
 
 /** A memory registry whose blobs take `delayMs` and which records the most blob fetches in flight at once. */

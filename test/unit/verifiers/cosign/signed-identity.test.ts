@@ -7,7 +7,14 @@ import type {
 import { cosignVerifier } from '../../../../src/verifiers/cosign/verifier';
 import { VerifyError } from '../../../../src/verifiers/errors';
 import { contextFor, targetFor } from '../context';
-import { bundleFor, legacyLayer, pushBundle, pushLegacy, statementFor } from '../cosign-fixtures';
+import {
+  bundleFor,
+  legacyLayer,
+  pushBundle,
+  pushLegacy,
+  statementFor,
+  keyAuthority,
+} from '../cosign-fixtures';
 import { generateTestKey } from '../keys';
 import { MemoryRegistry, sha256Digest } from '../memory-registry';
 
@@ -17,15 +24,7 @@ const target = targetFor('registry.example/team/app', DIGEST, 'registry.example/
 
 // authorityWith is a key authority under `signedIdentity`.
 function authorityWith(signedIdentity?: CompiledSignedIdentity): CompiledCosignAuthority {
-  return {
-    kind: 'cosign',
-    referenceBound: signedIdentity !== undefined,
-    name: 'release',
-    keys: [ours.compiled],
-    tlog: { required: false, rekorKeys: [] },
-    attestations: [],
-    ...(signedIdentity ? { signedIdentity } : {}),
-  };
+  return keyAuthority(ours, signedIdentity);
 }
 
 // payloadFor is cosign's legacy payload for DIGEST naming `reference`.

@@ -12,6 +12,7 @@ import {
   pushLegacy,
   simpleSigningPayload,
   statementFor,
+  keyAuthority,
 } from '../cosign-fixtures';
 import { generateTestKey } from '../keys';
 import { MemoryRegistry, sha256Digest } from '../memory-registry';
@@ -20,14 +21,7 @@ const DIGEST = sha256Digest(Buffer.from('image'));
 const OTHER_DIGEST = sha256Digest(Buffer.from('other image'));
 const ours = generateTestKey('p256');
 const theirs = generateTestKey('p256');
-const authority: CompiledCosignAuthority = {
-  kind: 'cosign',
-  referenceBound: false,
-  name: 'release',
-  keys: [ours.compiled],
-  tlog: { required: false, rekorKeys: [] },
-  attestations: [],
-};
+const authority: CompiledCosignAuthority = keyAuthority(ours);
 const target = targetFor('registry.example/team/app', DIGEST, 'registry.example/team/app:v1');
 
 type Setup = (reg: MemoryRegistry) => void;

@@ -4,16 +4,24 @@
 // host (longest first), then `*.domain` wildcards on the host without its port (longest first), then the
 // transport's "" scope, then `default`. Scopes are compared as plain strings with the normalised name
 // (`docker.io/library/busybox`), so a scope that is not such a name never matches anything.
+import { tagProblem } from '../reference/components';
 import { compileImageGlob } from '../reference/glob';
 
 /** A scope's reach: the globs of the images it can decide, and its rank (higher is more specific). */
 export type ScopeReach =
-  | { readonly kind: 'globs'; readonly globs: readonly string[]; readonly rank: readonly number[] }
-  /** The scope names a tag or digest: Portcullis globs match names only. */
+  | {
+      readonly kind: 'globs';
+      readonly globs: readonly string[];
+      /** A `repository:tag` scope: only that tag (an images entry's `tags`). */
+      readonly tags?: readonly string[];
+      readonly rank: readonly number[];
+    }
+  /** The scope names a digest: Portcullis selects images by name and tag, never by digest. */
   | { readonly kind: 'tagged'; readonly reason: string }
   /** No normalised docker reference can ever look this scope up. */
   | { readonly kind: 'never'; readonly reason: string };
 
+const TIER_IDENTITY = 5;
 const TIER_NAMESPACE = 4;
 const TIER_WILDCARD = 3;
 const TIER_TRANSPORT_DEFAULT = 2;
@@ -58,11 +66,36 @@ export function dockerScopeReach(scope: string): ScopeReach {
       reason: `"${scope}" ends with "/": containers/image looks scopes up by exact name ("${scope.slice(0, -1)}"), so this one matches no image`,
     };
   if (scope.includes('@'))
-    return { kind: 'tagged', reason: `"${scope}" names one digest; Portcullis globs match image names only` };
+    return {
+      kind: 'tagged',
+      reason: `"${scope}" names one digest; Portcullis selects images by name and tag, never by digest`,
+    };
   const slash = scope.indexOf('/');
   const last = scope.slice(scope.lastIndexOf('/') + 1);
-  if (slash > 0 && last.includes(':'))
-    return { kind: 'tagged', reason: `"${scope}" names one tag; Portcullis globs match image names only` };
+  if (slash > 0 && last.includes(':')) return taggedReach(scope);
+  return nameReach(scope);
+}
+
+// taggedReach: a `repository:tag` scope is looked up as that exact identity, so it is the repository's glob
+// limited to the tag, and ranks above every namespace scope.
+function taggedReach(scope: string): ScopeReach {
+  const colon = scope.lastIndexOf(':');
+  const tag = scope.slice(colon + 1);
+  const problem = tagProblem(tag);
+  if (problem !== undefined) return { kind: 'never', reason: `"${scope}": ${problem}` };
+  const repo = nameReach(scope.slice(0, colon));
+  if (repo.kind !== 'globs') return repo;
+  if (!repo.globs.includes(scope.slice(0, colon)))
+    return {
+      kind: 'never',
+      reason: `"${scope}": "${scope.slice(0, colon)}" is never a normalised repository name (docker.io/library/…)`,
+    };
+  return { kind: 'globs', globs: [scope.slice(0, colon)], tags: [tag], rank: [TIER_IDENTITY, scope.length] };
+}
+
+// nameReach: a host, namespace or repository scope covers that name and everything below it.
+function nameReach(scope: string): ScopeReach {
+  const slash = scope.indexOf('/');
   const host = slash < 0 ? scope : scope.slice(0, slash);
   if (!isHostLike(host))
     return {

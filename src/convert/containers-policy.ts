@@ -7,7 +7,14 @@ import type { FieldError } from '../policy/errors';
 import { isRecord } from '../guards';
 import { DEFAULT_REACH, dockerScopeReach, type ScopeReach } from './containers-policy-scope';
 import { readRequirement, type KeyFileReader, type Requirement } from './containers-policy-requirement';
-import { resolveMostSpecific, type NoMatchSetting, type PeerRule, type RuleOutcome } from './most-specific';
+import {
+  entriesOf,
+  resolveMostSpecific,
+  type EmittedRule,
+  type NoMatchSetting,
+  type PeerRule,
+  type RuleOutcome,
+} from './most-specific';
 import { toDnsLabel } from './peer-input';
 import { ConversionRecorder, convertInvalid, type Conversion } from './report';
 
@@ -89,7 +96,7 @@ export function convertContainersPolicy(text: string, options: ContainersPolicyO
   }
   if (invalid.length > 0)
     throw convertInvalid(FROM, invalid.map((e) => `${e.path}: ${e.message}`).join('; '), invalid);
-  const emitted = resolveMostSpecific(FROM, rules, options.noMatch, rec);
+  const emitted = resolveMostSpecific(FROM, rules, options.noMatch, rec, { exclude: true });
   return rec.finish(FROM, toPolicies(emitted));
 }
 
@@ -120,6 +127,7 @@ function readScope(
     source: path,
     pattern: scope === 'default' ? 'default' : scope,
     globs: reach.globs,
+    ...(reach.tags ? { tags: reach.tags } : {}),
     rank: reach.rank,
     outcome: outcome(reqs, path, ctx.rec),
   };
@@ -147,8 +155,9 @@ function outcome(
   return { kind: 'verify', specs: verify.map((authority) => ({ authorities: [authority] })) };
 }
 
-// toPolicies makes one ClusterImagePolicy per requirement of each verifying scope, so that each must pass.
-function toPolicies(rules: readonly PeerRule[]): PolicyObject[] {
+// toPolicies makes one ClusterImagePolicy per requirement of each verifying scope, so that each must pass; each
+// excludes the images of more specific scopes, which containers/image lets decide alone.
+function toPolicies(rules: readonly EmittedRule[]): PolicyObject[] {
   const out: PolicyObject[] = [];
   const used = new Set<string>();
   for (const rule of rules) {
@@ -169,7 +178,11 @@ function toPolicies(rules: readonly PeerRule[]): PolicyObject[] {
           name,
           annotations: { 'portcullis.dev/converted-from': `containers-policy.json ${rule.source}` },
         },
-        spec: { images: rule.globs.map((glob) => ({ glob })), ...spec },
+        spec: {
+          images: entriesOf(rule),
+          ...(rule.excludes.length > 0 ? { excludeImages: [...rule.excludes] } : {}),
+          ...spec,
+        },
       });
     });
   }

@@ -1,6 +1,7 @@
 // Reproduces a peer's "only the most specific matching rule decides" with Portcullis policies, which all apply
 // when their globs match. Shared by the Connaisseur and Portieris converters.
-import type { ImagePolicySpec } from '../policy/crd/crd.types';
+import type { ImageGlob, ImagePolicySpec } from '../policy/crd/crd.types';
+import { MAX_IMAGES_PER_POLICY } from '../policy/crd/schema';
 import { globsOverlap } from './glob-overlap';
 import type { ConversionRecorder } from './report';
 
@@ -8,7 +9,7 @@ import type { ConversionRecorder } from './report';
 export type NoMatchSetting = 'deny' | 'warn' | 'allow';
 
 /** The parts of a policy spec a rule decides; `images` comes from the rule's globs. */
-export type RuleSpec = Omit<ImagePolicySpec, 'images'>;
+export type RuleSpec = Omit<ImagePolicySpec, 'images' | 'excludeImages'>;
 
 /** What a peer's rule does with the images it decides. */
 export type RuleOutcome =
@@ -24,6 +25,8 @@ export interface PeerRule {
   /** The pattern as the user wrote it. */
   readonly pattern: string;
   readonly globs: readonly string[];
+  /** When set, the rule decides only references naming one of these tags (an `images` entry's `tags`). */
+  readonly tags?: readonly string[];
   /** The peer's specificity, compared element by element; higher wins. */
   readonly rank: readonly number[];
   readonly outcome: RuleOutcome;
@@ -43,9 +46,27 @@ function sameOutcome(a: RuleOutcome, b: RuleOutcome): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-// overlaps says whether some image matches a glob of each rule.
+// overlaps says whether some image matches a glob of each rule (and a tag of each, when they are tag-limited).
 function overlaps(a: PeerRule, b: PeerRule): boolean {
+  if (a.tags !== undefined && b.tags !== undefined && !a.tags.some((t) => b.tags?.includes(t))) return false;
   return a.globs.some((x) => b.globs.some((y) => globsOverlap(x, y)));
+}
+
+/** A rule that becomes policies, with the images of more specific rules taken out of it (`excludeImages`). */
+export type EmittedRule = PeerRule & { readonly excludes: readonly ImageGlob[] };
+
+/** How the converted policies keep a more specific rule's images away from a less specific one. */
+export interface MostSpecificOptions {
+  /**
+   * Exclude them (excludeImages). Exact only when each rule's globs and tags are exactly its reach; otherwise
+   * such overlaps are refused.
+   */
+  readonly exclude?: boolean;
+}
+
+// entriesOf lists a rule's reach as images / excludeImages entries.
+export function entriesOf(rule: PeerRule): ImageGlob[] {
+  return rule.globs.map((glob) => ({ glob, ...(rule.tags ? { tags: [...rule.tags] } : {}) }));
 }
 
 /**
@@ -61,10 +82,22 @@ export function resolveMostSpecific(
   rules: readonly PeerRule[],
   noMatch: NoMatchSetting,
   rec: ConversionRecorder,
-): PeerRule[] {
+  options: MostSpecificOptions = {},
+): EmittedRule[] {
+  const excludes = new Map<PeerRule, ImageGlob[]>(rules.map((r) => [r, []]));
   for (let i = 0; i < rules.length; i++)
-    for (let j = i + 1; j < rules.length; j++)
-      checkPair(peer, rules[i] as PeerRule, rules[j] as PeerRule, rec);
+    for (let j = i + 1; j < rules.length; j++) {
+      const [a, b] = [rules[i] as PeerRule, rules[j] as PeerRule];
+      const lo = checkPair(peer, a, b, rec, options.exclude === true);
+      if (lo !== undefined) excludes.get(lo)?.push(...entriesOf(lo === a ? b : a));
+    }
+  for (const [rule, out] of excludes)
+    if (out.length > MAX_IMAGES_PER_POLICY)
+      rec.refuse(
+        rule.source,
+        `pattern "${rule.pattern}" would need ${out.length} excludeImages entries for the more specific patterns ` +
+          `inside it; at most ${MAX_IMAGES_PER_POLICY} fit in one policy`,
+      );
   for (const rule of rules) checkStatic(peer, rule, noMatch, rec);
   if (noMatch !== 'deny' && !rules.some((r) => r.globs.includes('**')))
     rec.refuse(
@@ -72,12 +105,21 @@ export function resolveMostSpecific(
       `${peer} denies an image that no rule matches, but with --no-match ${noMatch} Portcullis would admit it; ` +
         `add a catch-all rule ("*") to the ${peer} input or convert for --no-match deny`,
     );
-  return rules.filter((r) => r.outcome.kind === 'verify');
+  return rules
+    .filter((r) => r.outcome.kind === 'verify')
+    .map((r) => ({ ...r, excludes: excludes.get(r) ?? [] }));
 }
 
-// checkPair refuses two overlapping rules that Portcullis cannot keep apart.
-function checkPair(peer: string, a: PeerRule, b: PeerRule, rec: ConversionRecorder): void {
-  if (sameOutcome(a.outcome, b.outcome) || !overlaps(a, b)) return;
+// checkPair refuses two overlapping rules that Portcullis cannot keep apart, or, with `exclude`, returns the
+// less specific one when it verifies: it must exclude the other's images.
+function checkPair(
+  peer: string,
+  a: PeerRule,
+  b: PeerRule,
+  rec: ConversionRecorder,
+  exclude: boolean,
+): PeerRule | undefined {
+  if (sameOutcome(a.outcome, b.outcome) || !overlaps(a, b)) return undefined;
   const order = compareRank(a.rank, b.rank);
   if (order === 0) {
     rec.refuse(
@@ -85,10 +127,11 @@ function checkPair(peer: string, a: PeerRule, b: PeerRule, rec: ConversionRecord
       `pattern "${b.pattern}" is as specific as "${a.pattern}" (${a.source}) and both match some images, but ` +
         `they decide differently; ${peer} picks one by its own order, Portcullis cannot: make one more specific`,
     );
-    return;
+    return undefined;
   }
   const [lo, hi] = order < 0 ? [a, b] : [b, a];
-  if (lo.outcome.kind !== 'verify') return;
+  if (lo.outcome.kind !== 'verify') return undefined;
+  if (exclude) return lo;
   rec.refuse(
     lo.source,
     `pattern "${lo.pattern}" also matches images of the more specific pattern "${hi.pattern}" (${hi.source}). ` +
@@ -99,6 +142,7 @@ function checkPair(peer: string, a: PeerRule, b: PeerRule, rec: ConversionRecord
           : 'also have to pass this rule'
       }`,
   );
+  return undefined;
 }
 
 // checkStatic keeps a static rule's images without a policy, which is faithful only under the right --no-match.

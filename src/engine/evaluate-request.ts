@@ -8,6 +8,8 @@ import type { CredentialSource } from '../registry/registry.types';
 import { AdmissionError } from '../admission/errors';
 import { evaluateImage, parseUse, toFailure, type ImageEvaluationDeps } from './evaluate-image';
 import { governingPolicies } from './governing';
+import { withTagBinding } from './tag-binding';
+import { selectionSubject } from '../policy';
 import { mapLimited } from './map-limited';
 import { REQUEST_DONE } from './outcomes';
 import { MAX_PARALLEL_IMAGES } from './limits';
@@ -82,35 +84,48 @@ async function evaluateUse(
   if ('facts' in parsed) return parsed.facts;
   const { ref } = parsed;
   const ns = input.facts.request.namespace;
-  const { live, broken, policies } = governingPolicies(input.snapshot, ref, ns, input.namespaceLabels);
-  if (policies.length === 0) {
-    // Ungoverned: --no-match decides, and no registry is ever contacted for it.
-    return {
-      image: use.image,
-      field: use.field,
-      pointer: use.pointer,
-      normalized: ref.name,
-      policies,
-      outcomes: {},
-    };
-  }
-  const work = input.credentialsFor(live, pod, ns).then((credentials) =>
-    evaluateImage(
+  const labels = input.namespaceLabels;
+  const unbound = governingPolicies(input.snapshot, selectionSubject(ref, false), ns, labels);
+  // Ungoverned: --no-match decides, and no registry is ever contacted for it.
+  if (unbound.policies.length === 0) return ungoverned(use, ref.name);
+  const work = (async (): Promise<ImageFacts> => {
+    let credentials = await input.credentialsFor(unbound.live, pod, ns);
+    const bounds = { deadline: input.deadline, signal };
+    const { governing, unbound: unboundExclusion } = await withTagBinding(
+      { ...bounds, snapshot: input.snapshot, ref, namespace: ns, labels, unbound, ...sourceOf(credentials) },
+      deps,
+    );
+    const { live, broken, policies } = governing;
+    if (policies.length === 0) return ungoverned(use, ref.name);
+    if (live.length !== unbound.live.length) credentials = await input.credentialsFor(live, pod, ns);
+    const facts = await evaluateImage(
       {
         use,
         ref,
         policies,
         presetOutcomes: broken.outcomes,
-        credentials: credentials.source,
-        credentialsKey: credentials.key,
-        deadline: input.deadline,
-        signal,
+        ...sourceOf(credentials),
+        ...bounds,
         resolveOnly: requiresPin(input) && ref.digest === undefined,
       },
       deps,
-    ),
-  );
-  return withDeadline(use, policies, broken.outcomes, work, input.deadline, deps.now());
+    );
+    return unboundExclusion === undefined ? facts : { ...facts, unboundExclusion };
+  })();
+  return withDeadline(use, unbound.policies, unbound.broken.outcomes, work, input.deadline, deps.now());
+}
+
+// sourceOf names the credential chain the way the registry layer takes it.
+function sourceOf(c: { source: CredentialSource; key: string }): {
+  credentials: CredentialSource;
+  credentialsKey: string;
+} {
+  return { credentials: c.source, credentialsKey: c.key };
+}
+
+// ungoverned is an image no policy governs: --no-match decides, with no registry request for it.
+function ungoverned(use: ImageUse, normalized: string): ImageFacts {
+  return { image: use.image, field: use.field, pointer: use.pointer, normalized, policies: [], outcomes: {} };
 }
 
 // requiresPin: does this request's Pod have to carry digests for its governed images?

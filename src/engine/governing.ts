@@ -1,8 +1,7 @@
-import { selectPolicies } from '../policy';
+import { selectPolicies, type SelectionSubject } from '../policy';
 import type { CompiledPolicy } from '../policy/compile/compiled.types';
 import type { AuthorityOutcome } from '../policy/decide/decision.types';
 import type { NamespaceLabelFacts } from '../policy/decide/namespace-labels';
-import type { ImageRef } from '../reference/reference.types';
 import type { PolicySnapshot } from '../policy-sources/snapshot';
 
 /** The policies that govern one image in one namespace: the compiled ones, and broken ones with their failure. */
@@ -17,16 +16,17 @@ export interface GoverningPolicies {
   readonly policies: readonly CompiledPolicy[];
 }
 
-// governingPolicies selects, purely, every policy that governs `ref` here; /validate and /mutate share it.
+// governingPolicies selects, purely, every policy that governs `image` here; /validate and /mutate share it.
+// Broken policies ignore excludeImages (compile-set.ts), so they still deny everything they might govern.
 export function governingPolicies(
   snapshot: PolicySnapshot,
-  ref: ImageRef,
+  image: SelectionSubject,
   namespace: string,
   labels: NamespaceLabelFacts,
 ): GoverningPolicies {
-  const live = selectPolicies(snapshot.policies, ref.name, namespace, labels);
+  const live = selectPolicies(snapshot.policies, image, namespace, labels);
   const stand = snapshot.broken.map((b) => b.policy);
-  const matched = new Set(selectPolicies(stand, ref.name, namespace, labels));
+  const matched = new Set(selectPolicies(stand, image, namespace, labels));
   const outcomes: Record<string, readonly AuthorityOutcome[]> = {};
   const brokenPolicies: CompiledPolicy[] = [];
   for (const b of snapshot.broken) {

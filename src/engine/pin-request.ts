@@ -8,6 +8,7 @@ import type { VerificationHistory } from './history';
 import type { Metrics } from '../observability/metrics';
 import type { RequestEvaluationInput } from './evaluate-request';
 import { governingPolicies } from './governing';
+import { selectionSubject } from '../policy';
 import { MAX_PARALLEL_IMAGES } from './limits';
 import { mapLimited } from './map-limited';
 import { REQUEST_DONE } from './outcomes';
@@ -68,7 +69,7 @@ async function pinUse(
   if ('facts' in parsed || parsed.ref.digest !== undefined) return undefined;
   const { ref } = parsed;
   const ns = input.facts.request.namespace;
-  const { live } = governingPolicies(input.snapshot, ref, ns, input.namespaceLabels);
+  const { live } = governingPolicies(input.snapshot, selectionSubject(ref, true), ns, input.namespaceLabels);
   // Only broken policies, or a requireDigest that denies anyway: /validate decides without a lookup.
   if (live.length === 0 || digestBlocker(ref, live) !== undefined) return undefined;
   try {

@@ -5,6 +5,7 @@ import type { CompiledPlacement, CompiledPolicy } from '../policy/compile/compil
 import { placementAdditions } from '../policy/decide/placement';
 import { parseUse, resolveDescriptor } from './evaluate-image';
 import { governingPolicies } from './governing';
+import { selectionSubject } from '../policy';
 import { readLayerEncryption, type EncryptionCache } from './image-encryption';
 import type { PinDeps, PinInput } from './pin-request';
 
@@ -52,7 +53,12 @@ async function mutatingRules(
   const parsed = parseUse(use);
   if ('facts' in parsed) return [];
   const ns = input.facts.request.namespace;
-  const { live } = governingPolicies(input.snapshot, parsed.ref, ns, input.namespaceLabels);
+  const { live } = governingPolicies(
+    input.snapshot,
+    selectionSubject(parsed.ref, false),
+    ns,
+    input.namespaceLabels,
+  );
   const mutating = live.filter((p) => p.placement?.mutate === true);
   const out: CompiledPlacement[] = [];
   for (const policy of mutating) {

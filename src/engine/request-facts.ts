@@ -1,5 +1,5 @@
 import type { AdmissionFacts } from '../admission/admission.types';
-import { selectPolicies } from '../policy';
+import { selectionSubject, selectPolicies, type SelectionSubject } from '../policy';
 import {
   BREAK_GLASS_REASON_ANNOTATION,
   DEFAULT_BREAK_GLASS_SETTINGS,
@@ -60,13 +60,13 @@ function governingAll(
   const candidates = [...snapshot.policies, ...snapshot.broken.map((b) => b.policy)];
   const byId = new Map<string, CompiledPolicy>();
   for (const use of facts.images) {
-    let name: string;
+    let image: SelectionSubject;
     try {
-      name = parseImageReference(use.image).name;
+      image = selectionSubject(parseImageReference(use.image), false);
     } catch {
       continue; // an invalid reference is denied on its own, whatever break-glass says
     }
-    for (const p of selectPolicies(candidates, name, facts.request.namespace, labels))
+    for (const p of selectPolicies(candidates, image, facts.request.namespace, labels))
       if (!byId.has(p.id)) byId.set(p.id, p);
   }
   return [...byId.values()];

@@ -17,7 +17,7 @@ export {
 export { resolveTrustedRoot, DEFAULT_TRUSTED_ROOT_KEY } from './authorities/trusted-root-ref';
 export * from './compile/compile-set';
 export { compileLabelSelector } from './decide/label-selector';
-export { selectPolicies, matchesImage } from './decide/match';
+export { selectPolicies, matchesImage, selectionSubject, type SelectionSubject } from './decide/match';
 export { decide, DENY_STATUS_CODE, AUDIT_KEYS } from './decide/decide';
 export { isAvailabilityErrorCode } from './decide/decide-image';
 export {

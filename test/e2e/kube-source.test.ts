@@ -203,7 +203,9 @@ describe('ImagePolicy', () => {
     const id = `ImagePolicy/${NS_A}/${name}`;
     const live = mode.policies.current().policies;
     const select = (ns: string): string[] =>
-      selectPolicies(live, `${IMAGES}/app`, ns, toNamespaceLabelFacts(ns, {})).map((p) => p.id);
+      selectPolicies(live, { name: `${IMAGES}/app`, tagBound: true }, ns, toNamespaceLabelFacts(ns, {})).map(
+        (p) => p.id,
+      );
     expect(select(NS_A)).toContain(id);
     expect(select(NS_B)).not.toContain(id);
   });
@@ -240,7 +242,9 @@ describe('namespace labels', () => {
       return p.some((x) => x.name === `ks-selector-${S}`) ? p : undefined;
     });
     const select = (ns: string, l: Readonly<Record<string, string>>): string[] =>
-      selectPolicies(live, `${IMAGES}/app`, ns, toNamespaceLabelFacts(ns, l)).map((p) => p.name);
+      selectPolicies(live, { name: `${IMAGES}/app`, tagBound: true }, ns, toNamespaceLabelFacts(ns, l)).map(
+        (p) => p.name,
+      );
     expect(select(NS_A, labels)).toContain(`ks-selector-${S}`);
     expect(select(NS_B, await mode.namespaceLabels(NS_B))).not.toContain(`ks-selector-${S}`);
   });

@@ -105,6 +105,7 @@ export function toBrokenPolicy(
     cacheKey: `${id}@${generation}:broken`,
     mode: 'enforce',
     images: readGlobs(spec.images),
+    excludeImages: [],
     ...(selector ? { namespaceSelector: selector } : {}),
     requireDigest: false,
     threshold: 1,
@@ -116,7 +117,8 @@ export function toBrokenPolicy(
   return { policy, code: 'POLICY_NOT_READY', reason, index, error };
 }
 
-// readGlobs keeps the globs that compile, so the broken policy still denies what it was meant to govern.
+// readGlobs keeps the globs that compile, so the broken policy still denies what it was meant to govern;
+// it drops tag limits and exclusions, so it governs every tag of those names (the strict direction).
 function readGlobs(images: unknown): ImageMatcher[] {
   if (!Array.isArray(images)) return [];
   return images.flatMap((entry: unknown) => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { compileImageGlob } from '../../reference/glob';
-import type { CompiledAuthority, CompiledPolicy } from './compiled.types';
-import type { Authority, PolicyObject, SecretKeyRef, SecretRef } from '../crd/crd.types';
+import type { CompiledAuthority, CompiledPolicy, ImageEntryMatcher } from './compiled.types';
+import type { Authority, ImageGlob, PolicyObject, SecretKeyRef, SecretRef } from '../crd/crd.types';
 import { formatFieldErrors, PolicyError, type FieldError, type PolicyErrorCode } from '../errors';
 import { compileCosignAuthority } from '../authorities/cosign';
 import { resolveTrustedRoot } from '../authorities/trusted-root-ref';
@@ -87,7 +87,8 @@ export function compilePolicy(obj: unknown, options: CompileOptions): CompiledPo
     id,
     cacheKey: `${id}@${generation}:${material}`,
     mode: spec.mode ?? 'enforce',
-    images: spec.images.map((g) => compileImageGlob(g.glob)),
+    images: spec.images.map(compileImageEntry),
+    excludeImages: (spec.excludeImages ?? []).map(compileImageEntry),
     ...(selector ? { namespaceSelector: compileLabelSelector(selector) } : {}),
     requireDigest: spec.requireDigest ?? false,
     threshold: spec.threshold ?? DEFAULT_THRESHOLD,
@@ -105,6 +106,14 @@ export function compilePolicy(obj: unknown, options: CompileOptions): CompiledPo
     encryption: toEncryptionRule(spec.encryption),
     ...(spec.placement ? { placement: toPlacement(spec.placement) } : {}),
   };
+}
+
+// compileImageEntry compiles an images or excludeImages entry (already validated) once per policy change.
+function compileImageEntry(entry: ImageGlob): ImageEntryMatcher {
+  const glob = compileImageGlob(entry.glob);
+  if (entry.tags === undefined) return glob;
+  const tags: ReadonlySet<string> = new Set(entry.tags);
+  return { glob: entry.glob, tags, matches: (name: string) => glob.matches(name) };
 }
 
 // toStalenessMs reads registry.maxStaleness, which validation admitted (<n>m|h|d, at most MAX_STALENESS_MS).

@@ -282,6 +282,11 @@ export interface CompiledPlacement {
   readonly when: 'always' | 'encrypted';
 }
 
+/** One `images` or `excludeImages` entry: a name glob, limited to `tags` when set. */
+export interface ImageEntryMatcher extends ImageMatcher {
+  readonly tags?: ReadonlySet<string>;
+}
+
 /** A policy after validation and compilation: everything the hot path needs, nothing to parse. */
 export interface CompiledPolicy {
   readonly kind: PolicyKind;
@@ -294,7 +299,9 @@ export interface CompiledPolicy {
   /** `id@generation`; part of every verdict cache key. */
   readonly cacheKey: string;
   readonly mode: PolicyMode;
-  readonly images: readonly ImageMatcher[];
+  readonly images: readonly ImageEntryMatcher[];
+  /** `spec.excludeImages`: an image one of these matches is not governed, even when `images` matches it. */
+  readonly excludeImages: readonly ImageEntryMatcher[];
   /** ClusterImagePolicy only; undefined selects every namespace. */
   readonly namespaceSelector?: CompiledLabelSelector;
   readonly requireDigest: boolean;

@@ -151,7 +151,8 @@ function validateSpec(
   const schema = kind === 'ClusterImagePolicy' ? clusterImagePolicySpecSchema : imagePolicySpecSchema;
   const spec = validateAgainstSchema(input, schema.node, 'spec', errors);
   if (!isRecord(spec)) return spec;
-  validateImages(spec.images, errors);
+  validateImages(spec.images, 'spec.images', errors);
+  validateImages(spec.excludeImages, 'spec.excludeImages', errors);
   validateAuthorities(spec, kind, namespace, errors);
   if (isRecord(spec.encryption)) validateEncryption(spec.encryption, errors);
   if (isRecord(spec.placement)) validatePlacement(spec.placement, errors);
@@ -161,7 +162,7 @@ function validateSpec(
 }
 
 // validateImages compiles each glob, reporting the reference layer's reason at the glob's path.
-function validateImages(images: unknown, errors: FieldError[]): void {
+function validateImages(images: unknown, path: string, errors: FieldError[]): void {
   if (!Array.isArray(images)) return;
   images.forEach((entry: unknown, i) => {
     if (!isRecord(entry) || typeof entry.glob !== 'string' || entry.glob === '') return;
@@ -169,7 +170,7 @@ function validateImages(images: unknown, errors: FieldError[]): void {
       compileImageGlob(entry.glob);
     } catch (error) {
       errors.push({
-        path: `spec.images[${i}].glob`,
+        path: `${path}[${i}].glob`,
         code: 'POLICY_GLOB_INVALID',
         message: describeUnknown(error),
       });

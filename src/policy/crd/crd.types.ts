@@ -54,6 +54,12 @@ export interface ImageGlob {
    * normalised first: nginx means docker.io/library/nginx.
    */
   glob: string;
+  /**
+   * Only these tags (1 to 64 exact tags; a name with neither tag nor digest is latest). In images: the entry
+   * matches a reference that names one of them, as written. In excludeImages: a reference with a digest is
+   * excluded only while its tag resolves to that digest (docs/policy.md#tags-and-exclusions).
+   */
+  tags?: string[];
 }
 
 /** A key in a Secret. For an ImagePolicy the namespace defaults to (and must equal) the policy's own. */
@@ -215,6 +221,11 @@ export interface ImagePolicySpec {
   mode?: CrdPolicyMode;
   /** The images this policy governs (1 to 64 globs); an image matching none is not governed by this policy. */
   images: ImageGlob[];
+  /**
+   * Images this policy does not govern although an images entry matches them (at most 64), e.g. a
+   * repository, or one tag, that another policy decides alone.
+   */
+  excludeImages?: ImageGlob[];
   /** Deny image references without a digest (@sha256:…). Default false. */
   requireDigest?: boolean;
   /** How many authorities must verify the image. Default 1; at most the number of authorities. */

@@ -29,7 +29,7 @@ import type {
   SecretKeyRef,
   SecretRef,
 } from './crd.types';
-import { MAX_GLOB_LENGTH } from '../../reference/limits';
+import { MAX_GLOB_LENGTH, MAX_TAG_LENGTH } from '../../reference/limits';
 import { MAX_DNS_LABEL_LENGTH, MAX_DNS_SUBDOMAIN_LENGTH, MAX_LABEL_KEY_LENGTH } from '../limits';
 import {
   array,
@@ -48,6 +48,8 @@ import { signedIdentitySchema, simpleSigningSchema } from './schema-simple-signi
 
 /** The single source of the CRD OpenAPI schema and of structural policy validation. Limits below are API. */
 export const MAX_IMAGES_PER_POLICY = 64;
+/** Tags one `images` or `excludeImages` entry may list. */
+export const MAX_TAGS_PER_IMAGE_ENTRY = 64;
 export const MAX_AUTHORITIES_PER_POLICY = 16;
 export const MAX_AUTHORITY_NAME_LENGTH = 63;
 /** Longest PEM field; key text from Secrets is held to the same limit (keys.ts). */
@@ -77,6 +79,8 @@ const NAMESPACE_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const STALENESS_PATTERN = '^[1-9][0-9]{0,4}[mhd]$';
 const MAX_STALENESS_TEXT = 6;
 const SECRET_KEY_PATTERN = '^[-._a-zA-Z0-9]+$';
+/** The reference grammar's tag (docker/distribution reference.go). */
+const TAG_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]*$';
 
 // Descriptions are not written here: they come from the doc comments of crd.types.ts (ADR 0002).
 const text = (): Schema<string> => string({ maxLength: MAX_TEXT_LENGTH, minLength: 1 });
@@ -266,14 +270,28 @@ const registry = object<RegistrySpec>({
   maxStaleness: optional(string({ maxLength: MAX_STALENESS_TEXT, minLength: 2, pattern: STALENESS_PATTERN })),
 });
 
+const tag = string({
+  maxLength: MAX_TAG_LENGTH,
+  minLength: 1,
+  pattern: TAG_PATTERN,
+  errorCode: 'POLICY_GLOB_INVALID',
+});
+
+const imageEntry = object<ImageGlob>({
+  glob: string({ maxLength: MAX_GLOB_LENGTH, minLength: 1 }),
+  tags: optional(
+    array(tag, {
+      maxItems: MAX_TAGS_PER_IMAGE_ENTRY,
+      minItems: 1,
+      listType: 'set',
+    }),
+  ),
+});
+
 const imagePolicySpecProperties: PropertySchemas<ImagePolicySpec> = {
   mode: optional(enumeration(['enforce', 'warn', 'audit'] as const), 'enforce'),
-  images: array(
-    object<ImageGlob>({
-      glob: string({ maxLength: MAX_GLOB_LENGTH, minLength: 1 }),
-    }),
-    { maxItems: MAX_IMAGES_PER_POLICY, minItems: 1, listType: 'atomic' },
-  ),
+  images: array(imageEntry, { maxItems: MAX_IMAGES_PER_POLICY, minItems: 1, listType: 'atomic' }),
+  excludeImages: optional(array(imageEntry, { maxItems: MAX_IMAGES_PER_POLICY, listType: 'atomic' })),
   requireDigest: optional(boolean(), false),
   threshold: optional(integer({ minimum: 1, errorCode: 'POLICY_THRESHOLD_INVALID' }), 1),
   authorities: array(authority, {

@@ -1,5 +1,5 @@
 import type { CompiledPolicy, NoMatchAction } from '../compile/compiled.types';
-import type { AuthorityOutcome, ImageFacts, PolicyVerdict } from './decision.types';
+import type { AuthorityOutcome, ImageFacts, PolicyVerdict, UnboundExclusion } from './decision.types';
 import type { PodPlacement } from '../../admission/admission.types';
 import { encryptionLine, needsEncryptionState, placementLines } from './placement';
 
@@ -230,7 +230,7 @@ export function evaluateImageFacts(facts: ImageFacts, rules: ImageRules): ImageR
     });
   }
   for (const policy of facts.policies) {
-    const ev = evaluatePolicy(facts, policy, rules);
+    const ev = withExclusionLine(evaluatePolicy(facts, policy, rules), policy.id, facts.unboundExclusion);
     result.verdicts.push({
       policyId: policy.id,
       mode: policy.mode,
@@ -243,4 +243,18 @@ export function evaluateImageFacts(facts: ImageFacts, rules: ImageRules): ImageR
     if (ev.failure) result[policy.mode === 'enforce' ? 'enforce' : policy.mode].push(ev.failure);
   }
   return { ...result, verified };
+}
+
+// withExclusionLine tells the user, in the failure of a policy they may expect to be excluded by tag, why it
+// judged the image anyway (docs/policy.md#tags-and-exclusions).
+function withExclusionLine(
+  ev: PolicyEvaluation,
+  policyId: string,
+  u: UnboundExclusion | undefined,
+): PolicyEvaluation {
+  if (ev.failure === undefined || u === undefined || !u.policyIds.includes(policyId)) return ev;
+  const line =
+    `its excludeImages entry for tag "${u.tag}" did not apply: ${u.why}; ` +
+    'write the tag alone, or pin the digest the tag names now';
+  return { ...ev, failure: { ...ev.failure, lines: [...ev.failure.lines, line] } };
 }

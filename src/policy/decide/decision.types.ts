@@ -38,6 +38,14 @@ export interface LayerEncryption {
 }
 
 /** All facts gathered (with I/O) about one image field; the pure decision consumes these. */
+/** Policies a tag-limited excludeImages entry would have taken off a `repo:tag@digest` image, and why it did not. */
+export interface UnboundExclusion {
+  readonly tag: string;
+  readonly policyIds: readonly string[];
+  /** Why the tag is not bound, e.g. `the tag names sha256:…, not this digest`. */
+  readonly why: string;
+}
+
 export interface ImageFacts {
   /** The image string exactly as in the spec (attacker-controlled). */
   readonly image: string;
@@ -69,6 +77,8 @@ export interface ImageFacts {
   readonly encryption?: LayerEncryption;
   /** Set when the encryption state was needed but could not be read: the policies needing it deny. */
   readonly encryptionError?: { readonly code: string; readonly reason: string };
+  /** Set when tag-limited excludeImages entries did not apply: the tag is not known to resolve to the digest. */
+  readonly unboundExclusion?: UnboundExclusion;
   /** Per policy id: what each authority said. Absent when resolution failed. */
   readonly outcomes: Readonly<Record<string, readonly AuthorityOutcome[]>>;
 }

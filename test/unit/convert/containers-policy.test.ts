@@ -53,12 +53,33 @@ describe('convertContainersPolicy on real policy.json files', () => {
   });
 
   it.each(['attestation-agent-sample-kbc-policy.json', 'image-rs-simple-signing-security-policy.json'])(
-    '%s: tag scopes are refused (Portcullis globs match names only)',
+    '%s: each tag scope decides its tag alone; the repository scope excludes those tags',
     (name) => {
-      expect(failure(fixture(name), options('allow')).paths).toEqual([
-        'transports.docker["quay.io/kata-containers/confidential-containers:cosign-signed"]',
-        'transports.docker["quay.io/kata-containers/confidential-containers:cosign-signed-key2"]',
+      const repo = 'quay.io/kata-containers/confidential-containers';
+      const c = convertContainersPolicy(fixture(name), options('allow'));
+      const specs = c.policies.map((p) => ({
+        images: p.spec.images,
+        excludeImages: p.spec.excludeImages,
+        kinds: p.spec.authorities.map((a) => Object.keys(a).filter((k) => k !== 'name')),
+      }));
+      expect(specs).toEqual([
+        {
+          images: [{ glob: repo }, { glob: `${repo}/**` }],
+          excludeImages: [
+            { glob: repo, tags: ['cosign-signed'] },
+            { glob: repo, tags: ['cosign-signed-key2'] },
+          ],
+          kinds: [['simpleSigning']],
+        },
+        { images: [{ glob: repo, tags: ['cosign-signed'] }], excludeImages: undefined, kinds: [['cosign']] },
+        {
+          images: [{ glob: repo, tags: ['cosign-signed-key2'] }],
+          excludeImages: undefined,
+          kinds: [['cosign']],
+        },
       ]);
+      for (const p of c.policies)
+        compilePolicy(p, { secrets: { get: () => undefined }, defaultNamespace: 'default' });
     },
   );
 
@@ -166,12 +187,32 @@ describe('convertContainersPolicy mapping', () => {
     if (p) compilePolicy(p, { secrets: { get: () => undefined }, defaultNamespace: 'default' });
   });
 
-  it('a verifying host scope under a more specific accepting repository is refused (globs cannot exclude)', () => {
-    const text = policy({
-      'registry.example.com': [{ type: 'sigstoreSigned', keyPath: '/k/cosign.pub' }],
-      'registry.example.com/public/app': [{ type: 'insecureAcceptAnything' }],
-    });
-    expect(failure(text, options('allow')).paths).toContain('transports.docker["registry.example.com"]');
+  it('a verifying host scope excludes a more specific accepting repository (left to --no-match allow)', () => {
+    const text = policy(
+      {
+        'registry.example.com': [{ type: 'sigstoreSigned', keyPath: '/k/cosign.pub' }],
+        'registry.example.com/public/app': [{ type: 'insecureAcceptAnything' }],
+      },
+      [{ type: 'insecureAcceptAnything' }],
+    );
+    const [host, ...rest] = convertContainersPolicy(text, options('allow')).policies;
+    expect(rest).toEqual([]);
+    expect(host?.spec.images).toEqual([{ glob: 'registry.example.com/**' }]);
+    expect(host?.spec.excludeImages).toEqual([
+      { glob: 'registry.example.com/public/app' },
+      { glob: 'registry.example.com/public/app/**' },
+    ]);
+  });
+
+  it('a tag scope under a verifying repository scope with the same requirement needs no exclusion', () => {
+    const key = [{ type: 'sigstoreSigned', keyPath: '/k/cosign.pub' }];
+    const text = policy({ 'registry.example.com/team/app': key, 'registry.example.com/team/app:v1': key });
+    const specs = convertContainersPolicy(text, options('deny')).policies.map((p) => p.spec);
+    expect(specs.map((s) => s.excludeImages)).toEqual([undefined, undefined]);
+    expect(specs.map((s) => s.images)).toEqual([
+      [{ glob: 'registry.example.com/team/app' }, { glob: 'registry.example.com/team/app/**' }],
+      [{ glob: 'registry.example.com/team/app', tags: ['v1'] }],
+    ]);
   });
 
   it('signedBy without --lookaside is refused: policy.json does not say where signatures live', () => {
@@ -238,10 +279,19 @@ describe('dockerScopeReach', () => {
     ['busybox', 'never'],
     ['index.docker.io/library', 'never'],
     ['hostname:5000/myns/sigstore-signed-fulcio-rekor- allows-malicious-tag-substitution', 'never'],
-    ['quay.io/team/app:v1', 'tagged'],
     ['quay.io/team/app@sha256:' + 'a'.repeat(64), 'tagged'],
+    ['docker.io/busybox:latest', 'never'],
+    ['quay.io/team/app:-v1', 'never'],
+    ['quay.io:5000/app:v1', 'globs'],
   ])('%s → %s', (scope, kind) => {
     expect(dockerScopeReach(scope).kind).toBe(kind);
+  });
+
+  it('a repository:tag scope is its repository limited to the tag, above every namespace scope', () => {
+    const tagged = dockerScopeReach('quay.io/team/app:v1');
+    const repo = dockerScopeReach('quay.io/team/app');
+    expect(tagged).toEqual({ kind: 'globs', globs: ['quay.io/team/app'], tags: ['v1'], rank: [5, 19] });
+    expect(repo.kind === 'globs' && repo.rank[0]).toBe(4);
   });
 });
 

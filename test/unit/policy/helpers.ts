@@ -69,6 +69,7 @@ export function fakePolicy(
     cacheKey: `${id}@1`,
     mode: 'enforce',
     images: globs.map((g) => compileImageGlob(g)),
+    excludeImages: [],
     requireDigest: false,
     threshold: 1,
     authorities: [keyAuthority('release-manager')],

@@ -155,7 +155,9 @@ describe('selectPolicies', () => {
   const teamB = fakePolicy({ kind: 'ImagePolicy', name: 'b', namespace: 'team-b' });
   const all = [prodOnly, everywhere, otherImages, teamA, teamB];
   const ids = (image: string, ns: string, labels: Record<string, string>) =>
-    selectPolicies(all, image, ns, toNamespaceLabelFacts(ns, labels)).map((p) => p.id);
+    selectPolicies(all, { name: image, tagBound: true }, ns, toNamespaceLabelFacts(ns, labels)).map(
+      (p) => p.id,
+    );
 
   test('cluster policies by selector and images, plus ImagePolicies of the namespace only', () => {
     expect(ids('registry.example.com/team/app', 'team-a', { env: 'prod' })).toEqual([
@@ -190,7 +192,7 @@ describe('selectPolicies when labels are unknown', () => {
   });
   const all = [teamOnly, prodByName];
   const ids = (ns: NamespaceLabelFacts, name: string) =>
-    selectPolicies(all, 'registry.example.com/team/app', name, ns).map((p) => p.id);
+    selectPolicies(all, { name: 'registry.example.com/team/app', tagBound: true }, name, ns).map((p) => p.id);
 
   test('a selector that cannot be judged makes its policy apply (the strict direction)', () => {
     expect(ids(nameOnly('dev'), 'dev')).toEqual(['ClusterImagePolicy/team-only']);

@@ -66,6 +66,17 @@ export function lintPolicyFiles(files: readonly LintFile[], options: LintOptions
       } else {
         seen.set(policy.id, doc);
       }
+      if (policy.images.every((e) => e.tags !== undefined))
+        findings.push({
+          source: doc.source,
+          ...toLineColumn(doc.positionOf('spec.images')),
+          path: 'spec.images',
+          code: 'POLICY_TAGS_ONLY',
+          message:
+            `every images entry of ${policy.id} lists tags, so it does not govern digest-only references ` +
+            '(repo@sha256:…) of those repositories; add an entry without tags, or make sure another policy does',
+          severity: 'warning',
+        });
     } catch (error) {
       if (!isPolicyError(error)) throw error;
       for (const e of error.fieldErrors) {

@@ -1,6 +1,7 @@
 // policy lint points every finding at file:line:col: a field's key, a list item, a YAML syntax error, or the
 // start of a document for findings about a whole document.
 import { formatLintFinding, lintPolicyText } from '../../../../src/policy/compile/lint';
+import { PEM } from '../helpers';
 
 const HEAD = 'apiVersion: portcullis.dev/v1alpha1\nkind: ClusterImagePolicy\nmetadata: {name: p}\n';
 
@@ -51,5 +52,18 @@ describe('lint positions', () => {
     expect(formatLintFinding(finding!)).toMatch(
       /^dir\/p\.yaml:\d+:\d+: spec\.\S+: error: .+ \[POLICY_[A-Z_]+\]$/,
     );
+  });
+
+  test('a policy whose every images entry lists tags is a warning: digest-only references escape it', () => {
+    const spec = (images: string) =>
+      `${HEAD}spec:\n  images: ${images}\n  authorities:\n    - name: a\n      cosign: {key: {data: ${JSON.stringify(PEM)}}}\n`;
+    const codes = (images: string) => lintPolicyText(spec(images), 'p.yaml').map((f) => f.code);
+    const tagsOnly = lintPolicyText(spec('[{glob: "x/app", tags: [v1]}]'), 'p.yaml');
+    expect(tagsOnly.find((f) => f.code === 'POLICY_TAGS_ONLY')).toMatchObject({
+      severity: 'warning',
+      path: 'spec.images',
+      line: 5,
+    });
+    expect(codes('[{glob: "x/app", tags: [v1]}, {glob: "x/app"}]')).not.toContain('POLICY_TAGS_ONLY');
   });
 });

@@ -4,7 +4,9 @@
 // (sigStoreConfig.go). Every requirement of the scope must accept the image, as containers/image requires.
 import type { Authority } from '../policy/crd/crd.types';
 import type { SignedIdentity } from '../policy/crd/simple-signing.types';
-import { LOOPBACK_HOST } from '../policy/authorities/service-url';
+import { normaliseServiceUrl } from '../policy/authorities/service-url';
+import { LOOKASIDE_URL } from '../policy/authorities/simple-signing';
+import type { FieldError } from '../policy/errors';
 import type { RuleOutcome } from './most-specific';
 import type { FieldReader } from './peer-input';
 import type { ConversionRecorder } from './report';
@@ -88,23 +90,10 @@ function readStore(simple: FieldReader, rec: ConversionRecorder): string {
     );
     return '';
   }
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (
-    parsed === undefined ||
-    !(parsed.protocol === 'https:' || (parsed.protocol === 'http:' && LOOPBACK_HOST.test(parsed.hostname)))
-  )
-    rec.refuse(
-      simple.at('storeURL'),
-      `"${url}": a simpleSigning lookaside must be an https:// URL (plain http only on loopback)`,
-    );
-  else if (parsed.username !== '' || parsed.password !== '' || parsed.search !== '' || parsed.hash !== '')
-    rec.refuse(simple.at('storeURL'), 'a simpleSigning lookaside URL has no credentials, query or fragment');
-  return url.replace(/\/+$/, '');
+  const problems: FieldError[] = [];
+  const lookaside = normaliseServiceUrl(url, simple.at('storeURL'), problems, LOOKASIDE_URL);
+  for (const p of problems) rec.refuse(p.path, p.message);
+  return lookaside;
 }
 
 // signedBy maps one signedBy requirement to a simpleSigning authority (without its name).

@@ -11,7 +11,13 @@ import { quote } from '../crd/schema-validate';
 import { isRecord } from '../../guards';
 import { parseArmoredGpgKeys } from './gpg-keys';
 import { MAX_KEYS_PER_AUTHORITY } from './keys';
-import { normaliseServiceUrl } from './service-url';
+import { normaliseServiceUrl, type ServiceUrlField } from './service-url';
+
+/** How messages name a simpleSigning lookaside; shared with the converters that write one. */
+export const LOOKASIDE_URL: ServiceUrlField = {
+  label: 'lookaside URL',
+  example: 'https://sigstore.example.com/sigs',
+};
 
 /**
  * A remapIdentity prefix as containers/image accepts it: a host[:port], or a host[:port] and repository path
@@ -62,10 +68,7 @@ export function compileSimpleSigningAuthority(
     keys,
     keyring: Buffer.concat(binaries),
     signedIdentity: compileSignedIdentity(spec.signedIdentity, `${at}.signedIdentity`, errors),
-    lookaside: normaliseServiceUrl(spec.lookaside, `${at}.lookaside`, errors, {
-      label: 'lookaside URL',
-      example: 'https://sigstore.example.com/sigs',
-    }),
+    lookaside: normaliseServiceUrl(spec.lookaside, `${at}.lookaside`, errors, LOOKASIDE_URL),
   };
 }
 

@@ -159,7 +159,10 @@ describe('from-portieris policy.simple', () => {
       `{storeURL: "${STORE}", storeSecret: creds, requirements: [{type: signedBy, keySecret: k}]}`,
       'storeSecret',
     ],
-    ['{storeURL: "http://sigstore.example.com", requirements: [{type: signedBy, keySecret: k}]}', 'https://'],
+    [
+      '{storeURL: "http://sigstore.example.com", requirements: [{type: signedBy, keySecret: k}]}',
+      'plain http is allowed only for loopback hosts; use https',
+    ],
     [
       '{storeURL: "https://u:p@sigstore.example.com", requirements: [{type: signedBy, keySecret: k}]}',
       'credentials',

@@ -2,7 +2,7 @@ import type { PolicySummary } from '../crd/crd.types';
 import { MAX_SUMMARY_ITEMS, MAX_SUMMARY_LENGTH } from '../crd/schema';
 import { isRecord } from '../../guards';
 
-const AUTHORITY_KINDS = ['cosign', 'notaryV1', 'notation', 'ociVault'] as const;
+const AUTHORITY_KINDS = ['cosign', 'notaryV1', 'notation', 'ociVault', 'simpleSigning'] as const;
 
 // listOf reads an array field of an unvalidated spec; anything else reads as empty.
 function listOf(spec: Record<string, unknown>, field: string): unknown[] {
@@ -25,6 +25,15 @@ function authorityLabel(a: unknown): string | undefined {
   return kind === undefined ? a.name : `${a.name}(${kind})`;
 }
 
+// imageLabel shows an images entry as its glob, with its tags as a reference would name them: `repo:v1`,
+// `repo:{v1,v2}`.
+function imageLabel(entry: unknown): string | undefined {
+  if (!isRecord(entry) || typeof entry.glob !== 'string') return undefined;
+  const tags = Array.isArray(entry.tags) ? entry.tags.filter((t) => typeof t === 'string') : [];
+  if (tags.length === 0) return entry.glob;
+  return tags.length === 1 ? `${entry.glob}:${tags[0]}` : `${entry.glob}:{${tags.join(',')}}`;
+}
+
 /**
  * What `kubectl get` shows of a policy: its globs and authorities, shortened. Printer-column JSONPath prints only
  * the first match of `[*]` and cannot join or count, so Portcullis writes this into status. The spec is read
@@ -32,9 +41,7 @@ function authorityLabel(a: unknown): string | undefined {
  */
 export function toPolicySummary(spec: unknown): PolicySummary {
   const s = isRecord(spec) ? spec : {};
-  const globs = listOf(s, 'images').flatMap((i) =>
-    isRecord(i) && typeof i.glob === 'string' ? [i.glob] : [],
-  );
+  const globs = listOf(s, 'images').flatMap((i) => imageLabel(i) ?? []);
   const authorities = listOf(s, 'authorities').flatMap((a) => authorityLabel(a) ?? []);
   return { images: shorten(globs), authorities: shorten(authorities) };
 }

@@ -15,6 +15,17 @@ describe('toPolicySummary', () => {
     { name: 'no images field', spec: {}, images: '' },
     { name: 'not an object', spec: 'garbage', images: '' },
     { name: 'malformed entries skipped', spec: { images: [{ glob: 'a' }, 7, { glob: 1 }] }, images: 'a' },
+    {
+      name: 'tags as a reference names them',
+      spec: {
+        images: [
+          { glob: 'a', tags: ['v1'] },
+          { glob: 'b', tags: ['v1', 'v2', 3] },
+          { glob: 'c', tags: 'x' },
+        ],
+      },
+      images: 'a:v1, b:{v1,v2}, c',
+    },
   ])('images: $name', ({ spec, images }) => {
     expect(toPolicySummary(spec).images).toBe(images);
   });
@@ -30,6 +41,12 @@ describe('toPolicySummary', () => {
       ],
     };
     expect(toPolicySummary(spec).authorities).toBe('release(cosign), dct(notaryV1), np(notation) +2');
+  });
+
+  test('a simpleSigning authority shows its kind', () => {
+    expect(toPolicySummary({ authorities: [{ name: 'gpg', simpleSigning: {} }] }).authorities).toBe(
+      'gpg(simpleSigning)',
+    );
   });
 
   test(`a summary longer than ${MAX_SUMMARY_LENGTH} characters is cut and ends in …`, () => {

@@ -43,7 +43,8 @@ export async function withTagBinding(
   >,
 ): Promise<BoundSelection> {
   const { ref, unbound } = input;
-  if (ref.digest === undefined || ref.tag === undefined) return { governing: unbound };
+  if (ref.digest === undefined || ref.tag === undefined || !hasTagExclusion(unbound))
+    return { governing: unbound };
   const bound = governingPolicies(input.snapshot, selectionSubject(ref, true), input.namespace, input.labels);
   if (bound.policies.length === unbound.policies.length) return { governing: unbound };
   const kept = new Set(bound.policies);
@@ -60,6 +61,12 @@ export async function withTagBinding(
       : `the tag did not resolve ([${failure.code}] ${failure.reason})`;
   }
   return { governing: unbound, unbound: { tag: ref.tag, policyIds, why } };
+}
+
+// hasTagExclusion: only a governing policy with a tag-limited exclusion can lose the image (the warm path of a
+// pinned reference skips the second selection).
+function hasTagExclusion(selection: GoverningPolicies): boolean {
+  return selection.live.some((p) => p.excludeImages.some((e) => e.tags !== undefined));
 }
 
 // withoutDigest is the tag-only reference whose current digest the registry is asked for.

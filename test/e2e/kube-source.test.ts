@@ -170,6 +170,31 @@ describe('policy informers and status', () => {
     expect(ready).toMatchObject({ reason: 'Compiled', message: expect.stringContaining('1 authorities') });
   });
 
+  it('takes tag-limited images and excludeImages through the API server, and selects by them', async () => {
+    const name = `ks-tags-${S}`;
+    const spec = {
+      images: [{ glob: `${IMAGES}/app`, tags: ['v1', 'v2'] }],
+      excludeImages: [{ glob: `${IMAGES}/other`, tags: ['edge'] }],
+    };
+    await apply(policy(name, { data: PEM }, spec));
+    await readyOf('clusterimagepolicy', name, 'True');
+    const live = mode.policies.current().policies;
+    const chosen = (image: string, tag: string): boolean =>
+      selectPolicies(
+        live,
+        { name: image, tag, tagBound: true },
+        'default',
+        toNamespaceLabelFacts('default', {}),
+      ).some((p) => p.name === name);
+    expect([chosen(`${IMAGES}/app`, 'v1'), chosen(`${IMAGES}/app`, 'v3')]).toEqual([true, false]);
+    const stored = JSON.parse(await k(['get', 'clusterimagepolicy', name, '-o', 'json'])) as {
+      spec: typeof spec;
+      status?: { summary?: { images?: string } };
+    };
+    expect(stored.spec.excludeImages).toEqual(spec.excludeImages);
+    expect(stored.status?.summary?.images).toBe(`${IMAGES}/app:{v1,v2}`);
+  });
+
   it('reports Ready=False naming the broken key, flips to True when fixed, and then stops writing', async () => {
     const name = `ks-broken-${S}`;
     await apply(policy(name, { data: BAD_PEM }));

@@ -129,11 +129,12 @@ go_tool rekor-tiles github.com/sigstore/rekor-tiles/v2/cmd/rekor-server/posix "$
   "-X sigs.k8s.io/release-utils/version.gitVersion=$REKOR_TILES_VERSION"
 go_tool tesseract github.com/transparency-dev/tesseract/cmd/tesseract/posix "$TESSERACT_VERSION" posix
 
-# local_go_tool NAME DIR: go build a small program kept in this repo, cached by the hash of its sources.
+# local_go_tool NAME DIR [TAGS]: go build a small program kept in this repo (with the build TAGS, comma-separated),
+# cached by the hash of its sources and tags.
 local_go_tool() {
-  local name=$1 src=$2
+  local name=$1 src=$2 tags=${3:-}
   local hash
-  hash=$(cat "$src"/*.go "$src/go.mod" "$src/go.sum" | sha256sum | cut -c1-16)
+  hash=$( (cat "$src"/*.go "$src/go.mod" "$src/go.sum" && printf '%s' "$tags") | sha256sum | cut -c1-16)
   local dir="$TOOLS/$name-$hash"
   if [[ -x "$dir/$name" ]]; then
     log "$name $hash: cached"
@@ -141,7 +142,7 @@ local_go_tool() {
     log "$name $hash: building from $src"
     local start=$SECONDS
     mkdir -p "$dir.tmp"
-    (cd "$src" && CGO_ENABLED=0 GOFLAGS=-trimpath go build -o "$dir.tmp/$name" .) >&2
+    (cd "$src" && CGO_ENABLED=0 GOFLAGS=-trimpath go build -tags "$tags" -o "$dir.tmp/$name" .) >&2
     rm -rf "$dir" && mv "$dir.tmp" "$dir"
     log "$name $hash: built in $((SECONDS - start))s"
   fi
@@ -154,6 +155,10 @@ local_go_tool oci-registry "$HERE/oci-registry"
 # (github.com/docker/docker-credential-helpers): Debian's package ships only -pass and -secretservice, which
 # need a GPG or D-Bus keyring. The credential-helper integration test runs it as `docker-credential-…`.
 local_go_tool docker-credential-portcullis-test "$HERE/credential-helper"
+# containers/image (go.podman.io/image/v5) deciding one image under a containers-policy.json, sigstore included:
+# the oracle of the from-containers-policy round-trip tests (Debian's skopeo has sigstore disabled). The tag
+# picks the pure-Go OpenPGP mechanism for signedBy (the default, gpgme, needs cgo).
+local_go_tool containers-policy-oracle "$HERE/containers-policy-oracle" containers_image_openpgp
 
 # go_binary_name PACKAGE: the file name go build gives PACKAGE's binary (a /vN suffix is skipped).
 go_binary_name() {

@@ -17,6 +17,8 @@ export type ToolName =
   | 'oci-registry'
   // a Docker credential helper with a file store (hack/credential-helper)
   | 'docker-credential-portcullis-test'
+  // containers/image deciding under a containers-policy.json, sigstore included (hack/containers-policy-oracle)
+  | 'containers-policy-oracle'
   | 'skopeo'
   // GnuPG, for simple signing with skopeo copy --sign-by (test/harness/simple-signing.ts)
   | 'gpg'

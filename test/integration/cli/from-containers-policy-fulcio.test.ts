@@ -5,10 +5,13 @@
 // email SAN). The signatures are cosign v2's legacy `.sig` (`dev.cosignproject.cosign/signature`,
 // `dev.sigstore.cosign/certificate`, `…/chain`, `…/bundle`): containers/image reads only those annotations, not
 // cosign v3's sigstore bundles. cosign v2 can only log to Rekor v1 and only Rekor v2 runs here, so the SET comes
-// from the in-process Rekor v1 stand-in (rekor-v1-log.ts), whose key file the policy names.
+// from the in-process Rekor v1 stand-in (rekor-v1-log.ts), whose key file the policy names. The oracle is the real
+// containers/image (test/harness/containers-policy-oracle.ts) deciding each image under the same policy.json, with
+// the CA and Rekor key paths pointing at this machine's files.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { containersImageDecision } from '../../harness/containers-policy-oracle';
 import { convertInto, decide } from '../../harness/round-trip';
 import { loadHarness } from '../../harness/env';
 import { pushRandomImage } from '../../harness/images';
@@ -33,6 +36,7 @@ let sigstore: Sigstore;
 let rekor: RekorV1Log;
 let dir: string;
 let policyDir: string;
+let oraclePolicy: string;
 const images: Record<string, string> = {};
 
 // signed pushes an image signed by `email` (cosign v2, legacy), logged in the Rekor stand-in when `logged`.
@@ -60,8 +64,8 @@ beforeAll(async () => {
   images.mallory = await signed('mallory', MALLORY);
   images.unlogged = await signed('unlogged', ALICE, false);
   const file = path.join(dir, 'policy.json');
-  await writeFile(
-    file,
+  // policyJson names the CA and Rekor key files in `folder` (the node's /etc/containers, or this test's folder).
+  const policyJson = (folder: string) =>
     JSON.stringify({
       default: [{ type: 'reject' }],
       transports: {
@@ -70,18 +74,20 @@ beforeAll(async () => {
             {
               type: 'sigstoreSigned',
               fulcio: {
-                caPath: '/etc/containers/fulcio_v1.crt.pem',
+                caPath: `${folder}/fulcio_v1.crt.pem`,
                 oidcIssuer: sigstore.issuers.primary.url,
                 subjectEmail: ALICE,
               },
-              rekorPublicKeyPath: '/etc/containers/rekor.pub',
+              rekorPublicKeyPath: `${folder}/rekor.pub`,
               signedIdentity: { type: 'matchRepository' },
             },
           ],
         },
       },
-    }),
-  );
+    });
+  await writeFile(file, policyJson('/etc/containers'));
+  oraclePolicy = path.join(dir, 'oracle-policy.json');
+  await writeFile(oraclePolicy, policyJson(dir));
   const converted = await convertInto('from-containers-policy', file, ['--key-dir', dir]);
   expect(converted.run.stderr).toContain('semantics');
   expect(converted.run.code).toBe(0);
@@ -95,17 +101,25 @@ afterAll(async () => {
 });
 
 describe('from-containers-policy fulcio round trip (cosign v2 keyless, local Fulcio and Rekor key)', () => {
+  // [image, allowed, Portcullis's denial, containers/image's answer]
   it.each([
-    ['alice', true, /alice@example\.com/],
-    ['unsigned', false, /no .*signature|not signed|unsigned/i],
-    ['mallory', false, /mallory@example\.com/],
+    ['alice', true, /alice@example\.com/, /^allowed$/],
+    ['unsigned', false, /no .*signature|not signed|unsigned/i, /no signature exists/],
+    ['mallory', false, /mallory@example\.com/, /email "alice@example\.com" not found .*mallory/],
     // containers/image demands the SET of the Rekor key for fulcio; so does the converted policy.
-    ['unlogged', false, /tlog|transparency/i],
+    ['unlogged', false, /tlog|transparency/i, /missing dev\.sigstore\.cosign\/bundle annotation/],
   ])(
     '%s: allowed=%s',
-    async (which, allowed, message) => {
-      const [decision] = await decide(policyDir, [images[which] ?? ''], ['--insecure-registry', host]);
-      expect([which, decision?.allowed]).toEqual([which, allowed]);
+    async (which, allowed, message, reason) => {
+      const image = images[which] ?? '';
+      const [decision] = await decide(policyDir, [image], ['--insecure-registry', host]);
+      const oracle = await containersImageDecision(oraclePolicy, image, { useSigstoreAttachments: true });
+      expect({ which, containersImage: oracle.allowed, portcullis: decision?.allowed }).toEqual({
+        which,
+        containersImage: allowed,
+        portcullis: allowed,
+      });
+      expect(oracle.reason).toMatch(reason);
       if (!allowed) expect(decision?.message).toMatch(message);
     },
     120_000,

@@ -2,13 +2,15 @@
 // (test/fixtures/migration/containers-policy/image-rs-simple-signing-security-policy.json): the repository needs a
 // GPG simple signature, except its tag `cosign-signed`, which needs a cosign signature only. containers/image
 // lets the most specific scope alone decide, so the converted repository policy excludes that tag
-// (excludeImages with tags) and `portcullis verify` decides each image as containers/image would. skopeo is the
-// oracle for the GPG images (its Debian build cannot evaluate sigstoreSigned; see from-containers-policy.test.ts).
+// (excludeImages with tags) and `portcullis verify` decides each image as containers/image does: the real
+// containers/image (test/harness/containers-policy-oracle.ts, sigstore compiled in) decides every tag too, and
+// Debian's skopeo the GPG ones (its build cannot evaluate sigstoreSigned; see from-containers-policy.test.ts).
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { containersImageAllows, containersImageDecision } from '../../harness/containers-policy-oracle';
 import { convertInto, decide } from '../../harness/round-trip';
 import { cosignSign, generateCosignKey } from '../../harness/cosign';
 import { loadHarness } from '../../harness/env';
@@ -83,7 +85,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-// skopeoAllows is the oracle for the GPG cases: the real containers/image copying the image under the policy.
+// skopeoAllows is the second oracle, for the GPG cases: Debian's skopeo copying the image under the policy.
 async function skopeoAllows(image: string): Promise<boolean> {
   const conf = await mkdtemp(path.join(dir, 'skopeo-'));
   await mkdir(path.join(conf, 'registries.d'));
@@ -115,23 +117,31 @@ describe('from-containers-policy with repository:tag scopes (Confidential Contai
     expect(all).toMatch(/images:\s+- glob: \S+confidential-containers\s+tags:\s+- cosign-signed-key2\n/);
   });
 
-  // [reference, allowed, checked against skopeo]
+  // [reference, allowed, also checked against Debian's skopeo]: every row is checked against containers/image.
   it.each([
     ['gpg', true, true], // the repository scope: its GPG signature
     ['unsigned', false, true], // the repository scope: no signature
     ['cosign-signed', true, false], // the tag scope alone: cosign, no GPG signature needed
     ['cosign-signed-key2', false, false], // the tag scope alone: signed, but by another key
   ])(
-    '%s: allowed=%s (skopeo oracle: %s)',
-    async (tag, allowed, oracle) => {
+    '%s: allowed=%s (skopeo too: %s)',
+    async (tag, allowed, skopeoToo) => {
       const image = `${repo}:${tag}`;
       const [decision] = await decide(
         policyDir,
         [image],
         ['--insecure-registry', host, '--no-match', 'allow'],
       );
-      if (oracle) expect(await skopeoAllows(image)).toBe(allowed);
-      expect([tag, decision?.allowed]).toEqual([tag, allowed]);
+      const containersImage = await containersImageAllows(policyFile, image, {
+        lookasideDir: lookaside.dir,
+        useSigstoreAttachments: true,
+      });
+      expect({ tag, containersImage, portcullis: decision?.allowed }).toEqual({
+        tag,
+        containersImage: allowed,
+        portcullis: allowed,
+      });
+      if (skopeoToo) expect(await skopeoAllows(image)).toBe(allowed);
     },
     120_000,
   );
@@ -144,6 +154,8 @@ describe('from-containers-policy with repository:tag scopes (Confidential Contai
       ['--insecure-registry', host, '--no-match', 'allow'],
     );
     expect(decision?.allowed).toBe(true);
+    // containers/image has no decision to compare: its docker transport refuses a tag with a digest.
+    await expect(containersImageDecision(policyFile, pinned)).rejects.toThrow(/both a tag and digest/);
   }, 60_000);
 
   it('the tag written next to another digest does not lift the repository policy', async () => {

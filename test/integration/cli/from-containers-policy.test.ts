@@ -1,17 +1,16 @@
 // `portcullis policy from-containers-policy` round trip on real images: a policy.json with a host scope, repository
 // scopes (sigstoreSigned with a real cosign key, signedBy with a real GPG key and skopeo-made lookaside signatures)
 // and reject/insecureAcceptAnything is converted, and `portcullis verify` decides each image. The oracle is the real
-// containers/image: `skopeo --policy policy.json copy` of the same image, so "decides like containers/image" is
-// measured, not assumed. Scope lookup per containers-policy.json(5): the most specific scope alone decides.
-// Debian's skopeo (1.9.3 here) is built with sigstore verification disabled ("Debian-local change: sigstore
-// disabled"): it rejects every sigstoreSigned image, so it is the oracle for signedBy, reject, accept and scope
-// precedence only; the sigstoreSigned expectations follow containers-policy.json(5) ("sigstoreSigned": only
-// signatures by the key are accepted; matchRepository accepts a signature naming the image's repository).
+// containers/image (go.podman.io/image/v5, sigstore compiled in: test/harness/containers-policy-oracle.ts) deciding
+// the same image under the same policy.json, so "decides like containers/image" is measured, not assumed. Scope
+// lookup per containers-policy.json(5): the most specific scope alone decides. Debian's skopeo (1.9.3 here) is
+// built with sigstore verification disabled, so it is a second oracle for signedBy, reject and scope precedence only.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { containersImageAllows, containersImageDecision } from '../../harness/containers-policy-oracle';
 import { convertInto, decide } from '../../harness/round-trip';
 import { cosignSign, generateCosignKey } from '../../harness/cosign';
 import { loadHarness } from '../../harness/env';
@@ -42,15 +41,19 @@ beforeAll(async () => {
   await writeFile(path.join(dir, 'keys', 'pubkey.gpg'), gpg.publicKey);
   // cosign: legacy .sig attachments, which containers/image reads with use-sigstore-attachments.
   const push = (repo: string) => pushRandomImage(host, repo, 'v1');
-  const [signed, unsigned, wrong, other] = await Promise.all([
+  const [signed, unsigned, wrong, other, exact] = await Promise.all([
     push('cp/cosign/signed'),
     push('cp/cosign/unsigned'),
     push('cp/cosign/wrong'),
     push('cp/other/app'),
+    push('cp/exact/app'),
   ]);
   await cosignSign(release, signed.ref, 'legacy');
   await cosignSign(rogue, wrong.ref, 'legacy');
+  // cosign v2 signs the repository without the tag as its docker-reference.
+  await cosignSign(release, exact.ref, 'legacy');
   Object.assign(images, { signed: signed.ref, unsigned: unsigned.ref, wrong: wrong.ref, other: other.ref });
+  Object.assign(images, { exactTag: exact.ref, exactDigest: `${host}/cp/exact/app@${exact.digest}` });
   // GPG simple signing: skopeo --sign-by stages signature-1 in the lookaside folder.
   await push('cp/src/a');
   await skopeoCopy(`${host}/cp/src/a:v1`, `${host}/cp/gpg/signed:v1`, lookaside, gpg);
@@ -71,7 +74,12 @@ async function policyJson(name: string, policy: unknown): Promise<string> {
   return file;
 }
 
-// skopeoAllows is the oracle: the real containers/image (skopeo) copying the image under the policy.
+// oracleAllows is the oracle: containers/image deciding the image, with this file's signature sources.
+function oracleAllows(policy: string, image: string): Promise<boolean> {
+  return containersImageAllows(policy, image, { lookasideDir: lookaside.dir, useSigstoreAttachments: true });
+}
+
+// skopeoAllows is the second oracle, for what Debian's build can evaluate: skopeo copying the image under the policy.
 async function skopeoAllows(policy: string, image: string): Promise<boolean> {
   const conf = await mkdtemp(path.join(dir, 'skopeo-'));
   await mkdir(path.join(conf, 'registries.d'));
@@ -114,6 +122,10 @@ describe('from-containers-policy round trip, --no-match deny (default and host r
               signedIdentity: { type: 'matchRepository' },
             },
           ],
+          // No signedIdentity: matchRepoDigestOrExact, containers/image's default.
+          [`${host}/cp/exact`]: [
+            { type: 'sigstoreSigned', keyPath: '/run/image-security/cosign/cosign.pub' },
+          ],
           [`${host}/cp/gpg`]: [
             {
               type: 'signedBy',
@@ -142,32 +154,45 @@ describe('from-containers-policy round trip, --no-match deny (default and host r
     await writeFile(file, text);
   }, 120_000);
 
-  // [image, allowed, checked against skopeo]: sigstoreSigned cases cannot be (see the top of the file).
+  // [image, allowed, also checked against Debian's skopeo]: every row is checked against containers/image.
   it.each([
     ['signed', true, false],
     ['unsigned', false, false],
     ['wrong', false, false],
+    // cosign v2 signed `…/cp/exact/app` (no tag): matchRepoDigestOrExact refuses a name-only docker-reference
+    // for every image, by tag or by digest (policy_reference_match.go: IsNameOnly(signature)).
+    ['exactTag', false, false],
+    ['exactDigest', false, false],
     ['gpgSigned', true, true],
     ['gpgUnsigned', false, true],
     ['other', false, true], // the host scope rejects: no repository scope is more specific
   ])(
-    '%s: allowed=%s (skopeo oracle: %s)',
-    async (which, allowed, oracle) => {
+    '%s: allowed=%s (skopeo too: %s)',
+    async (which, allowed, skopeoToo) => {
       const image = images[which] ?? '';
       const [decision] = await decide(policyDir, [image], ['--insecure-registry', host]);
-      if (oracle) expect(await skopeoAllows(file, image)).toBe(allowed);
-      expect([which, decision?.allowed]).toEqual([which, allowed]);
+      const containersImage = await oracleAllows(file, image);
+      expect({ which, containersImage, portcullis: decision?.allowed }).toEqual({
+        which,
+        containersImage: allowed,
+        portcullis: allowed,
+      });
+      if (skopeoToo) expect(await skopeoAllows(file, image)).toBe(allowed);
     },
     120_000,
   );
 
-  it('skopeo here rejects even the correctly signed sigstore image (a build decision)', async () => {
-    await expect(skopeoAllows(file, images.signed ?? '')).resolves.toBe(false);
+  it('denies a cosign v2 signature under the default signedIdentity for the same reason as containers/image', async () => {
+    const image = images.exactDigest ?? '';
+    const [decision] = await decide(policyDir, [image], ['--insecure-registry', host]);
+    const oracle = await containersImageDecision(file, image, { useSigstoreAttachments: true });
+    expect(oracle.reason).toContain(`Signature for identity "${host}/cp/exact/app" is not accepted`);
+    expect(decision?.message).toContain('matchRepoDigestOrExact');
   }, 60_000);
 });
 
 describe('from-containers-policy round trip, --no-match allow (default insecureAcceptAnything)', () => {
-  it('admits images outside the verified scope and verifies those inside, as skopeo decides', async () => {
+  it('admits images outside the verified scope and verifies those inside, as containers/image decides', async () => {
     const keyDir = path.join(dir, 'keys');
     const file = await policyJson('open.json', {
       default: [{ type: 'insecureAcceptAnything' }],
@@ -192,9 +217,8 @@ describe('from-containers-policy round trip, --no-match allow (default insecureA
       ['--insecure-registry', host, '--no-match', 'allow'],
     );
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, false]);
-    // skopeo agrees where it can: an image outside the scope falls to default insecureAcceptAnything.
-    await expect(skopeoAllows(file, images.other ?? '')).resolves.toBe(true);
-    await expect(skopeoAllows(file, images.unsigned ?? '')).resolves.toBe(false);
+    const oracle = await Promise.all(order.map((k) => oracleAllows(file, images[k] ?? '')));
+    expect(oracle).toEqual([true, true, false]);
   }, 180_000);
 
   it('refuses it under --no-match deny, naming the default', async () => {

@@ -239,6 +239,8 @@ function sigstoreSigned(
   // containers/image always compares the docker-reference; absent, its rule is matchRepoDigestOrExact.
   const signedIdentity = identity ?? { type: 'matchRepoDigestOrExact' };
   ctx.rec.semantics(`${path}.signedIdentity`, signedIdentityStricter(signedIdentity.type));
+  if (TAGGED_IDENTITY.has(signedIdentity.type))
+    ctx.rec.note(`${path}.signedIdentity`, cosignNeverMatches(signedIdentity.type));
   return { kind: 'verify', authority: { name: 'sigstore-signed', cosign: { ...cosign, signedIdentity } } };
 }
 
@@ -280,6 +282,23 @@ function fulcio(
     "stricter: a certificate that carries SCTs (the public-good Fulcio embeds them) is denied, because Portcullis verifies every SCT against the trusted root's ctlogs and policy.json names no CT log (containers/image ignores SCTs): add the CT log to the trustedRoot's ctlogs by hand. Portcullis reads only the certificate authorities in fulcio's CA file: a certificate issued by an intermediate that only the signature's chain annotation carries is denied (containers/image accepts it)",
   );
   return made;
+}
+
+/** signedIdentity types that refuse a docker-reference naming a repository only (policy_reference_match.go). */
+const TAGGED_IDENTITY: ReadonlySet<SignedIdentityType> = new Set([
+  'matchRepoDigestOrExact',
+  'matchExact',
+  'exactReference',
+]);
+
+// cosignNeverMatches warns that `cosign sign` (which signs the repository, no tag) can never satisfy `type`.
+function cosignNeverMatches(type: SignedIdentityType): string {
+  return (
+    `${type} refuses a signature whose docker-reference names a repository only, and \`cosign sign\` writes ` +
+    'exactly that (unless --sign-container-identity names a tag): neither containers/image nor the converted ' +
+    'policy accepts such signatures. If yours come from cosign, use matchRepository or exactRepository ' +
+    '(containers-policy.json(5))'
+  );
 }
 
 // signedIdentityStricter says what signedIdentity on a cosign authority refuses that containers/image never sees.

@@ -215,6 +215,20 @@ describe('convertContainersPolicy mapping', () => {
     ]);
   });
 
+  it.each([
+    [undefined, true],
+    [{ type: 'matchExact' }, true],
+    [{ type: 'matchRepository' }, false],
+  ])(
+    'sigstoreSigned with signedIdentity %j: a note that cosign-made signatures never match is %s',
+    (id, noted) => {
+      const req = { type: 'sigstoreSigned', keyPath: '/k/cosign.pub', ...(id ? { signedIdentity: id } : {}) };
+      const c = convertContainersPolicy(policy({ 'registry.example.com/team': [req] }), options('deny'));
+      const notes = c.findings.filter((f) => f.kind === 'note' && f.message.includes('cosign sign'));
+      expect(notes.length > 0).toBe(noted);
+    },
+  );
+
   it('signedBy without --lookaside is refused: policy.json does not say where signatures live', () => {
     const text = policy({
       'quay.io/team': [{ type: 'signedBy', keyType: 'GPGKeys', keyPath: '/k/pubkey.gpg' }],

@@ -113,7 +113,11 @@ function checkHostGlob(glob: string, host: string): string {
 
 // checkPathGlob validates the repository part segment by segment, wildcards aside.
 function checkPathGlob(glob: string, path: string): void {
-  if (path.includes(':')) throw invalidGlob(glob, "globs match image names without a tag; remove ':…'");
+  if (path.includes(':'))
+    throw invalidGlob(
+      glob,
+      "globs match image names without a tag; remove ':…' (an images entry's tags limit it to tags)",
+    );
   if (/[A-Z]/.test(path)) throw invalidGlob(glob, 'repository names are lowercase, so it could never match');
   for (const segment of path.split('/')) {
     const problem = segment.includes('*')

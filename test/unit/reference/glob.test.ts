@@ -128,7 +128,10 @@ describe('compileImageGlob rejects invalid globs', () => {
     ['a b/c', /may contain only/],
     ['nginé', /may contain only/],
     ['nginx:latest', /without a tag/],
-    ['registry.example.com/app:1.0', /without a tag/],
+    [
+      'registry.example.com/app:1.0',
+      /without a tag; remove ':…' \(an images entry's tags limit it to tags\)/,
+    ],
     ['nginx@sha256:' + 'a'.repeat(64), /digest/],
     ['registry.example.com/***', /\*\*\*/],
     ['registry.example.com/app?', /'\?' is not a wildcard/],

@@ -163,6 +163,15 @@ function buildProgram(setExit: (code: number) => void): Command {
         'default',
       )
       .option('--timeout <seconds>', 'time budget per image', '30')
+      .option(
+        '--runtime-class <name>',
+        'judge each image in a Pod with this runtimeClassName (policies with spec.placement)',
+      )
+      .option(
+        '--node-selector <key=value>',
+        'a nodeSelector label of that Pod (repeatable; policies with spec.placement)',
+        collect,
+      )
       .option('--verbose', 'log registry and verification steps to stderr'),
   ).action(async (images: string[], flags) => setExit(await verify(images, withNoMatch(flags))));
   registryOptions(

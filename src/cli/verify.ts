@@ -13,10 +13,25 @@ export interface VerifyFlags extends OfflineFlags {
   namespace?: string;
   /** -f FILE-OR-FOLDER (repeatable): manifests whose images are verified too. */
   file?: string[];
+  /** --runtime-class NAME: the runtimeClassName of the Pod each image is judged in (spec.placement). */
+  runtimeClass?: string;
+  /** --node-selector KEY=VALUE (repeatable): that Pod's nodeSelector. */
+  nodeSelector?: string[];
+}
+
+/** Where the Pod that verify judges each image in asks to run: what spec.placement reads. */
+interface PodPlacement {
+  readonly runtimeClassName?: string;
+  readonly nodeSelector?: Record<string, string>;
 }
 
 // syntheticPod wraps one image in a Pod CREATE request so that verify judges it exactly as the webhook would.
-function syntheticPod(image: string, namespace: string, index: number): AdmissionRequestFacts {
+function syntheticPod(
+  image: string,
+  namespace: string,
+  index: number,
+  placement: PodPlacement,
+): AdmissionRequestFacts {
   return {
     uid: `portcullis-verify-${index}`,
     kind: { group: '', version: 'v1', kind: 'Pod' },
@@ -30,7 +45,7 @@ function syntheticPod(image: string, namespace: string, index: number): Admissio
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'portcullis-verify', namespace },
-      spec: { containers: [{ name: 'verify', image }] },
+      spec: { ...placement, containers: [{ name: 'verify', image }] },
     },
   };
 }
@@ -45,6 +60,26 @@ function toNamespace(value: string | undefined): string {
     );
   }
   return namespace;
+}
+
+// toPlacement reads --runtime-class and --node-selector; the API server's own checks judge the values later.
+function toPlacement(flags: VerifyFlags): PodPlacement {
+  const nodeSelector: Record<string, string> = {};
+  for (const pair of flags.nodeSelector ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0)
+      throw new ConfigError(
+        'CONFIG_INVALID_FLAG',
+        `--node-selector expects KEY=VALUE (e.g. trust.example/attested=true), not ${JSON.stringify(pair)}`,
+      );
+    nodeSelector[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  if (flags.runtimeClass === '')
+    throw new ConfigError('CONFIG_INVALID_FLAG', '--runtime-class expects a RuntimeClass name');
+  return {
+    ...(flags.runtimeClass !== undefined ? { runtimeClassName: flags.runtimeClass } : {}),
+    ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector } : {}),
+  };
 }
 
 // printHuman prints one line per image, then where manifests name it, then indented reasons.
@@ -87,6 +122,7 @@ function toTargets(images: readonly string[], flags: VerifyFlags, namespace: str
 /** `portcullis verify [IMAGE...] [-f MANIFESTS]`: exit 0 when every image is allowed, 1 when any is denied. */
 export async function verify(images: string[], flags: VerifyFlags): Promise<number> {
   const namespace = toNamespace(flags.namespace);
+  const placement = toPlacement(flags);
   const { targets, skipped } = toTargets(images, flags, namespace);
   const evaluate = createOfflineEvaluator(flags);
   const progress = createProgress();
@@ -94,7 +130,7 @@ export async function verify(images: string[], flags: VerifyFlags): Promise<numb
   try {
     for (const [index, t] of targets.entries()) {
       progress.step(index, targets.length, t.image);
-      const { decision } = await evaluate(syntheticPod(t.image, t.namespace, index));
+      const { decision } = await evaluate(syntheticPod(t.image, t.namespace, index, placement));
       results.push({
         kind: 'image',
         image: t.image,

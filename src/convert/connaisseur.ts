@@ -5,13 +5,7 @@ import { parse } from 'yaml';
 import { POLICY_API_VERSION, type LabelSelector, type PolicyObject } from '../policy/crd/crd.types';
 import { isRecord } from '../guards';
 import { checkValidatorShape, ruleOutcome, type ConnaisseurValidator } from './connaisseur-validators';
-import {
-  entriesOf,
-  resolveMostSpecific,
-  type EmittedRule,
-  type NoMatchSetting,
-  type PeerRule,
-} from './most-specific';
+import { resolveMostSpecific, type NoMatchSetting, type PeerRule } from './most-specific';
 import { FieldReader } from './peer-input';
 import { patternHasHost, patternToGlob } from './peer-pattern';
 import { ConversionRecorder, convertInvalid, type Conversion } from './report';
@@ -68,9 +62,9 @@ export function convertConnaisseur(text: string, options: ConnaisseurOptions): C
   for (const v of validators.values())
     if (!used.has(v.name)) rec.unmapped(v.source, 'no rule uses this validator, so it decides nothing');
   const features = readFeatures(app.features, `${prefix}features`, options.noMatch, rec);
-  // Rule globs never reach beyond the pattern (they are anchored at the registry), so excluding them from a
-  // less specific rule only ever leaves it more images to verify.
-  const emitted = resolveMostSpecific(FROM, rules, options.noMatch, rec, { exclude: true });
+  // No exclusions (ADR 0010): Connaisseur's ranking depends on the image, so the converter's static rank can
+  // put a rule above one that Connaisseur prefers for some images; refusing such overlaps is the safe answer.
+  const emitted = resolveMostSpecific(FROM, rules, options.noMatch, rec);
   rec.semantics(
     `${prefix}policy`,
     'Connaisseur decides an image by the most specific matching pattern only. The converted policies do not ' +
@@ -217,13 +211,8 @@ function readFeatures(raw: unknown, at: string, noMatch: NoMatchSetting, rec: Co
   return out;
 }
 
-// toPolicies names and builds one ClusterImagePolicy per spec of every verifying rule, without the images of
-// more specific rules that decide otherwise.
-function toPolicies(
-  rules: readonly EmittedRule[],
-  features: Features,
-  rec: ConversionRecorder,
-): PolicyObject[] {
+// toPolicies names and builds one ClusterImagePolicy per spec of every verifying rule.
+function toPolicies(rules: readonly PeerRule[], features: Features, rec: ConversionRecorder): PolicyObject[] {
   const out: PolicyObject[] = [];
   rules.forEach((rule) => {
     if (rule.outcome.kind !== 'verify') return;
@@ -246,8 +235,7 @@ function toPolicies(
         spec: {
           ...(features.mode ? { mode: features.mode } : {}),
           ...(features.namespaceSelector ? { namespaceSelector: features.namespaceSelector } : {}),
-          images: entriesOf(rule),
-          ...(rule.excludes.length > 0 ? { excludeImages: [...rule.excludes] } : {}),
+          images: rule.globs.map((glob) => ({ glob })),
           ...spec,
         },
       });

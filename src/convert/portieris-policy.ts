@@ -50,12 +50,25 @@ export function readRepository(
     const glob = patternToGlob(pattern);
     if (typeof glob === 'string') globs = [glob];
     else rec.refuse(r.at('name'), glob.problem);
+    if (typeof glob === 'string' && glob.startsWith('docker.io/')) reportSpelling(r, pattern, glob, rec);
   }
   // `policy: null` (the CRD allows it) is an empty policy: admit without checks.
   const policy = r.obj('policy') ?? new FieldReader({}, r.at('policy'), rec, FROM);
   const outcome = policyOutcome(policy, globs[0] ?? '', options, scope, rec);
   reportPruned(r, rec);
   return { source: r.path, pattern, globs, rank, outcome };
+}
+
+// reportSpelling: Portieris matches a pattern against the image as the pod writes it (helpers/image's String()
+// is the original text), Portcullis against the normalised name, so Docker Hub images written another way meet
+// this rule here but not in Portieris (where they fall to another rule, or are denied when none matches).
+function reportSpelling(r: FieldReader, pattern: string, glob: string, rec: ConversionRecorder): void {
+  rec.semantics(
+    r.at('name'),
+    `Portieris compares "${pattern}" with the image reference as written in the pod, so a Docker Hub image ` +
+      `written another way (nginx:1, library/nginx:1, docker.io/library/nginx:1) may meet another rule there, or ` +
+      `none (denied); Portcullis matches the normalised name, so every spelling of ${glob} meets this rule`,
+  );
 }
 
 // policyOutcome maps `policy`: empty or trust disabled admits; simple is simpleSigning and trust Notary v1 (both

@@ -71,11 +71,22 @@ describe('from-connaisseur refuses what it cannot keep', () => {
     expect(e.message).toContain('selects tags "rsa-*"');
   });
 
-  it('keeps a static allow inside a verifying catch-all by excluding it (integration-namespaced-install.yaml)', () => {
-    const c = fixture('integration-namespaced-install.yaml', { ...DENY, noMatch: 'allow' });
-    expect(c.policies.map((p) => [p.spec.images, p.spec.excludeImages])).toEqual([
-      [[{ glob: '**' }], [{ glob: 'docker.io/library/redis**' }]],
-    ]);
+  it('refuses a static allow inside a verifying catch-all (integration-namespaced-install.yaml)', () => {
+    const e = refusal(() => fixture('integration-namespaced-install.yaml', { ...DENY, noMatch: 'allow' }));
+    expect(e.message).toContain('also matches images of the more specific pattern "redis"');
+  });
+
+  it('never excludes a pattern Connaisseur may rank below the catch-all for some images', () => {
+    // Connaisseur (internal/config/config.go, internal/policy/match.go) ranks by component count, then each
+    // component's common prefix with the image, then component length: for docker.io/library/ab:1 "*:*" (3
+    // characters) beats "ab" (2), so Connaisseur verifies that image. Excluding "ab" would admit it unverified.
+    const text = values(
+      '- pattern: "*:*"\n- pattern: "ab"\n  validator: allow\n',
+      '- name: allow\n  type: static\n  approve: true\n',
+    );
+    expect(() => convertConnaisseur(text, { ...DENY, noMatch: 'allow' })).toThrow(
+      /more specific pattern "ab"/,
+    );
   });
 
   const values = (policy: string, validators = ''): string =>

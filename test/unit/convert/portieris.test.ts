@@ -153,4 +153,18 @@ describe('from-portieris on Portieris e2e test policies', () => {
       expect.objectContaining({ kind: 'unmapped', source: expect.stringContaining('mutateImage') }),
     );
   });
+
+  it.each([
+    ['nginx', true],
+    ['docker.io/library/*', true],
+    ['registry.example.com/team/*', false],
+    ['*', false],
+  ])('%s: reports that Portieris matches Docker Hub names as written: %s', (name, reported) => {
+    const text = `apiVersion: portieris.cloud.ibm.com/v1\nkind: ClusterImagePolicy\nmetadata: {name: c}\nspec:\n  repositories:\n  - name: "${name}"\n    policy:\n      trust: {enabled: true, trustServer: "https://notary.example.com"}`;
+    const c = convertPortieris(text, OPTIONS);
+    const spelling = c.findings.filter(
+      (f) => f.kind === 'semantics' && f.message.includes('as written in the pod'),
+    );
+    expect(spelling.length > 0).toBe(reported);
+  });
 });

@@ -70,3 +70,30 @@ export async function containersImageAllows(
 ): Promise<boolean> {
   return (await containersImageDecision(policyFile, image, sources)).allowed;
 }
+
+/**
+ * The second oracle, for what Debian's skopeo can evaluate (it is built with sigstore disabled, so it rejects every
+ * sigstoreSigned image): `skopeo copy` of `image` under `policyFile`. True when copied; false when skopeo reports
+ * a rejection; throws on any other failure.
+ */
+export async function skopeoAllows(
+  policyFile: string,
+  image: string,
+  sources: OracleSignatureSources = {},
+): Promise<boolean> {
+  const conf = await mkdtemp(path.join(os.tmpdir(), 'portcullis-skopeo-'));
+  try {
+    await writeFile(path.join(conf, 'default.yaml'), registriesYaml(sources));
+    const args = ['--policy', policyFile, '--registries.d', conf, 'copy', '--src-tls-verify=false'];
+    await execFileP(tool('skopeo'), [...args, `docker://${image}`, `dir:${path.join(conf, 'out')}`], {
+      timeout: TOOL_TIMEOUT_MS,
+    });
+    return true;
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr);
+    if (/rejected|signature|not allowed|Source image rejected/i.test(stderr)) return false;
+    throw error;
+  } finally {
+    await rm(conf, { recursive: true, force: true });
+  }
+}

@@ -10,7 +10,11 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { containersImageAllows, containersImageDecision } from '../../harness/containers-policy-oracle';
+import {
+  containersImageAllows,
+  containersImageDecision,
+  skopeoAllows as skopeoCopyAllows,
+} from '../../harness/containers-policy-oracle';
 import { convertInto, decide } from '../../harness/round-trip';
 import { cosignSign, generateCosignKey } from '../../harness/cosign';
 import { loadHarness } from '../../harness/env';
@@ -85,27 +89,9 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-// skopeoAllows is the second oracle, for the GPG cases: Debian's skopeo copying the image under the policy.
-async function skopeoAllows(image: string): Promise<boolean> {
-  const conf = await mkdtemp(path.join(dir, 'skopeo-'));
-  await mkdir(path.join(conf, 'registries.d'));
-  await writeFile(
-    path.join(conf, 'registries.d', 'default.yaml'),
-    `default-docker:\n  lookaside: file://${lookaside.dir}\n`,
-  );
-  const args = ['--policy', policyFile, '--registries.d', path.join(conf, 'registries.d'), 'copy'];
-  try {
-    await execFileP(
-      tool('skopeo'),
-      [...args, '--src-tls-verify=false', `docker://${image}`, `dir:${path.join(conf, 'out')}`],
-      { timeout: TOOL_TIMEOUT_MS },
-    );
-    return true;
-  } catch (error) {
-    const stderr = String((error as { stderr?: unknown }).stderr);
-    if (/rejected|signature|not allowed/i.test(stderr)) return false;
-    throw error;
-  }
+// skopeoAllows is the second oracle, for the GPG cases (see the harness).
+function skopeoAllows(image: string): Promise<boolean> {
+  return skopeoCopyAllows(policyFile, image, { lookasideDir: lookaside.dir });
 }
 
 describe('from-containers-policy with repository:tag scopes (Confidential Containers image-rs)', () => {

@@ -5,16 +5,18 @@
 // the same image under the same policy.json, so "decides like containers/image" is measured, not assumed. Scope
 // lookup per containers-policy.json(5): the most specific scope alone decides. Debian's skopeo (1.9.3 here) is
 // built with sigstore verification disabled, so it is a second oracle for signedBy, reject and scope precedence only.
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
-import { containersImageAllows, containersImageDecision } from '../../harness/containers-policy-oracle';
+import {
+  containersImageAllows,
+  containersImageDecision,
+  skopeoAllows as skopeoCopyAllows,
+} from '../../harness/containers-policy-oracle';
 import { convertInto, decide } from '../../harness/round-trip';
 import { cosignSign, generateCosignKey } from '../../harness/cosign';
 import { loadHarness } from '../../harness/env';
-import { pushRandomImage, TOOL_TIMEOUT_MS } from '../../harness/images';
+import { pushRandomImage } from '../../harness/images';
 import {
   createGpgSigner,
   skopeoCopy,
@@ -22,9 +24,7 @@ import {
   type GpgSigner,
   type Lookaside,
 } from '../../harness/simple-signing';
-import { tool } from '../../harness/tools';
 
-const execFileP = promisify(execFile);
 const h = loadHarness();
 const host = h.distribution.host;
 let dir: string;
@@ -74,34 +74,14 @@ async function policyJson(name: string, policy: unknown): Promise<string> {
   return file;
 }
 
+// skopeoAllows is the second oracle (see the harness), with this file's signature sources.
+function skopeoAllows(policy: string, image: string): Promise<boolean> {
+  return skopeoCopyAllows(policy, image, { lookasideDir: lookaside.dir, useSigstoreAttachments: true });
+}
+
 // oracleAllows is the oracle: containers/image deciding the image, with this file's signature sources.
 function oracleAllows(policy: string, image: string): Promise<boolean> {
   return containersImageAllows(policy, image, { lookasideDir: lookaside.dir, useSigstoreAttachments: true });
-}
-
-// skopeoAllows is the second oracle, for what Debian's build can evaluate: skopeo copying the image under the policy.
-async function skopeoAllows(policy: string, image: string): Promise<boolean> {
-  const conf = await mkdtemp(path.join(dir, 'skopeo-'));
-  await mkdir(path.join(conf, 'registries.d'));
-  await writeFile(
-    path.join(conf, 'registries.d', 'default.yaml'),
-    `default-docker:\n  lookaside: file://${lookaside.dir}\n  use-sigstore-attachments: true\n`,
-  );
-  const args = ['--policy', policy, '--registries.d', path.join(conf, 'registries.d'), 'copy'];
-  try {
-    await execFileP(
-      tool('skopeo'),
-      [...args, '--src-tls-verify=false', `docker://${image}`, `dir:${path.join(conf, 'out')}`],
-      {
-        timeout: TOOL_TIMEOUT_MS,
-      },
-    );
-    return true;
-  } catch (error) {
-    const stderr = String((error as { stderr?: unknown }).stderr);
-    if (/rejected|signature|not allowed|Source image rejected/i.test(stderr)) return false;
-    throw error;
-  }
 }
 
 describe('from-containers-policy round trip, --no-match deny (default and host reject)', () => {

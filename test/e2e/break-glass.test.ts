@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { cosignSign, generateCosignKey, type CosignKey } from '../harness/cosign';
 import { pushRandomImage } from '../harness/images';
 import { selfSignedCert } from '../harness/tls';
+import { cosignPolicy } from '../harness/webhook';
 import { waitForAuditEvent } from './harness/audit';
 import { loadE2E, skipUnless, type E2E } from './harness/env';
 import { kubectlFor, waitFor } from './harness/kubectl';
@@ -41,20 +42,9 @@ let signedRef: string;
 
 // policyYaml: the team's images must be signed with `key`; only group sre may break glass.
 function policyYaml(pullHost: string): string {
-  const pem = key.publicKeyPem.trimEnd().replace(/^/gm, '            ');
-  return `apiVersion: portcullis.dev/v1alpha1
-kind: ClusterImagePolicy
-metadata: {name: ${POLICY}}
-spec:
-  images: [{glob: "${pullHost}/glass-${SUFFIX}/**"}]
-  breakGlass: {allowed: true, requireReason: true, allowedGroups: [${SRE}]}
-  authorities:
-    - name: release-manager
-      cosign:
-        key:
-          data: |
-${pem}
-`;
+  return cosignPolicy(POLICY, [`${pullHost}/glass-${SUFFIX}/**`], key.publicKeyPem, {
+    spec: [`breakGlass: {allowed: true, requireReason: true, allowedGroups: [${SRE}]}`],
+  });
 }
 
 // deployment renders a one-replica Deployment whose pod template asks for break-glass with `value`.

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { cosignSign, generateCosignKey, type CosignKey } from '../harness/cosign';
 import { pushRandomImage } from '../harness/images';
 import { selfSignedCert } from '../harness/tls';
+import { cosignPolicy } from '../harness/webhook';
 import { loadE2E, type E2E } from './harness/env';
 import { kubectlFor, waitFor } from './harness/kubectl';
 import { installLocalWebhook, type LocalWebhook } from './harness/local-webhook';
@@ -30,22 +31,9 @@ let webhook: LocalWebhook | undefined;
 let strictRef: string;
 let mutateRef: string;
 
-// policyYaml: images under `repo` must be signed with `key` and run as `placement` says.
+// policyYaml: images under `glob` must be signed with `key` and run as `placement` says.
 function policyYaml(name: string, glob: string, placement: string): string {
-  const pem = key.publicKeyPem.trimEnd().replace(/^/gm, '            ');
-  return `apiVersion: portcullis.dev/v1alpha1
-kind: ClusterImagePolicy
-metadata: {name: ${name}}
-spec:
-  images: [{glob: "${glob}"}]
-  placement: ${placement}
-  authorities:
-    - name: release-manager
-      cosign:
-        key:
-          data: |
-${pem}
-`;
+  return cosignPolicy(name, [glob], key.publicKeyPem, { spec: [`placement: ${placement}`] });
 }
 
 // podYaml renders a Pod running `image` with extra spec lines (YAML flow map entries).

@@ -55,7 +55,13 @@ export function cosignPolicy(
   name: string,
   globs: readonly string[],
   publicKeyPem: string,
-  extra: { breakGlassAllowed?: boolean; mode?: string; requireDigest?: boolean } = {},
+  extra: {
+    breakGlassAllowed?: boolean;
+    mode?: string;
+    requireDigest?: boolean;
+    /** More `spec` lines (YAML, indented relative to spec), e.g. `placement: {runtimeClassNames: [kata]}`. */
+    spec?: readonly string[];
+  } = {},
 ): string {
   const key = publicKeyPem.trimEnd().replace(/^/gm, '            ');
   return [
@@ -68,6 +74,7 @@ export function cosignPolicy(
     '  images:',
     ...globs.map((g) => `    - glob: "${g}"`),
     ...(extra.breakGlassAllowed === false ? ['  breakGlass: {allowed: false}'] : []),
+    ...(extra.spec ?? []).map((line) => `  ${line}`),
     '  authorities:',
     '    - name: release-manager',
     '      cosign:',

@@ -22,15 +22,13 @@ beforeAll(async () => {
   const pushed = await pushRandomImage(h.referrers.host, 'placement/app', 'v1');
   await cosignSign(key, pushed.ref, 'v3');
   image = `${h.referrers.host}/placement/app:v1`;
-  const placement = [
-    '  placement:',
-    '    runtimeClassNames: [kata-qemu-tdx]',
-    '    nodeSelector: {trust.example/attested: "true"}',
-  ].join('\n');
-  const policy = cosignPolicy('confidential', [`${h.referrers.host}/placement/**`], key.publicKeyPem).replace(
-    '\nspec:\n',
-    `\nspec:\n${placement}\n`,
-  );
+  const policy = cosignPolicy('confidential', [`${h.referrers.host}/placement/**`], key.publicKeyPem, {
+    spec: [
+      'placement:',
+      '  runtimeClassNames: [kata-qemu-tdx]',
+      '  nodeSelector: {trust.example/attested: "true"}',
+    ],
+  });
   await writeFile(path.join(policyDir, 'confidential.yaml'), policy);
   flags = ['--policy-dir', policyDir, '--insecure-registry', h.referrers.host];
 });

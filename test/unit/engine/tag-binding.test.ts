@@ -76,6 +76,15 @@ describe('tag binding of excludeImages', () => {
     );
   });
 
+  it('the proof is a cached resolution: within --tag-ttl a pinned reference costs no second lookup', async () => {
+    const reg = digestAware();
+    const d = deps(reg, onlyCosign, Date.now, 30_000);
+    const req = podRequest([`${REPO}:cosign-signed@${DIGEST}`]);
+    const first = await evaluateRequest(input(req, snapshot), d);
+    const second = await evaluateRequest(input(req, snapshot), d);
+    expect([first.decision.allowed, second.decision.allowed, reg.tagResolves]).toEqual([true, true, 1]);
+  });
+
   it('a digest-only reference names no tag: the repository policy judges it', async () => {
     const r = await judge(`${REPO}@${DIGEST}`);
     expect(r.allowed).toBe(false);

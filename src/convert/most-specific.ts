@@ -89,7 +89,14 @@ export function resolveMostSpecific(
     for (let j = i + 1; j < rules.length; j++) {
       const [a, b] = [rules[i] as PeerRule, rules[j] as PeerRule];
       const lo = checkPair(peer, a, b, rec, options.exclude === true);
-      if (lo !== undefined) excludes.get(lo)?.push(...entriesOf(lo === a ? b : a));
+      if (lo === undefined) continue;
+      const hi = lo === a ? b : a;
+      excludes.get(lo)?.push(...entriesOf(hi));
+      rec.note(
+        lo.source,
+        `excludeImages leaves out "${hi.pattern}" (${hi.source}): ${peer} decides those images by that more ` +
+          'specific rule alone',
+      );
     }
   for (const [rule, out] of excludes)
     if (out.length > MAX_IMAGES_PER_POLICY)

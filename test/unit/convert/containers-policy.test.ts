@@ -202,6 +202,13 @@ describe('convertContainersPolicy mapping', () => {
       { glob: 'registry.example.com/public/app' },
       { glob: 'registry.example.com/public/app/**' },
     ]);
+    expect(convertContainersPolicy(text, options('allow')).findings).toContainEqual(
+      expect.objectContaining({
+        kind: 'note',
+        source: 'transports.docker["registry.example.com"]',
+        message: expect.stringContaining('excludeImages leaves out "registry.example.com/public/app"'),
+      }),
+    );
   });
 
   it('a tag scope under a verifying repository scope with the same requirement needs no exclusion', () => {

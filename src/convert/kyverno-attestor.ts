@@ -106,15 +106,7 @@ function convertKeys(k: FieldReader, rec: ConversionRecorder): CosignAuthority {
   }
   const tlog = convertRekor(k.obj('rekor'), rec, false);
   if (tlog !== undefined) out.tlog = tlog;
-  const ctlog = k.obj('ctlog');
-  if (ctlog !== undefined) {
-    ctlog.take('ignoreSCT');
-    ctlog.take('ignoreTlog');
-    if (ctlog.has('pubkey'))
-      rec.refuse(ctlog.at('pubkey'), 'a custom CT log key is not supported by Portcullis');
-    ctlog.take('pubkey');
-    ctlog.finish();
-  }
+  convertCtlog(k.obj('ctlog'), rec, false);
   k.finish();
   return out;
 }
@@ -137,6 +129,23 @@ function convertRekor(
   return { required: true };
 }
 
+// convertCtlog reads `ctlog: {ignoreSCT, ignoreTlog, pubkey}`. Only a certificate has an SCT, so ignoreSCT is
+// refused for keyless (Portcullis would deny what Kyverno admits) and means nothing for a key.
+function convertCtlog(ctlog: FieldReader | undefined, rec: ConversionRecorder, keyless: boolean): void {
+  if (ctlog === undefined) return;
+  if (keyless && ctlog.bool('ignoreSCT') === true)
+    rec.refuse(
+      ctlog.at('ignoreSCT'),
+      "Portcullis always checks the certificate's SCT; converting would deny images Kyverno admits",
+    );
+  ctlog.take('ignoreSCT');
+  ctlog.take('ignoreTlog');
+  if (ctlog.has('pubkey'))
+    rec.refuse(ctlog.at('pubkey'), 'a custom CT log key is not supported by Portcullis');
+  ctlog.take('pubkey');
+  ctlog.finish();
+}
+
 // convertKeyless maps `keyless: {issuer, subject, issuerRegExp, subjectRegExp, roots, rekor, ctlog, additionalExtensions}`.
 function convertKeyless(k: FieldReader, rec: ConversionRecorder): CosignAuthority {
   const id: KeylessIdentity = {};
@@ -157,19 +166,7 @@ function convertKeyless(k: FieldReader, rec: ConversionRecorder): CosignAuthorit
     k.take(field);
   }
   const tlog = convertRekor(k.obj('rekor'), rec, true);
-  const ctlog = k.obj('ctlog');
-  if (ctlog !== undefined) {
-    if (ctlog.bool('ignoreSCT') === true)
-      rec.refuse(
-        ctlog.at('ignoreSCT'),
-        "Portcullis always checks the certificate's SCT; converting would deny images Kyverno admits",
-      );
-    ctlog.take('ignoreTlog');
-    if (ctlog.has('pubkey'))
-      rec.refuse(ctlog.at('pubkey'), 'a custom CT log key is not supported by Portcullis');
-    ctlog.take('pubkey');
-    ctlog.finish();
-  }
+  convertCtlog(k.obj('ctlog'), rec, true);
   k.finish();
   return { keyless: { identities: [id] }, ...(tlog === undefined || tlog.required === true ? {} : { tlog }) };
 }

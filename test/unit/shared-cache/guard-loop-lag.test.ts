@@ -36,6 +36,17 @@ function echo(line: string): Promise<string> {
   });
 }
 
+// readyGuard is a guard whose connection is up and that never trips on its own.
+function readyGuard(): Guard {
+  return new Guard({
+    ready: () => true,
+    onTrip: () => undefined,
+    metrics: new SharedCacheMetrics(),
+    logger: pino({ level: 'silent' }),
+    now: Date.now,
+  });
+}
+
 // blockFor keeps the event loop busy, as a burst of synchronous request handling does.
 function blockFor(ms: number): void {
   const until = performance.now() + ms;
@@ -45,13 +56,7 @@ function blockFor(ms: number): void {
 }
 
 it('returns a reply that arrived while the loop was blocked past the op timeout', async () => {
-  const guard = new Guard({
-    ready: () => true,
-    onTrip: () => undefined,
-    metrics: new SharedCacheMetrics(),
-    logger: pino({ level: 'silent' }),
-    now: Date.now,
-  });
+  const guard = readyGuard();
   // The command is written, then this process blocks past the timeout while the other one echoes.
   const reply = guard.run('get', {}, () => echo('pong'));
   blockFor(SHARED_CACHE_OP_TIMEOUT_MS * 2);
@@ -59,13 +64,7 @@ it('returns a reply that arrived while the loop was blocked past the op timeout'
 });
 
 it('still falls back when nothing arrives', async () => {
-  const guard = new Guard({
-    ready: () => true,
-    onTrip: () => undefined,
-    metrics: new SharedCacheMetrics(),
-    logger: pino({ level: 'silent' }),
-    now: Date.now,
-  });
+  const guard = readyGuard();
   const reply = guard.run('get', {}, () => new Promise<string>(() => undefined));
   blockFor(SHARED_CACHE_OP_TIMEOUT_MS * 2);
   await expect(reply).resolves.toBe(FELL_BACK);

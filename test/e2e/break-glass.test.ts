@@ -9,6 +9,7 @@ import { cosignSign, generateCosignKey, type CosignKey } from '../harness/cosign
 import { pushRandomImage } from '../harness/images';
 import { selfSignedCert } from '../harness/tls';
 import { cosignPolicy } from '../harness/webhook';
+import { deploymentYaml } from './harness/manifests';
 import { waitForAuditEvent } from './harness/audit';
 import { loadE2E, skipUnless, type E2E } from './harness/env';
 import { kubectlFor, waitFor } from './harness/kubectl';
@@ -49,21 +50,11 @@ function policyYaml(pullHost: string): string {
 
 // deployment renders a one-replica Deployment whose pod template asks for break-glass with `value`.
 function deployment(name: string, image: string, value = 'true'): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${TEAM}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata:
-      labels: {app: ${name}}
-      annotations:
-        portcullis.dev/break-glass: "${value}"
-        portcullis.dev/break-glass-reason: "INC-7: hotfix"
-    spec:
-      containers: [{name: app, image: "${image}"}]
-`;
+  const annotations = {
+    'portcullis.dev/break-glass': value,
+    'portcullis.dev/break-glass-reason': 'INC-7: hotfix',
+  };
+  return deploymentYaml(TEAM, name, image, { annotations });
 }
 
 // podNames lists the Pods of one Deployment (by its app label).

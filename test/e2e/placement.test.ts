@@ -8,6 +8,7 @@ import { cosignSign, generateCosignKey, type CosignKey } from '../harness/cosign
 import { pushRandomImage } from '../harness/images';
 import { selfSignedCert } from '../harness/tls';
 import { cosignPolicy } from '../harness/webhook';
+import { deploymentYaml as renderDeployment } from './harness/manifests';
 import { loadE2E, type E2E } from './harness/env';
 import { kubectlFor, waitFor } from './harness/kubectl';
 import { installLocalWebhook, type LocalWebhook } from './harness/local-webhook';
@@ -41,18 +42,10 @@ function podYaml(name: string, image: string, spec = ''): string {
   return `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: ${TEAM}}\nspec: {${spec}containers: [{name: app, image: "${image}"}]}\n`;
 }
 
-// deploymentYaml renders a one-replica Deployment whose template runs `image` with extra spec lines.
+// deploymentYaml renders a one-replica Deployment in the team's namespace whose template runs `image` with extra
+// spec lines.
 function deploymentYaml(name: string, image: string, spec = ''): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${TEAM}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec: {${spec}containers: [{name: app, image: "${image}"}]}
-`;
+  return renderDeployment(TEAM, name, image, { spec });
 }
 
 const ATTESTED = `runtimeClassName: ${RUNTIME_CLASS}, nodeSelector: {${LABEL}: "true"}, `;

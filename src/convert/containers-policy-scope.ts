@@ -17,7 +17,7 @@ export type ScopeReach =
       readonly rank: readonly number[];
     }
   /** The scope names a digest: Portcullis selects images by name and tag, never by digest. */
-  | { readonly kind: 'tagged'; readonly reason: string }
+  | { readonly kind: 'digest'; readonly reason: string }
   /** No normalised docker reference can ever look this scope up. */
   | { readonly kind: 'never'; readonly reason: string };
 
@@ -67,7 +67,7 @@ export function dockerScopeReach(scope: string): ScopeReach {
     };
   if (scope.includes('@'))
     return {
-      kind: 'tagged',
+      kind: 'digest',
       reason: `"${scope}" names one digest; Portcullis selects images by name and tag, never by digest`,
     };
   const slash = scope.indexOf('/');

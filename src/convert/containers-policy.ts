@@ -90,7 +90,7 @@ export function convertContainersPolicy(text: string, options: ContainersPolicyO
       const rule = readScope(reqs, path, scope, reach, { ...ctx, shapeOnly });
       if (!isDocker) continue;
       if (reach.kind === 'never') rec.note(path, `${reach.reason}; no policy is generated for it`);
-      else if (reach.kind === 'tagged') rec.refuse(path, reach.reason);
+      else if (reach.kind === 'digest') rec.refuse(path, reach.reason);
       else pushRule(rules, rule);
     }
   }

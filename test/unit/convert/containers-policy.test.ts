@@ -300,7 +300,7 @@ describe('dockerScopeReach', () => {
     ['busybox', 'never'],
     ['index.docker.io/library', 'never'],
     ['hostname:5000/myns/sigstore-signed-fulcio-rekor- allows-malicious-tag-substitution', 'never'],
-    ['quay.io/team/app@sha256:' + 'a'.repeat(64), 'tagged'],
+    ['quay.io/team/app@sha256:' + 'a'.repeat(64), 'digest'],
     ['docker.io/busybox:latest', 'never'],
     ['quay.io/team/app:-v1', 'never'],
     ['quay.io:5000/app:v1', 'globs'],

@@ -6,13 +6,11 @@ import { selectionSubject } from '../policy';
 import type { UnboundExclusion } from '../policy/decide/decision.types';
 import type { NamespaceLabelFacts } from '../policy/decide/namespace-labels';
 import type { PolicySnapshot } from '../policy-sources/snapshot';
+import { shortDigest } from '../reference/format';
 import type { ImageRef } from '../reference/reference.types';
 import { governingPolicies, type GoverningPolicies } from './governing';
 import { resolveDescriptor, type ImageEvaluationDeps, type ImageEvaluationInput } from './evaluate-image';
 import { toFailure } from './outcomes';
-
-/** `sha256:` and 12 hex digits: enough to tell digests apart in a message. */
-const SHORT_DIGEST = 19;
 
 /** The policies that govern an image, and the exclusions that did not apply because its tag is not bound. */
 export interface BoundSelection {
@@ -53,7 +51,7 @@ export async function withTagBinding(
   try {
     const { digest } = await resolveDescriptor({ ...input, ref: withoutDigest(ref) }, deps);
     if (digest === ref.digest) return { governing: bound };
-    why = `the tag names ${digest.slice(0, SHORT_DIGEST)}…, not this digest`;
+    why = `the tag names ${shortDigest(digest)}, not this digest`;
   } catch (error) {
     const failure = toFailure('registry', error);
     why = failure.ok

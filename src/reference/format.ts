@@ -38,3 +38,8 @@ export function pinnedReference(ref: ImageRef, digest: string): string {
 export function registryApiHost(registry: string): string {
   return registry === DOCKER_HUB ? DOCKER_HUB_API_HOST : registry;
 }
+
+/** `sha256:0123456789ab…` (12 hex digits) for messages: enough to tell digests apart. */
+export function shortDigest(digest: string): string {
+  return digest.length > 19 ? `${digest.slice(0, 19)}…` : digest;
+}

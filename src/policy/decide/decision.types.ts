@@ -37,7 +37,6 @@ export interface LayerEncryption {
   readonly manifests: number;
 }
 
-/** All facts gathered (with I/O) about one image field; the pure decision consumes these. */
 /** Policies a tag-limited excludeImages entry would have taken off a `repo:tag@digest` image, and why it did not. */
 export interface UnboundExclusion {
   readonly tag: string;
@@ -46,6 +45,7 @@ export interface UnboundExclusion {
   readonly why: string;
 }
 
+/** All facts gathered (with I/O) about one image field; the pure decision consumes these. */
 export interface ImageFacts {
   /** The image string exactly as in the spec (attacker-controlled). */
   readonly image: string;

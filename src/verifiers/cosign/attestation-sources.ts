@@ -5,7 +5,8 @@ import type { VerifyContext, VerifyTarget } from '../verifier.types';
 import { parseDsseBundle } from './bundle-check';
 import { toLegacyBundle } from './legacy-bundle';
 import { MAX_ATTESTATION_BYTES, type SignatureBudget } from './limits';
-import { isSha256Digest, shortDigest, toLayers } from './manifest';
+import { isSha256Digest, toLayers } from './manifest';
+import { shortDigest } from '../../reference/format';
 import {
   BUNDLE_ARTIFACT_TYPES,
   BUNDLE_LAYER_PREFIX,

@@ -3,7 +3,8 @@ import type { Descriptor } from '../../registry/registry.types';
 import type { VerifyContext, VerifyTarget } from '../verifier.types';
 import { checkBundle } from './bundle-check';
 import { MAX_BUNDLE_BYTES, type SignatureBudget } from './limits';
-import { isSha256Digest, shortDigest, toAnnotations, toLayers } from './manifest';
+import { isSha256Digest, toAnnotations, toLayers } from './manifest';
+import { shortDigest } from '../../reference/format';
 import {
   BUNDLE_ARTIFACT_TYPES,
   BUNDLE_LAYER_PREFIX,

@@ -46,8 +46,3 @@ function stringEntries(record: Record<string, unknown>): Record<string, string> 
   for (const [k, v] of Object.entries(record)) if (typeof v === 'string') out[k] = v;
   return out;
 }
-
-/** `sha256:0123456789ab…` for messages. */
-export function shortDigest(digest: string): string {
-  return digest.length > 19 ? `${digest.slice(0, 19)}…` : digest;
-}

@@ -1,5 +1,6 @@
 import type { Descriptor } from '../../registry/registry.types';
-import { isSha256Digest, shortDigest, toLayers } from '../cosign/manifest';
+import { isSha256Digest, toLayers } from '../cosign/manifest';
+import { shortDigest } from '../../reference/format';
 import type { VerifyContext, VerifyTarget } from '../verifier.types';
 import { MAX_ENVELOPE_BYTES, MAX_NOTATION_SIGNATURES } from './limits';
 import { COSE_MEDIA_TYPE, JWS_MEDIA_TYPE, NOTATION_ARTIFACT_TYPE } from './media-types';
